@@ -1,0 +1,29 @@
+import { z } from "zod";
+import { Manifest } from "./manifest.js";
+import { Registry } from "./registry.js";
+
+/**
+ * JSON Schema (draft 2020-12) of engines.json and manifest.json for consumers in other languages.
+ * It carries the structure and every field pattern; the cross-field rules (file name equals the
+ * formatted name, unique platforms, unique ids, `.exe` exactly on windows) live in the zod source.
+ */
+function generate(schema: z.ZodType, title: string): Record<string, unknown> {
+  const json = z.toJSONSchema(schema, { target: "draft-2020-12", io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+  return { $schema: json["$schema"], title, ...json };
+}
+
+export function registryJsonSchema(): Record<string, unknown> {
+  return generate(Registry, "Backend.AI GO engine registry (engines.json)");
+}
+
+export function manifestJsonSchema(): Record<string, unknown> {
+  return generate(Manifest, "Backend.AI GO engine package manifest (manifest.json)");
+}
+
+/** The committed files and their content, as written by `pnpm --filter @baiengine/schema generate`. */
+export function jsonSchemaFiles(): Record<string, string> {
+  return {
+    "engines.schema.json": `${JSON.stringify(registryJsonSchema(), null, 2)}\n`,
+    "manifest.schema.json": `${JSON.stringify(manifestJsonSchema(), null, 2)}\n`,
+  };
+}

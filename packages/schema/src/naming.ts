@@ -1,0 +1,173 @@
+import { type Accelerator, safeParseAcceleratorToken } from "./accelerator.js";
+import { ARCH_VALUES, type Arch, isArch, isOs, OS_VALUES, type Os } from "./platform.js";
+
+/**
+ * Package file names: `{engine_id}-{version}-{os}-{arch}-{accelerator}[-{variant}].baiengine`.
+ *
+ * Engine ids and versions may both contain hyphens, so the name is split in two steps:
+ * 1. the os and arch tokens are located from the right (the rightmost `{os}-{arch}` pair); what
+ *    follows them is the accelerator token and an optional variant;
+ * 2. what precedes them is split at the first hyphen-separated segment that starts a version: a
+ *    segment starting with a digit, or with `b` or `v` followed by a digit (`b4618`, `v1`, `26.4.20`).
+ *    Engine ids therefore never have such a segment (`llama-cpp`, `stable-diffusion-cpp`).
+ */
+export const PACKAGE_EXTENSION = ".baiengine";
+
+/** A segment that begins a version: `4618`, `b4618`, `v1.2`, `26.4.20`. */
+const VERSION_START = /^(?:\d|[bv]\d)/;
+
+/** Lowercase slug whose segments never look like the start of a version. */
+export const ENGINE_ID_PATTERN = /^(?!(?:\d|[bv]\d))[a-z0-9]+(?:-(?!(?:\d|[bv]\d))[a-z0-9]+)*$/;
+
+/** A version: starts like a version, then letters, digits, dots, underscores and hyphen-separated parts. */
+export const VERSION_PATTERN = /^(?:\d|[bv]\d)[0-9A-Za-z._]*(?:-[0-9A-Za-z._]+)*$/;
+
+/** Hardware-specific build variant after the accelerator token (`gh200` in `cuda13-gh200`). */
+export const VARIANT_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+export interface PackageName {
+  engineId: string;
+  version: string;
+  os: Os;
+  arch: Arch;
+  /** File-name accelerator token: `cpu`, `metal`, `cuda12`, `rocm6`, ... */
+  acceleratorToken: string;
+  variant?: string;
+}
+
+export interface ParsedPackageName extends PackageName {
+  accelerator: Accelerator;
+  /** Toolkit major from the token (`cuda12` → 12); null for unversioned families. */
+  acceleratorMajor: number | null;
+}
+
+export type PackageNamePart = "extension" | "engineId" | "version" | "os" | "arch" | "accelerator" | "variant";
+
+export class PackageFilenameError extends Error {
+  constructor(
+    readonly filename: string,
+    readonly part: PackageNamePart,
+    reason: string,
+  ) {
+    super(`${JSON.stringify(filename)}: ${reason}`);
+    this.name = "PackageFilenameError";
+  }
+}
+
+export function isEngineId(value: string): boolean {
+  return ENGINE_ID_PATTERN.test(value);
+}
+
+export function isVersion(value: string): boolean {
+  return VERSION_PATTERN.test(value);
+}
+
+export function isVariant(value: string): boolean {
+  return VARIANT_PATTERN.test(value) && !value.split("-").some((s) => isOs(s));
+}
+
+/** Why a name part is invalid, or null when it is fine. */
+export function checkNamePart(part: "engineId" | "version" | "variant", value: string): string | null {
+  switch (part) {
+    case "engineId":
+      return isEngineId(value)
+        ? null
+        : `engine id ${JSON.stringify(value)} must be a lowercase slug (a-z, 0-9, single hyphens) whose parts do not start with a digit or b/v plus a digit`;
+    case "version":
+      return isVersion(value)
+        ? null
+        : `version ${JSON.stringify(value)} must start with a digit or b/v plus a digit, then letters, digits, '.', '_' and single hyphens`;
+    case "variant":
+      return isVariant(value)
+        ? null
+        : `variant ${JSON.stringify(value)} must be a lowercase slug that names no OS (${OS_VALUES.join(", ")})`;
+  }
+}
+
+export function formatPackageFilename(name: PackageName): string {
+  const problems: [PackageNamePart, string | null][] = [
+    ["engineId", checkNamePart("engineId", name.engineId)],
+    ["version", checkNamePart("version", name.version)],
+    ["os", isOs(name.os) ? null : `os ${JSON.stringify(name.os)} is not one of ${OS_VALUES.join(", ")}`],
+    ["arch", isArch(name.arch) ? null : `arch ${JSON.stringify(name.arch)} is not one of ${ARCH_VALUES.join(", ")}`],
+    ["accelerator", tokenProblem(name.acceleratorToken)],
+    ["variant", name.variant === undefined ? null : checkNamePart("variant", name.variant)],
+  ];
+  const stem = [name.engineId, name.version, name.os, name.arch, name.acceleratorToken, name.variant].filter((p) => p !== undefined).join("-");
+  for (const [part, problem] of problems) {
+    if (problem !== null) throw new PackageFilenameError(stem + PACKAGE_EXTENSION, part, problem);
+  }
+  return stem + PACKAGE_EXTENSION;
+}
+
+function tokenProblem(token: string): string | null {
+  const parsed = safeParseAcceleratorToken(token);
+  return parsed.ok ? null : parsed.error;
+}
+
+export function safeParsePackageFilename(
+  filename: string,
+): { ok: true; value: ParsedPackageName } | { ok: false; error: PackageFilenameError } {
+  try {
+    return { ok: true, value: parsePackageFilename(filename) };
+  } catch (error) {
+    if (error instanceof PackageFilenameError) return { ok: false, error };
+    throw error;
+  }
+}
+
+/** Parses a package file name; throws a PackageFilenameError that says which part is wrong. */
+export function parsePackageFilename(filename: string): ParsedPackageName {
+  const fail = (part: PackageNamePart, reason: string): never => {
+    throw new PackageFilenameError(filename, part, reason);
+  };
+  if (!filename.endsWith(PACKAGE_EXTENSION)) fail("extension", `must end in ${PACKAGE_EXTENSION}`);
+  const parts = filename.slice(0, -PACKAGE_EXTENSION.length).split("-");
+
+  let at = -1;
+  for (let i = parts.length - 2; i >= 0; i--) {
+    if (isOs(parts[i]!) && isArch(parts[i + 1]!)) {
+      at = i;
+      break;
+    }
+  }
+  if (at < 0) {
+    const osAt = parts.findLastIndex((p) => isOs(p));
+    if (osAt < 0) fail("os", `no os token (one of ${OS_VALUES.join(", ")}) before the accelerator`);
+    fail("arch", `arch ${JSON.stringify(parts[osAt + 1] ?? "")} after os "${parts[osAt]}" is not one of ${ARCH_VALUES.join(", ")}`);
+  }
+  const os = parts[at] as Os;
+  const arch = parts[at + 1] as Arch;
+  const [acceleratorToken, ...variantParts] = parts.slice(at + 2);
+  if (acceleratorToken === undefined || acceleratorToken === "") fail("accelerator", "missing accelerator token after the arch");
+  const token = safeParseAcceleratorToken(acceleratorToken!);
+  if (!token.ok) fail("accelerator", token.error);
+  const variant = variantParts.length > 0 ? variantParts.join("-") : undefined;
+  if (variant !== undefined) {
+    const problem = checkNamePart("variant", variant);
+    if (problem) fail("variant", problem);
+  }
+
+  const head = parts.slice(0, at);
+  const versionAt = head.findIndex((p) => VERSION_START.test(p));
+  if (versionAt < 0) fail("version", "no version before the os (a version starts with a digit, or b/v plus a digit)");
+  if (versionAt === 0) fail("engineId", "missing engine id before the version");
+  const engineId = head.slice(0, versionAt).join("-");
+  const version = head.slice(versionAt).join("-");
+  const idProblem = checkNamePart("engineId", engineId);
+  if (idProblem) fail("engineId", idProblem);
+  const versionProblem = checkNamePart("version", version);
+  if (versionProblem) fail("version", versionProblem);
+
+  const parsed = token.ok ? token.value : (undefined as never);
+  return {
+    engineId,
+    version,
+    os,
+    arch,
+    acceleratorToken: acceleratorToken!,
+    ...(variant !== undefined ? { variant } : {}),
+    accelerator: parsed.accelerator,
+    acceleratorMajor: parsed.major,
+  };
+}

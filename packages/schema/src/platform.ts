@@ -1,0 +1,19 @@
+/** Operating systems and CPU architectures of the registry, spelled as in file names and manifests. */
+export const OS_VALUES = ["macos", "linux", "windows"] as const;
+export type Os = (typeof OS_VALUES)[number];
+
+export const ARCH_VALUES = ["aarch64", "x86_64"] as const;
+export type Arch = (typeof ARCH_VALUES)[number];
+
+export function isOs(value: string): value is Os {
+  return (OS_VALUES as readonly string[]).includes(value);
+}
+
+export function isArch(value: string): value is Arch {
+  return (ARCH_VALUES as readonly string[]).includes(value);
+}
+
+/** File name of the server binary on an OS: Windows executables end in `.exe`, others have no suffix. */
+export function executableName(base: string, os: Os): string {
+  return os === "windows" ? `${base}.exe` : base;
+}

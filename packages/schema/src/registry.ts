@@ -1,0 +1,133 @@
+import { z } from "zod";
+import { acceleratorToken } from "./accelerator.js";
+import {
+  AcceleratorField,
+  AcceleratorVersionField,
+  ArchField,
+  checkAcceleratorVersion,
+  EngineIdField,
+  formatGot,
+  ModelFormatsField,
+  OsField,
+  Sha256Field,
+  SizeField,
+  VariantField,
+  VersionField,
+} from "./fields.js";
+import { formatPackageFilename, PackageFilenameError } from "./naming.js";
+
+/** One downloadable package of an engine version (engines.json `engines[].packages[]`). */
+export const PackageEntry = z
+  .looseObject({
+    os: OsField,
+    arch: ArchField,
+    accelerator: AcceleratorField,
+    acceleratorVersion: AcceleratorVersionField,
+    variant: VariantField.optional(),
+    filename: z.string().min(1),
+    size: SizeField,
+    sha256: Sha256Field,
+  })
+  .superRefine(checkAcceleratorVersion);
+export type PackageEntry = z.infer<typeof PackageEntry>;
+
+/**
+ * A pre-release of an engine (extension of the design, optional): its own version and packages.
+ * Apps that do not know it keep using `latestVersion` and `packages`, which a pre-release never touches.
+ */
+export const PrereleaseEntry = z.looseObject({
+  version: VersionField,
+  packages: z.array(PackageEntry),
+});
+export type PrereleaseEntry = z.infer<typeof PrereleaseEntry>;
+
+export const EngineEntry = z.looseObject({
+  id: EngineIdField,
+  name: z.string().min(1),
+  description: z.string(),
+  latestVersion: VersionField,
+  modelFormats: ModelFormatsField,
+  packages: z.array(PackageEntry),
+  prerelease: PrereleaseEntry.optional(),
+});
+export type EngineEntry = z.infer<typeof EngineEntry>;
+
+export const BaseUrlField = z
+  .url({ protocol: /^https?$/, error: (iss) => `expected an http(s) URL, got ${formatGot(iss.input)}` })
+  .regex(/^https?:\/\/\S*[^/\s]$/, { error: (iss) => `must be an http(s) URL without a trailing slash, got ${formatGot(iss.input)}` });
+
+/** ISO-8601 timestamp in UTC (`2025-01-10T00:00:00Z`). */
+export const UtcTimestampField = z.iso.datetime({
+  error: (iss) => `expected an ISO-8601 UTC timestamp like "2025-01-10T00:00:00Z", got ${formatGot(iss.input)}`,
+});
+
+/** engines.json. Unknown fields at any level are kept (loose objects) so rewrites lose nothing. */
+export const Registry = z
+  .looseObject({
+    schemaVersion: z.literal(1, { error: (iss) => `expected 1, got ${formatGot(iss.input)}` }),
+    lastUpdated: UtcTimestampField,
+    baseUrl: BaseUrlField,
+    engines: z.array(EngineEntry),
+  })
+  .superRefine((registry, ctx) => {
+    const seenIds = new Map<string, number>();
+    registry.engines.forEach((engine, e) => {
+      const first = seenIds.get(engine.id);
+      if (first !== undefined) {
+        ctx.addIssue({ code: "custom", path: ["engines", e, "id"], message: `duplicate engine id ${formatGot(engine.id)} (also engines[${first}])`, input: engine.id });
+      } else {
+        seenIds.set(engine.id, e);
+      }
+      checkPackages(engine.id, engine.latestVersion, engine.packages, ["engines", e, "packages"], ctx);
+      if (engine.prerelease) {
+        checkPackages(engine.id, engine.prerelease.version, engine.prerelease.packages, ["engines", e, "prerelease", "packages"], ctx);
+      }
+    });
+  });
+export type Registry = z.infer<typeof Registry>;
+
+/** Platform key of a package: os, arch, accelerator token and variant (`linux-x86_64-cuda12`). */
+export function platformKey(p: Pick<PackageEntry, "os" | "arch" | "accelerator" | "acceleratorVersion" | "variant">): string {
+  let token: string;
+  try {
+    token = acceleratorToken(p.accelerator, p.acceleratorVersion);
+  } catch {
+    token = `${p.accelerator}?`;
+  }
+  return [p.os, p.arch, token, p.variant].filter((x) => x !== undefined).join("-");
+}
+
+/** The file name a package entry of `engineId` at `version` must have. */
+export function expectedPackageFilename(engineId: string, version: string, p: PackageEntry): string {
+  return formatPackageFilename({
+    engineId,
+    version,
+    os: p.os,
+    arch: p.arch,
+    acceleratorToken: acceleratorToken(p.accelerator, p.acceleratorVersion),
+    ...(p.variant !== undefined ? { variant: p.variant } : {}),
+  });
+}
+
+function checkPackages(engineId: string, version: string, packages: PackageEntry[], path: (string | number)[], ctx: z.RefinementCtx): void {
+  const seen = new Map<string, number>();
+  packages.forEach((p, k) => {
+    let expected: string | null = null;
+    try {
+      expected = expectedPackageFilename(engineId, version, p);
+    } catch (error) {
+      // The field-level issue (missing toolkit version, bad id) is reported already.
+      if (!(error instanceof PackageFilenameError) && !(error instanceof Error)) throw error;
+    }
+    if (expected !== null && p.filename !== expected) {
+      ctx.addIssue({ code: "custom", path: [...path, k, "filename"], message: `expected ${formatGot(expected)} (from the engine id, version and platform fields), got ${formatGot(p.filename)}`, input: p.filename });
+    }
+    const key = platformKey(p);
+    const first = seen.get(key);
+    if (first !== undefined) {
+      ctx.addIssue({ code: "custom", path: [...path, k], message: `platform ${key} is listed twice (also packages[${first}])`, input: p });
+    } else {
+      seen.set(key, k);
+    }
+  });
+}
