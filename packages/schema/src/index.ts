@@ -8,3 +8,4 @@ export * from "./platform.js";
 export * from "./platform-matrix.js";
 export * from "./registry.js";
 export * from "./release.js";
+export * from "./reporter.js";

@@ -1,0 +1,5 @@
+export * from "./environment.js";
+export * from "./errors.js";
+export * from "./logger.js";
+export * from "./program.js";
+export * from "./progress.js";
