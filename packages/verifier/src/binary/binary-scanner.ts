@@ -1,0 +1,169 @@
+import { BinaryFormatError, type BinaryInfo } from "./binary-info.js";
+import { RangeNeeded, SparseByteSource } from "./byte-source.js";
+import { guard, readFromSource, SNIFF_BYTES, sniffBinary } from "./read-binary.js";
+
+export interface BinaryScannerOptions {
+  /** Bytes kept from the start of the file (default 8 MiB): headers and, for ELF, the string tables live there. */
+  headBytes?: number;
+  /** Bytes kept beyond the head in all (default 48 MiB). */
+  maxCapturedBytes?: number;
+}
+
+interface Capture { offset: number; bytes: Uint8Array; filled: number }
+
+/**
+ * Reads a binary's headers from a stream in one pass with bounded memory, for tar entries of any size.
+ * It keeps the head, parses it, and when the headers point further on (an ELF's PT_DYNAMIC at the end of a
+ * 500 MB CUDA library, a fat Mach-O's second slice, a PE import section) it captures exactly those ranges
+ * as the chunks pass, re-parsing after each capture to learn the next range.
+ */
+export class BinaryScanner {
+  private readonly headBytes: number;
+  private readonly maxCapturedBytes: number;
+  private head: Uint8Array[] = [];
+  private sniffed = false;
+  private headLength = 0;
+  private position = 0;
+  private state: "head" | "capturing" | "not-binary" | "done" = "head";
+  private readonly src = new SparseByteSource(undefined);
+  private pending: Capture[] = [];
+  private captured = 0;
+  private result: BinaryInfo | null = null;
+  private failure: BinaryFormatError | null = null;
+
+  constructor(options: BinaryScannerOptions = {}) {
+    this.headBytes = Math.max(options.headBytes ?? 8 * 1024 * 1024, 64 * 1024);
+    this.maxCapturedBytes = options.maxCapturedBytes ?? 48 * 1024 * 1024;
+  }
+
+  push(chunk: Uint8Array): void {
+    if (this.state === "not-binary" || this.state === "done" || this.failure) {
+      this.position += chunk.length;
+      return;
+    }
+    let rest = chunk;
+    if (this.state === "head") {
+      const take = Math.min(chunk.length, this.headBytes - this.headLength);
+      // Copy: the caller may reuse its buffer.
+      this.head.push(chunk.slice(0, take));
+      this.headLength += take;
+      this.position += take;
+      rest = chunk.subarray(take);
+      if (!this.sniffed && this.headLength >= SNIFF_BYTES) {
+        this.sniffed = true;
+        if (!sniffBinary(concat(this.head, this.headLength).subarray(0, SNIFF_BYTES))) {
+          this.state = "not-binary";
+          this.head = [];
+          this.position += rest.length;
+          return;
+        }
+      }
+      if (this.headLength < this.headBytes) return;
+      this.closeHead();
+      this.plan();
+    }
+    if (this.state === "capturing" && !this.failure) this.capture(rest, this.position);
+    this.position += rest.length;
+  }
+
+  finish(): BinaryInfo | null {
+    if (this.state === "head") {
+      if (this.headLength < SNIFF_BYTES && !sniffBinary(concat(this.head, this.headLength))) return null;
+      this.closeHead();
+    }
+    if (this.state === "not-binary") return null;
+    if (this.failure) throw this.failure;
+    if (this.state === "done") return this.result;
+    // The stream has ended: the size is known, and what is still pending was cut short by the end of the file.
+    this.src.size = this.position;
+    for (const p of this.pending) this.src.add(p.offset, p.bytes.subarray(0, p.filled));
+    try {
+      return guard(() => readFromSource(this.src));
+    } catch (error) {
+      if (error instanceof RangeNeeded) throw new BinaryFormatError(`bytes ${error.offset}..${error.offset + error.length} were not retained`);
+      throw error;
+    }
+  }
+
+  private closeHead(): void {
+    const head = concat(this.head, this.headLength);
+    this.src.add(0, head);
+    this.head = [];
+    this.state = "capturing";
+  }
+
+  /** Tries to parse with what is retained; on a missing range, arranges to capture it from the chunks to come. */
+  private plan(): void {
+    try {
+      this.result = guard(() => readFromSource(this.src));
+      this.state = "done";
+      this.pending = [];
+    } catch (error) {
+      if (!(error instanceof RangeNeeded)) {
+        this.failure = error as BinaryFormatError;
+        return;
+      }
+      this.want(error.offset, error.length);
+    }
+  }
+
+  private want(offset: number, length: number): void {
+    if (this.pending.some((p) => p.offset === offset && p.bytes.length === length)) return;
+    this.captured += length;
+    if (this.captured > this.maxCapturedBytes) {
+      this.failure = new BinaryFormatError(`headers point at more than ${this.maxCapturedBytes} bytes beyond the head`);
+      return;
+    }
+    const capture: Capture = { offset, bytes: new Uint8Array(length), filled: 0 };
+    if (offset < this.position) {
+      // The start was streamed past: fine if it was kept (a range straddling the end of the head), fatal otherwise
+      // (e.g. a string table beyond the head that precedes the dynamic section).
+      const prefix = Math.min(length, this.position - offset);
+      try {
+        capture.bytes.set(this.src.read(offset, prefix));
+        capture.filled = prefix;
+      } catch {
+        this.failure = new BinaryFormatError(
+          `headers point at bytes ${offset}..${offset + length}, beyond the first ${this.headBytes} bytes kept and already streamed past`,
+        );
+        return;
+      }
+    }
+    this.pending.push(capture);
+  }
+
+  /** Copies the parts of this chunk that pending ranges cover; a completed range may reveal the next one in the same chunk. */
+  private capture(chunk: Uint8Array, chunkAt: number): void {
+    const chunkEnd = chunkAt + chunk.length;
+    let progressed = true;
+    while (progressed && this.state === "capturing" && !this.failure) {
+      progressed = false;
+      for (const p of [...this.pending]) {
+        const from = Math.max(p.offset + p.filled, chunkAt);
+        const to = Math.min(p.offset + p.bytes.length, chunkEnd);
+        if (from < to && from === p.offset + p.filled) {
+          p.bytes.set(chunk.subarray(from - chunkAt, to - chunkAt), p.filled);
+          p.filled += to - from;
+        }
+        if (p.filled === p.bytes.length) {
+          this.pending.splice(this.pending.indexOf(p), 1);
+          this.src.add(p.offset, p.bytes);
+          progressed = true;
+        }
+      }
+      // `position` is still this chunk's start, so ranges the re-parse asks for inside it count as ahead of us.
+      if (progressed) this.plan();
+    }
+  }
+}
+
+function concat(parts: Uint8Array[], length: number): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
