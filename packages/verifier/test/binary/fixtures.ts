@@ -16,10 +16,12 @@ export function run(tool: string, args: string[], debianPackage: string, cwd?: s
 
 const FOO_C = "int foo(int x) { return x + 1; }\n";
 const MAIN_C = "int foo(int);\nint main(void) { return foo(1) == 2 ? 0 : 1; }\n";
+// pthread_self() makes the mingw build import libwinpthread-1.dll directly, as llama.cpp's does.
 const CXX = `#include <iostream>
 #include <string>
 #include <thread>
-int main() { std::string s = "hi"; std::thread t([&] { s += "!"; }); t.join(); std::cout << s << std::endl; return 0; }
+#include <pthread.h>
+int main() { std::string s = "hi"; std::thread t([&] { s += "!"; }); t.join(); std::cout << s << (long)pthread_self() << std::endl; return 0; }
 `;
 
 export interface ElfFixtures {
