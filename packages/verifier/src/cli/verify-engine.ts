@@ -1,0 +1,120 @@
+import { appendFileSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import {
+  createProgram,
+  createProgressReporter,
+  detectEnvironment,
+  escapeAnnotation,
+  escapeAnnotationProperty,
+  parsePositiveInt,
+  runCli,
+  UsageError,
+} from "@baiengine/cli-kit";
+import { type Registry, safeParseRegistry } from "@baiengine/schema";
+import type { Finding } from "../findings.js";
+import { LIMIT_FLAGS, type Limits } from "../limits.js";
+import { type VerifyReport, verifyPackage } from "../verify.js";
+
+const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
+
+interface Flags {
+  registry?: string;
+  smoke?: boolean;
+  emulate?: boolean;
+  json?: boolean;
+  [limit: string]: unknown;
+}
+
+const program = createProgram("verify-engine", "Verify .baiengine packages: container, entry safety, limits, manifest, binaries, libraries.", version)
+  .argument("<file...>", ".baiengine package files")
+  .option("--registry <engines.json>", "also check size, sha256 and fields against this registry index")
+  .option("--smoke", "extract to a temporary folder and run `<serverBinary> --version`")
+  .option("--emulate", "with --smoke, run other platforms' packages through qemu-aarch64 or wine")
+  .option("--json", "print one JSON object per file (JSON Lines) instead of text");
+for (const [key, { flag, description }] of Object.entries(LIMIT_FLAGS)) {
+  program.option(`${flag} <n>`, description, parsePositiveInt(flag));
+  void key;
+}
+
+program.action(async (files: string[], flags: Flags) => {
+  const env = detectEnvironment();
+  const registry = flags.registry ? loadRegistry(flags.registry) : undefined;
+  const limits: Partial<Limits> = {};
+  for (const key of Object.keys(LIMIT_FLAGS) as (keyof Limits)[]) {
+    const value = flags[key];
+    if (typeof value === "number") limits[key] = value;
+  }
+  const reports: VerifyReport[] = [];
+  for (const file of files) {
+    const reporter = createProgressReporter(env, { quiet: Boolean(flags.json) || !env.tty });
+    const report = await verifyPackage(file, {
+      ...(registry ? { registry } : {}),
+      smoke: Boolean(flags.smoke),
+      emulate: Boolean(flags.emulate),
+      limits,
+      reporter,
+    });
+    reporter.stop();
+    reports.push(report);
+    if (flags.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+    else process.stdout.write(formatReport(report));
+    if (env.githubActions) process.stdout.write(formatAnnotations(report));
+  }
+  const summaryFile = process.env["GITHUB_STEP_SUMMARY"];
+  if (env.githubActions && summaryFile) appendFileSync(summaryFile, formatSummary(reports));
+  process.exitCode = reports.every((r) => r.ok) ? 0 : 1;
+});
+
+function loadRegistry(path: string): Registry {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new UsageError(`--registry ${path}: ${(error as Error).message}`, "pass the path of a readable engines.json");
+  }
+  const parsed = safeParseRegistry(json);
+  if (!parsed.ok) throw new UsageError(`--registry ${path} is not a valid engines.json: ${parsed.issues[0]}`, "fix the registry file (see @baiengine/schema)");
+  return parsed.value;
+}
+
+/** `error CODE path: reason`, one line per finding, under a status line for the file. */
+export function formatFinding(f: Finding): string {
+  return `${f.severity} ${f.code}${f.path ? ` ${f.path}` : ""}: ${f.message}`;
+}
+
+function formatReport(report: VerifyReport): string {
+  const lines = [`${report.ok ? "ok" : "FAILED"} ${report.file} (${report.size} bytes, sha256 ${report.sha256 || "-"}, ${report.entries} entries)`];
+  for (const f of report.findings) lines.push(`  ${formatFinding(f).replace(/\n/g, " ")}`);
+  if (report.smoke) {
+    lines.push(
+      report.smoke.ran
+        ? `  smoke: ran via ${report.smoke.runner} in ${report.smoke.durationMs} ms${report.smoke.note ? ` (${report.smoke.note})` : ""}: ${firstLine(report.smoke.output)}`
+        : `  smoke: skipped: ${report.smoke.skippedReason}`,
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+function formatAnnotations(report: VerifyReport): string {
+  return report.findings
+    .filter((f) => f.severity !== "info")
+    .map((f) => `::${f.severity} file=${escapeAnnotationProperty(report.file)},title=${escapeAnnotationProperty(f.code)}::${escapeAnnotation(`${f.path ? `${f.path}: ` : ""}${f.message}`)}\n`)
+    .join("");
+}
+
+function formatSummary(reports: VerifyReport[]): string {
+  const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
+  const rows = reports.map((r) => {
+    const errors = r.findings.filter((f) => f.severity === "error");
+    const warnings = r.findings.filter((f) => f.severity === "warning");
+    const first = errors[0] ?? warnings[0];
+    return `| ${cell(r.file)} | ${r.ok ? "✅ ok" : "❌ failed"} | ${errors.length} | ${warnings.length} | ${r.size} | \`${r.sha256.slice(0, 16)}\` | ${first ? cell(`${first.code}: ${first.message}`) : ""} |`;
+  });
+  return ["## verify-engine", "", "| Package | Result | Errors | Warnings | Size | sha256 | First finding |", "| --- | --- | --- | --- | --- | --- | --- |", ...rows, ""].join("\n") + "\n";
+}
+
+function firstLine(text: string | undefined): string {
+  return (text ?? "").trim().split("\n")[0] ?? "";
+}
+
+await runCli(program);

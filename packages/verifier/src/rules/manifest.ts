@@ -1,0 +1,63 @@
+import {
+  type Manifest,
+  manifestPackageName,
+  type PackageName,
+  PackageFilenameError,
+  parsePackageFilename,
+  safeParseManifest,
+} from "@baiengine/schema";
+import { errorFinding, type Finding } from "../findings.js";
+
+export const MANIFEST_PATH = "package/manifest.json";
+
+/**
+ * §4: the manifest's bytes parse as JSON, match the schema, and name the same package as the file.
+ * `bytes` is null when no manifest entry was seen.
+ */
+export function checkManifest(bytes: Buffer | null, expectedFilename: string): { manifest: Manifest | null; findings: Finding[] } {
+  const findings: Finding[] = [];
+  const named = parseFilename(expectedFilename, findings);
+  if (bytes === null) {
+    findings.push(errorFinding("MANIFEST_MISSING", `the package has no ${MANIFEST_PATH}`, MANIFEST_PATH));
+    return { manifest: null, findings };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+  } catch (error) {
+    findings.push(errorFinding("MANIFEST_INVALID_JSON", `not valid UTF-8 JSON: ${(error as Error).message}`, MANIFEST_PATH));
+    return { manifest: null, findings };
+  }
+  const parsed = safeParseManifest(json);
+  if (!parsed.ok) {
+    for (const issue of parsed.issues) findings.push(errorFinding("MANIFEST_SCHEMA", issue, MANIFEST_PATH));
+    return { manifest: null, findings };
+  }
+  const manifest = parsed.value;
+  if (named) {
+    const fromManifest = manifestPackageName(manifest);
+    const parts: (keyof PackageName)[] = ["engineId", "version", "os", "arch", "acceleratorToken", "variant"];
+    for (const part of parts) {
+      if (fromManifest[part] !== named[part]) {
+        findings.push(
+          errorFinding(
+            "MANIFEST_FILENAME_MISMATCH",
+            `${part} is ${JSON.stringify(fromManifest[part] ?? null)} in the manifest but ${JSON.stringify(named[part] ?? null)} in the file name ${JSON.stringify(expectedFilename)}`,
+            MANIFEST_PATH,
+          ),
+        );
+      }
+    }
+  }
+  return { manifest, findings };
+}
+
+function parseFilename(filename: string, findings: Finding[]): PackageName | null {
+  try {
+    return parsePackageFilename(filename);
+  } catch (error) {
+    if (!(error instanceof PackageFilenameError)) throw error;
+    findings.push(errorFinding("FILENAME_INVALID", `file name is not a package name (${error.part}): ${error.message}`));
+    return null;
+  }
+}

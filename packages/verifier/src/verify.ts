@@ -1,0 +1,59 @@
+import type { Manifest, Registry, Reporter } from "@baiengine/schema";
+import type { Finding } from "./findings.js";
+import { hasErrors } from "./findings.js";
+import type { Limits } from "./limits.js";
+import { scanPackage } from "./scan.js";
+import { runSmoke, type SmokeResult } from "./smoke.js";
+
+export interface VerifyOptions {
+  /** The name the package is shipped under; default: the file's base name. */
+  expectedFilename?: string;
+  registry?: Registry;
+  smoke?: boolean;
+  /** Smoke-run packages for other platforms through qemu/wine when installed. */
+  emulate?: boolean;
+  limits?: Partial<Limits>;
+  reporter?: Reporter;
+  signal?: AbortSignal;
+}
+
+export interface VerifyReport {
+  file: string;
+  /** No error findings. */
+  ok: boolean;
+  findings: Finding[];
+  sha256: string;
+  size: number;
+  manifest: Manifest | null;
+  requirements: { glibc?: string; glibcxx?: string; macosMin?: string; systemLibraries: string[] };
+  entries: number;
+  uncompressedSize: number;
+  smoke?: SmokeResult;
+}
+
+/** Verifies a package in one streaming pass (and, with `smoke`, runs its server binary). Never throws for bad input. */
+export async function verifyPackage(file: string, options: VerifyOptions = {}): Promise<VerifyReport> {
+  const scan = await scanPackage(file, options);
+  const report: VerifyReport = {
+    file,
+    ok: !hasErrors(scan.findings),
+    findings: scan.findings,
+    sha256: scan.sha256,
+    size: scan.size,
+    manifest: scan.manifest,
+    requirements: scan.requirements,
+    entries: scan.entries,
+    uncompressedSize: scan.uncompressedSize,
+  };
+  if (options.smoke) {
+    if (!report.ok || !report.manifest) {
+      report.smoke = { ran: false, skippedReason: "the package failed verification" };
+    } else {
+      const smoke = await runSmoke(file, report.manifest, options);
+      report.smoke = smoke.result;
+      report.findings.push(...smoke.findings);
+      report.ok = !hasErrors(report.findings);
+    }
+  }
+  return report;
+}
