@@ -1,0 +1,225 @@
+import { resolve as resolvePath } from "node:path";
+import {
+  createLogger,
+  createProgram,
+  createProgressReporter,
+  detectEnvironment,
+  parsePositiveInt,
+  printJson,
+  runCli,
+  UsageError,
+} from "@baiengine/cli-kit";
+import { ARCH_VALUES, type Arch, isArch, isOs, OS_VALUES, type Os, platformKey } from "@baiengine/schema";
+import type { Command } from "commander";
+import { IndexInvalidError } from "../errors.js";
+import { modifyIndex } from "../index-file/modify-index.js";
+import { readIndex } from "../index-file/read-index.js";
+import { initRepository } from "../init/init-repository.js";
+import { defaultEnginesDir } from "../install/engines-dir.js";
+import { importIncoming } from "../install/import-incoming.js";
+import { installFile, installResolved } from "../install/install-package.js";
+import { formatTable, listRows } from "../list/list-engines.js";
+import { detectHostFacts } from "../resolve/host-facts.js";
+import { type Resolution, resolvePackage } from "../resolve/resolve-package.js";
+import { applyUpdate } from "../update/apply-update.js";
+import type { UpdateChanges } from "../update/plan-update.js";
+import { planSetBaseUrl } from "../update/set-base-url.js";
+import { checkPackageFiles, checkPackageUrls } from "../validate/validate-index.js";
+import { loadVerifier } from "../verifier-port.js";
+
+/** Declares the commands and renders results; the work is in the library modules. */
+interface Common {
+  registry: string;
+  json?: boolean;
+}
+
+const env = detectEnvironment();
+const log = createLogger(env);
+const out = (line: string) => process.stdout.write(`${line}\n`);
+
+function common(command: Command): Command {
+  return command.option("--registry <path>", "engines.json to read or write", "./engines.json").option("--json", "print one JSON document on stdout");
+}
+
+function reporterFor(opts: Common) {
+  return createProgressReporter(env, { quiet: Boolean(opts.json) });
+}
+
+function platformOptions(command: Command): Command {
+  return command
+    .option("--os <os>", `target OS (${OS_VALUES.join(", ")}); default: this host`)
+    .option("--arch <arch>", `target arch (${ARCH_VALUES.join(", ")}); default: this host`)
+    .option("--accel <token>", "accelerator token (cpu, metal, cuda12, rocm6, vulkan, ...) or family (cuda); default: best for this host")
+    .option("--prerelease", "use the engine's pre-release instead of its stable version");
+}
+
+async function target(opts: { os?: string; arch?: string; accel?: string }) {
+  if (opts.os === undefined && opts.arch === undefined && opts.accel === undefined) return { host: await detectHostFacts() };
+  if (opts.os === undefined || opts.arch === undefined) throw new UsageError("--os and --arch go together", "pass both, or neither to detect this host");
+  if (!isOs(opts.os)) throw new UsageError(`--os ${opts.os} is not one of ${OS_VALUES.join(", ")}`);
+  if (!isArch(opts.arch)) throw new UsageError(`--arch ${opts.arch} is not one of ${ARCH_VALUES.join(", ")}`);
+  return { request: { os: opts.os as Os, arch: opts.arch as Arch, ...(opts.accel !== undefined ? { accel: opts.accel } : {}) } };
+}
+
+function renderChanges(c: UpdateChanges, written: boolean, dryRun: boolean): void {
+  const where = c.channel === "prerelease" ? "pre-release" : "latestVersion";
+  out(`${c.engineId}: ${where} ${c.version.from ?? "(new engine)"} -> ${c.version.to}${dryRun ? " (dry run: nothing written)" : written ? "" : " (no change: engines.json untouched)"}`);
+  for (const f of c.added) out(`  + ${f}`);
+  for (const f of c.replaced) out(`  ~ ${f}`);
+  for (const f of c.removed) out(`  - ${f}`);
+  for (const f of c.unchanged) out(`  = ${f}`);
+  if (c.clearedPrerelease) out(`  pre-release ${c.clearedPrerelease} cleared (stable ${c.version.to} is at or above it)`);
+}
+
+function renderResolution(r: Resolution, explain: boolean): void {
+  out(`${r.engineId} ${r.version}${r.channel === "prerelease" ? " (pre-release)" : ""}: ${platformKey(r.entry)}`);
+  out(`url     ${r.url}`);
+  out(`size    ${r.entry.size}`);
+  out(`sha256  ${r.entry.sha256}`);
+  if (explain) for (const reason of r.reasons) out(`  ${reason}`);
+}
+
+const program = createProgram("engine-registry", "Maintains engines.json and resolves, downloads and installs .baiengine packages as the app does.", "0.1.0");
+
+common(program.command("update"))
+  .description("record a version's packages (every {id}-{v}-*.baiengine in the folder, verified) in engines.json")
+  .requiredOption("--engine <id>", "engine id")
+  .requiredOption("--version <v>", "engine version")
+  .requiredOption("--packages-dir <dir>", "folder with the packages (artifact subfolders are searched too)")
+  .option("--prerelease", "publish under engines[].prerelease; stable users keep latestVersion and packages")
+  .option("--allow-downgrade", "accept a version lower than the current one")
+  .option("--name <name>", "engine name (new engines without a packer profile)")
+  .option("--description <text>", "engine description")
+  .option("--dry-run", "print what would change, write nothing")
+  .option("--jobs <n>", "packages verified at once (default: cores)", parsePositiveInt("--jobs"))
+  .action(async (opts) => {
+    const reporter = reporterFor(opts);
+    const result = await applyUpdate(
+      {
+        registryFile: opts.registry,
+        packagesDir: opts.packagesDir,
+        engineId: opts.engine,
+        version: opts.version,
+        prerelease: Boolean(opts.prerelease),
+        allowDowngrade: Boolean(opts.allowDowngrade),
+        dryRun: Boolean(opts.dryRun),
+        ...(opts.name !== undefined ? { name: opts.name } : {}),
+        ...(opts.description !== undefined ? { description: opts.description } : {}),
+        ...(opts.jobs ? { concurrency: opts.jobs } : {}),
+      },
+      { reporter },
+    );
+    reporter.stop();
+    if (opts.json) printJson(result);
+    else renderChanges(result.changes, result.written, result.dryRun);
+  });
+
+common(program.command("validate"))
+  .description("check engines.json (schema and cross-field rules), optionally the package files and the URLs")
+  .option("--packages-dir <dir>", "also check every listed file is there with its size and sha256")
+  .option("--check-urls", "also HEAD every resolved URL (following redirects)")
+  .action(async (opts) => {
+    let problems: { where: string; message: string }[] = [];
+    let engines = 0;
+    try {
+      const index = await readIndex(opts.registry);
+      engines = index.registry.engines.length;
+      if (opts.packagesDir) problems.push(...(await checkPackageFiles(index.registry, opts.packagesDir)));
+      if (opts.checkUrls) problems.push(...(await checkPackageUrls(index.registry)));
+    } catch (error) {
+      if (!(error instanceof IndexInvalidError)) throw error;
+      problems = error.issues.map((i) => ({ where: opts.registry, message: i }));
+    }
+    if (opts.json) printJson({ ok: problems.length === 0, engines, problems });
+    else if (problems.length === 0) out(`${opts.registry}: valid (${engines} engine(s))`);
+    else for (const p of problems) log.error(`${p.where}: ${p.message}`);
+    if (problems.length > 0) process.exitCode = 1;
+  });
+
+platformOptions(common(program.command("resolve")))
+  .description("print the URL, size and sha256 of an engine's package for a platform (default: this host, explained)")
+  .requiredOption("--engine <id>", "engine id")
+  .action(async (opts) => {
+    const index = await readIndex(opts.registry);
+    const resolution = resolvePackage(index.registry, opts.engine, await target(opts), { prerelease: Boolean(opts.prerelease) });
+    if (opts.json) printJson({ ...resolution, platform: platformKey(resolution.entry) });
+    else renderResolution(resolution, true);
+  });
+
+platformOptions(common(program.command("install")))
+  .description("download, check and install a registry package (or a local .baiengine file) into the engines folder")
+  .argument("[file]", "a local .baiengine file to install instead of a registry package")
+  .option("--engine <id>", "engine id")
+  .option("--engines-dir <dir>", `engines folder (default: ${defaultEnginesDir()})`)
+  .option("--force", "replace an installed copy of that platform")
+  .option("--retries <n>", "download retries", parsePositiveInt("--retries"))
+  .option("--timeout <seconds>", "network timeout per request", parsePositiveInt("--timeout"))
+  .action(async (file: string | undefined, opts) => {
+    if ((file === undefined) === (opts.engine === undefined)) throw new UsageError("install needs exactly one of --engine <id> or a <file.baiengine>");
+    const enginesDir = resolvePath(opts.enginesDir ?? defaultEnginesDir());
+    const reporter = reporterFor(opts);
+    const deps = { verifier: await loadVerifier(), reporter };
+    let result: Awaited<ReturnType<typeof installFile>>;
+    let resolution: Resolution | undefined;
+    if (file !== undefined) {
+      result = await installFile(resolvePath(file), enginesDir, deps, { force: Boolean(opts.force) });
+    } else {
+      const index = await readIndex(opts.registry);
+      resolution = resolvePackage(index.registry, opts.engine, await target(opts), { prerelease: Boolean(opts.prerelease) });
+      result = await installResolved(resolution, enginesDir, deps, {
+        force: Boolean(opts.force),
+        ...(opts.retries ? { retries: opts.retries } : {}),
+        ...(opts.timeout ? { timeoutMs: opts.timeout * 1000 } : {}),
+      });
+    }
+    reporter.stop();
+    if (opts.json) printJson({ ...result, ...(resolution ? { url: resolution.url, reasons: resolution.reasons } : {}) });
+    else out(`${result.alreadyInstalled ? "already installed" : "installed"}: ${result.engineId} ${result.version} -> ${result.dir}`);
+  });
+
+common(program.command("import"))
+  .description("install every .baiengine in the incoming folder, moving each to incoming/installed or incoming/rejected")
+  .option("--incoming <dir>", "incoming folder (default: <engines-dir>/incoming)")
+  .option("--engines-dir <dir>", `engines folder (default: ${defaultEnginesDir()})`)
+  .action(async (opts) => {
+    const enginesDir = resolvePath(opts.enginesDir ?? defaultEnginesDir());
+    const reporter = reporterFor(opts);
+    const outcomes = await importIncoming(resolvePath(opts.incoming ?? `${enginesDir}/incoming`), enginesDir, { verifier: await loadVerifier(), reporter });
+    reporter.stop();
+    if (opts.json) printJson(outcomes);
+    else if (outcomes.length === 0) out("nothing to import");
+    else for (const o of outcomes) out(o.status === "installed" ? `installed ${o.file} -> ${o.result?.dir}` : `rejected ${o.file}: ${o.reason}`);
+    if (outcomes.some((o) => o.status === "rejected")) process.exitCode = 1;
+  });
+
+common(program.command("list"))
+  .description("engines, versions and platforms as a table")
+  .action(async (opts) => {
+    const rows = listRows((await readIndex(opts.registry)).registry);
+    if (opts.json) printJson(rows);
+    else out(formatTable(["ENGINE", "CHANNEL", "VERSION", "PLATFORM", "SIZE", "FILE"], rows.map((r) => [r.engine, r.channel, r.version, r.platform, String(r.size), r.filename])));
+  });
+
+common(program.command("set-base-url"))
+  .description("point the registry at another host ({baseUrl}/{tag}/{filename}), e.g. a CDN")
+  .argument("<url>", "http(s) URL without a trailing slash")
+  .action(async (url: string, opts) => {
+    const { written, value } = await modifyIndex(opts.registry, (index) => {
+      const plan = planSetBaseUrl(index.registry, url, new Date());
+      return { registry: plan.changed ? plan.registry : null, value: plan };
+    });
+    if (opts.json) printJson({ from: value.from, to: url, written });
+    else out(written ? `baseUrl ${value.from} -> ${url}` : `baseUrl already ${url}`);
+  });
+
+common(program.command("init"))
+  .description("create a new registry repository: empty engines.json, release workflow, README")
+  .argument("<dir>", "folder of the new repository")
+  .option("--base-url <url>", "download base URL")
+  .action(async (dir: string, opts) => {
+    const files = await initRepository(dir, opts.baseUrl ? { baseUrl: opts.baseUrl } : {});
+    if (opts.json) printJson({ dir, files });
+    else out(`created ${dir}: ${files.join(", ")}`);
+  });
+
+await runCli(program);

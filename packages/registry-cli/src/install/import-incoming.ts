@@ -1,0 +1,46 @@
+import { mkdir, readdir, rename, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { type InstallDeps, type InstallResult, installFile } from "./install-package.js";
+
+export interface ImportOutcome {
+  file: string;
+  status: "installed" | "rejected";
+  /** Where the file was moved: `incoming/installed/` or `incoming/rejected/` (with `<file>.reason.txt`). */
+  movedTo: string;
+  result?: InstallResult;
+  reason?: string;
+}
+
+/**
+ * The design's offline installation: every `.baiengine` in `incoming/` is installed, then moved aside
+ * to `incoming/installed/` or `incoming/rejected/` (with the reason beside it) so it is not retried.
+ */
+export async function importIncoming(incomingDir: string, enginesDir: string, deps: InstallDeps): Promise<ImportOutcome[]> {
+  const names = (await readdir(incomingDir, { withFileTypes: true }).catch(() => []))
+    .filter((e) => e.isFile() && e.name.endsWith(".baiengine"))
+    .map((e) => e.name)
+    .sort();
+  const outcomes: ImportOutcome[] = [];
+  for (const name of names) {
+    const file = join(incomingDir, name);
+    try {
+      const result = await installFile(file, enginesDir, deps);
+      const movedTo = await moveAside(incomingDir, "installed", name);
+      outcomes.push({ file: name, status: "installed", movedTo, result: { ...result, file: movedTo } });
+    } catch (error) {
+      const reason = (error as Error).message;
+      const movedTo = await moveAside(incomingDir, "rejected", name);
+      await writeFile(`${movedTo}.reason.txt`, `${reason}\n`);
+      outcomes.push({ file: name, status: "rejected", movedTo, reason });
+    }
+  }
+  return outcomes;
+}
+
+async function moveAside(incomingDir: string, folder: "installed" | "rejected", name: string): Promise<string> {
+  const dir = join(incomingDir, folder);
+  await mkdir(dir, { recursive: true });
+  const to = join(dir, name);
+  await rename(join(incomingDir, name), to);
+  return to;
+}

@@ -1,0 +1,83 @@
+import { execFile } from "node:child_process";
+import { access } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
+import { arch as nodeArch, platform as nodePlatform } from "node:os";
+import { promisify } from "node:util";
+import type { Arch, Os } from "@baiengine/schema";
+
+/** What package choice needs to know about a machine. Plain data: tests build it by hand. */
+export interface HostFacts {
+  os: Os;
+  arch: Arch;
+  /** Highest CUDA version the NVIDIA driver supports (`nvidia-smi`'s "CUDA Version"), or null without one. */
+  cudaDriverVersion: string | null;
+  /** Installed ROCm version (`/opt/rocm/.info/version`), "" when present but unversioned, null without. */
+  rocmVersion: string | null;
+  /** Whether a Vulkan loader was found. */
+  vulkan: boolean;
+  /** How each fact was found, for `resolve`'s explanation. */
+  notes: string[];
+}
+
+/** `CUDA Version: 12.4` from nvidia-smi's banner. */
+export function parseNvidiaSmiCudaVersion(output: string): string | null {
+  return /CUDA Version:\s*(\d+(?:\.\d+)*)/.exec(output)?.[1] ?? null;
+}
+
+/** `/opt/rocm/.info/version` holds `6.1.2-119`. */
+export function parseRocmVersion(text: string): string | null {
+  return /^(\d+(?:\.\d+)*)/.exec(text.trim())?.[1] ?? null;
+}
+
+export function mapOs(platform: string): Os | null {
+  return platform === "darwin" ? "macos" : platform === "linux" ? "linux" : platform === "win32" ? "windows" : null;
+}
+
+export function mapArch(arch: string): Arch | null {
+  return arch === "arm64" ? "aarch64" : arch === "x64" ? "x86_64" : null;
+}
+
+const exec = promisify(execFile);
+
+async function run(command: string, args: string[]): Promise<string | null> {
+  try {
+    const { stdout } = await exec(command, args, { timeout: 5_000, windowsHide: true });
+    return stdout;
+  } catch {
+    return null;
+  }
+}
+
+const exists = (path: string) => access(path).then(() => true, () => false);
+
+/** Detects this machine's facts: os/arch (Apple Silicon even under Rosetta), NVIDIA driver, ROCm, Vulkan. */
+export async function detectHostFacts(): Promise<HostFacts> {
+  const notes: string[] = [];
+  const os = mapOs(nodePlatform());
+  let arch = mapArch(nodeArch());
+  if (os === null || arch === null) throw new Error(`unsupported host ${nodePlatform()}/${nodeArch()}; pass --os and --arch`);
+  notes.push(`os ${os}, arch ${arch} (node reports ${nodePlatform()}/${nodeArch()})`);
+  if (os === "macos" && arch === "x86_64" && (await run("sysctl", ["-n", "sysctl.proc_translated"]))?.trim() === "1") {
+    arch = "aarch64";
+    notes.push("running under Rosetta on Apple Silicon: arch aarch64");
+  }
+  let cudaDriverVersion: string | null = null;
+  let rocmVersion: string | null = null;
+  let vulkan = false;
+  if (os !== "macos") {
+    const smi = await run("nvidia-smi", []);
+    cudaDriverVersion = smi === null ? null : parseNvidiaSmiCudaVersion(smi);
+    notes.push(smi === null ? "no NVIDIA driver (nvidia-smi not found or failed)" : `NVIDIA driver supports CUDA ${cudaDriverVersion ?? "(version not shown)"}`);
+  }
+  if (os === "linux") {
+    const versionFile = await readFile("/opt/rocm/.info/version", "utf8").catch(() => null);
+    if (versionFile !== null) rocmVersion = parseRocmVersion(versionFile) ?? "";
+    else if ((await run("rocminfo", [])) !== null || (await exists("/opt/rocm"))) rocmVersion = "";
+    notes.push(rocmVersion === null ? "no ROCm" : `ROCm ${rocmVersion || "(version unknown)"}`);
+    vulkan = (await run("vulkaninfo", ["--summary"])) !== null || (await exists("/usr/lib/x86_64-linux-gnu/libvulkan.so.1")) || (await exists("/usr/lib64/libvulkan.so.1"));
+  } else if (os === "windows") {
+    vulkan = await exists(`${process.env["SystemRoot"] ?? "C:\\Windows"}\\System32\\vulkan-1.dll`);
+  }
+  if (os !== "macos") notes.push(vulkan ? "Vulkan loader found" : "no Vulkan loader");
+  return { os, arch, cudaDriverVersion, rocmVersion, vulkan, notes };
+}

@@ -1,0 +1,41 @@
+import { type PackageEntry, type Registry, packageUrl } from "@baiengine/schema";
+import { InstallRefusedError } from "../errors.js";
+import { type Choice, choosePackage, choosePackageFor, type PlatformRequest } from "./choose-package.js";
+import type { HostFacts } from "./host-facts.js";
+
+export interface Resolution {
+  engineId: string;
+  version: string;
+  channel: "stable" | "prerelease";
+  entry: PackageEntry;
+  url: string;
+  reasons: string[];
+}
+
+/**
+ * The package of an engine for a platform (explicit request) or a host (detected facts), and its
+ * download URL `{baseUrl}/{tag}/{filename}`. Throws InstallRefusedError when none fits.
+ */
+export function resolvePackage(
+  registry: Registry,
+  engineId: string,
+  target: { request: PlatformRequest } | { host: HostFacts },
+  options: { prerelease?: boolean } = {},
+): Resolution {
+  const engine = registry.engines.find((e) => e.id === engineId);
+  if (!engine) {
+    throw new InstallRefusedError(`engine ${engineId} is not in the registry`, `known engines: ${registry.engines.map((e) => e.id).join(", ") || "none"}`);
+  }
+  const channel = options.prerelease ? "prerelease" : "stable";
+  if (channel === "prerelease" && !engine.prerelease) {
+    throw new InstallRefusedError(`engine ${engineId} has no pre-release`, "drop --prerelease to use the stable version");
+  }
+  const version = channel === "prerelease" ? engine.prerelease!.version : engine.latestVersion;
+  const packages = channel === "prerelease" ? engine.prerelease!.packages : engine.packages;
+  const choice: Choice = "request" in target ? choosePackageFor(packages, target.request) : choosePackage(packages, target.host);
+  const reasons = "host" in target ? [...target.host.notes.map((n) => `host: ${n}`), ...choice.reasons] : choice.reasons;
+  if (!choice.chosen) {
+    throw new InstallRefusedError(`no package of ${engineId} ${version} fits: ${reasons.join("; ")}`, "pass --os, --arch and --accel to pick one explicitly");
+  }
+  return { engineId, version, channel, entry: choice.chosen, url: packageUrl(registry, engineId, choice.chosen), reasons };
+}

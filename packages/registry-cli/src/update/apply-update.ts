@@ -1,0 +1,62 @@
+import type { Reporter } from "@baiengine/schema";
+import { UpdateRefusedError } from "../errors.js";
+import type { LockOptions } from "../index-file/index-lock.js";
+import { modifyIndex } from "../index-file/modify-index.js";
+import { readIndex } from "../index-file/read-index.js";
+import { type EngineMetadata, loadEngineMetadata, loadVerifier, type PackageVerifier } from "../verifier-port.js";
+import { type UpdateChanges, type UpdateOptions, planUpdate } from "./plan-update.js";
+import { scanPackages } from "./scan-packages.js";
+
+export interface ApplyUpdateOptions extends UpdateOptions {
+  registryFile: string;
+  packagesDir: string;
+  dryRun?: boolean;
+  concurrency?: number;
+  lock?: LockOptions;
+}
+
+export interface UpdateResult {
+  changes: UpdateChanges;
+  /** Whether engines.json was rewritten (false on --dry-run and when nothing changed). */
+  written: boolean;
+  dryRun: boolean;
+}
+
+/**
+ * `update`: verifies the folder's packages (before taking the lock: that is the slow part), then
+ * under the lock re-reads the index, plans and writes. Any refusal throws UpdateRefusedError with the
+ * index untouched.
+ */
+export async function applyUpdate(
+  options: ApplyUpdateOptions,
+  deps: { verifier?: PackageVerifier; metadata?: (id: string) => Promise<EngineMetadata | null>; reporter?: Reporter; now?: () => Date } = {},
+): Promise<UpdateResult> {
+  // An invalid index is refused before any package is read.
+  await readIndex(options.registryFile);
+  const verifier = deps.verifier ?? (await loadVerifier());
+  deps.reporter?.step?.("verify", options.packagesDir);
+  const scan = await scanPackages(options.packagesDir, options.engineId, options.version, verifier, {
+    ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+    ...(deps.reporter ? { reporter: deps.reporter } : {}),
+  });
+  const metadata = options.name !== undefined ? null : await (deps.metadata ?? loadEngineMetadata)(options.engineId).catch(() => null);
+  const now = (deps.now ?? (() => new Date()))();
+  const plan = (registry: Parameters<typeof planUpdate>[0]) => {
+    const result = planUpdate(registry, scan, options, { metadata, now });
+    if (!result.ok) throw new UpdateRefusedError(result.refusal.reason, result.refusal.hint, result.refusal.details);
+    return result;
+  };
+  if (options.dryRun) {
+    const index = await readIndex(options.registryFile);
+    return { changes: plan(index.registry).changes, written: false, dryRun: true };
+  }
+  const { written, value } = await modifyIndex(
+    options.registryFile,
+    (index) => {
+      const result = plan(index.registry);
+      return { registry: result.changes.changed ? result.registry : null, value: result.changes };
+    },
+    options.lock,
+  );
+  return { changes: value, written, dryRun: false };
+}

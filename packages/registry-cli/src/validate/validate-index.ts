@@ -1,0 +1,67 @@
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import { join } from "node:path";
+import { pipeline } from "node:stream/promises";
+import { type PackageEntry, packageUrl, type Registry } from "@baiengine/schema";
+import { Agent, interceptors, request } from "undici";
+import { mapConcurrent } from "../update/scan-packages.js";
+
+export interface ValidationProblem {
+  /** `engines[0].packages[1]` style location, or a file/URL. */
+  where: string;
+  message: string;
+}
+
+interface Listed {
+  where: string;
+  engineId: string;
+  entry: PackageEntry;
+}
+
+/** Every package the index lists, stable and pre-release, with its location. */
+export function listedPackages(registry: Registry): Listed[] {
+  return registry.engines.flatMap((engine, e) => [
+    ...engine.packages.map((entry, k) => ({ where: `engines[${e}].packages[${k}]`, engineId: engine.id, entry })),
+    ...(engine.prerelease?.packages ?? []).map((entry, k) => ({ where: `engines[${e}].prerelease.packages[${k}]`, engineId: engine.id, entry })),
+  ]);
+}
+
+/** With a packages folder: every listed file is there with the index's size and sha256. */
+export async function checkPackageFiles(registry: Registry, dir: string, concurrency = 4): Promise<ValidationProblem[]> {
+  const results = await mapConcurrent(listedPackages(registry), concurrency, async ({ where, entry }): Promise<ValidationProblem | null> => {
+    const path = join(dir, entry.filename);
+    const info = await stat(path).catch(() => null);
+    if (!info) return { where, message: `${entry.filename} is not in ${dir}` };
+    if (info.size !== entry.size) return { where, message: `${entry.filename} has ${info.size} bytes, the index says ${entry.size}` };
+    const hash = createHash("sha256");
+    await pipeline(createReadStream(path), hash);
+    const sha256 = hash.digest("hex");
+    return sha256 === entry.sha256 ? null : { where, message: `${entry.filename} has sha256 ${sha256}, the index says ${entry.sha256}` };
+  });
+  return results.filter((r): r is ValidationProblem => r !== null);
+}
+
+/** Every resolved URL answers a HEAD (following redirects, as GitHub release downloads do) with 2xx and the right length. */
+export async function checkPackageUrls(registry: Registry, options: { timeoutMs?: number; concurrency?: number } = {}): Promise<ValidationProblem[]> {
+  const timeoutMs = options.timeoutMs ?? 20_000;
+  const dispatcher = new Agent({ headersTimeout: timeoutMs, bodyTimeout: timeoutMs }).compose(interceptors.redirect({ maxRedirections: 10 }));
+  try {
+    const results = await mapConcurrent(listedPackages(registry), options.concurrency ?? 8, async ({ where, engineId, entry }): Promise<ValidationProblem | null> => {
+      const url = packageUrl(registry, engineId, entry);
+      try {
+        const response = await request(url, { method: "HEAD", dispatcher });
+        await response.body.dump();
+        if (response.statusCode < 200 || response.statusCode >= 300) return { where, message: `${url}: HTTP ${response.statusCode}` };
+        const length = response.headers["content-length"];
+        if (length !== undefined && Number(length) !== entry.size) return { where, message: `${url}: ${length} bytes, the index says ${entry.size}` };
+        return null;
+      } catch (error) {
+        return { where, message: `${url}: ${(error as Error).message}` };
+      }
+    });
+    return results.filter((r): r is ValidationProblem => r !== null);
+  } finally {
+    await dispatcher.close();
+  }
+}

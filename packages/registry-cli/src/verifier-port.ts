@@ -1,0 +1,69 @@
+import type { Manifest, Reporter } from "@baiengine/schema";
+
+/**
+ * The part of @baiengine/verifier and @baiengine/packer this CLI uses, behind one seam so the
+ * commands can be planned and tested as data. The real implementations are loaded from those packages.
+ */
+export interface Finding {
+  severity: "error" | "warning" | "info";
+  code: string;
+  path?: string;
+  message: string;
+}
+
+export interface PackageCheck {
+  file: string;
+  ok: boolean;
+  findings: Finding[];
+  sha256: string;
+  size: number;
+  manifest: Manifest | null;
+}
+
+export interface ExtractedPackage {
+  manifest: Manifest;
+  sha256: string;
+  size: number;
+  files: string[];
+}
+
+export interface PackageVerifier {
+  verify(file: string, options?: { expectedFilename?: string; reporter?: Reporter; signal?: AbortSignal }): Promise<PackageCheck>;
+  /** Throws an error with `findings` when the package is rejected; removes what it wrote. */
+  extract(file: string, dest: string, options?: { expectedSha256?: string; expectedFilename?: string; reporter?: Reporter }): Promise<ExtractedPackage>;
+}
+
+export interface EngineMetadata {
+  name: string;
+  description: string;
+  modelFormats: string[];
+}
+
+export function errorFindings(findings: Finding[]): Finding[] {
+  return findings.filter((f) => f.severity === "error");
+}
+
+export function formatFinding(f: Finding): string {
+  return `${f.code}${f.path ? ` ${f.path}` : ""}: ${f.message}`;
+}
+
+/** The verifier of @baiengine/verifier (one streaming pass: sha256, size, archive safety, manifest vs name). */
+export async function loadVerifier(): Promise<PackageVerifier> {
+  const specifier = "@baiengine/verifier";
+  // biome-ignore lint/suspicious/noExplicitAny: typed by the contract above until the package lands
+  const verifier: any = await import(specifier);
+  return {
+    verify: (file, options) => verifier.verifyPackage(file, options),
+    extract: (file, dest, options) => verifier.extractPackage(file, dest, options),
+  };
+}
+
+/** An engine's name, description and model formats from the packer's engine profiles, or null if unknown. */
+export async function loadEngineMetadata(engineId: string): Promise<EngineMetadata | null> {
+  const specifier = "@baiengine/packer";
+  // biome-ignore lint/suspicious/noExplicitAny: typed by the contract above until the package lands
+  const packer: any = await import(specifier);
+  // biome-ignore lint/suspicious/noExplicitAny: see above
+  const profile = packer.listEngineProfiles().find((p: any) => p.id === engineId);
+  return profile ? { name: profile.name, description: profile.description, modelFormats: profile.modelFormats } : null;
+}
