@@ -1,4 +1,5 @@
 import type { Manifest, Reporter } from "@baiengine/schema";
+import { extractPackage, verifyPackage } from "@baiengine/verifier";
 
 /**
  * The part of @baiengine/verifier and @baiengine/packer this CLI uses, behind one seam so the
@@ -49,12 +50,9 @@ export function formatFinding(f: Finding): string {
 
 /** The verifier of @baiengine/verifier (one streaming pass: sha256, size, archive safety, manifest vs name). */
 export async function loadVerifier(): Promise<PackageVerifier> {
-  const specifier = "@baiengine/verifier";
-  // biome-ignore lint/suspicious/noExplicitAny: typed by the contract above until the package lands
-  const verifier: any = await import(specifier);
   return {
-    verify: (file, options) => verifier.verifyPackage(file, options),
-    extract: (file, dest, options) => verifier.extractPackage(file, dest, options),
+    verify: (file, options) => verifyPackage(file, options),
+    extract: (file, dest, options) => extractPackage(file, dest, options),
   };
 }
 

@@ -37,7 +37,7 @@ function rejectedMessage(file: string, error: unknown): InstallRefusedError {
 
 /**
  * Installs a local package file: the verifier's safe extraction into a temporary folder beside the
- * destination, then one rename into `<engines-dir>/<id>/<version>/<platform>/`. On any error the
+ * destination, then one rename of its `package/` folder into `<engines-dir>/<id>/<version>/<platform>/`. On any error the
  * temporary folder is removed and nothing is installed.
  */
 export async function installFile(
@@ -79,10 +79,12 @@ export async function installFile(
       }
       const old = `${temp}-old`;
       await rename(dest, old);
-      await rename(temp, dest);
+      await rename(join(temp, "package"), dest);
+      await rm(temp, { recursive: true, force: true });
       await rm(old, { recursive: true, force: true });
     } else {
-      await rename(temp, dest);
+      await rename(join(temp, "package"), dest);
+      await rm(temp, { recursive: true, force: true });
     }
   } catch (error) {
     await rm(temp, { recursive: true, force: true });

@@ -1,0 +1,73 @@
+import type { PackageEntry } from "@baiengine/schema";
+import { describe, expect, it } from "vitest";
+import { choosePackage, choosePackageFor } from "../src/resolve/choose-package.js";
+import { type HostFacts, mapArch, mapOs, parseNvidiaSmiCudaVersion, parseRocmVersion } from "../src/resolve/host-facts.js";
+
+// Pure data: the platforms of a full release (no files needed to choose).
+function entry(os: PackageEntry["os"], arch: PackageEntry["arch"], accelerator: PackageEntry["accelerator"], acceleratorVersion: string | null, variant?: string): PackageEntry {
+  const token = acceleratorVersion ? `${accelerator}${acceleratorVersion.split(".")[0]}` : accelerator;
+  return { os, arch, accelerator, acceleratorVersion, ...(variant ? { variant } : {}), filename: `llama-cpp-b4618-${os}-${arch}-${token}${variant ? `-${variant}` : ""}.baiengine`, size: 1, sha256: "0".repeat(64) };
+}
+
+const release: PackageEntry[] = [
+  entry("macos", "aarch64", "metal", null),
+  entry("macos", "aarch64", "cpu", null),
+  entry("macos", "x86_64", "cpu", null),
+  entry("linux", "x86_64", "cpu", null),
+  entry("linux", "x86_64", "cuda", "12.4"),
+  entry("linux", "x86_64", "cuda", "13.0"),
+  entry("linux", "x86_64", "cuda", "13.0", "gh200"),
+  entry("linux", "x86_64", "rocm", "6.1"),
+  entry("linux", "x86_64", "vulkan", null),
+  entry("windows", "x86_64", "cpu", null),
+  entry("windows", "x86_64", "cuda", "12.4"),
+];
+
+const host = (facts: Partial<HostFacts>): HostFacts => ({ os: "linux", arch: "x86_64", cudaDriverVersion: null, rocmVersion: null, vulkan: false, notes: [], ...facts });
+const chosenName = (facts: Partial<HostFacts>) => choosePackage(release, host(facts)).chosen?.filename;
+
+describe("choosePackage (preference order)", () => {
+  it("takes the highest CUDA the driver allows", () => {
+    expect(chosenName({ cudaDriverVersion: "13.0" })).toBe("llama-cpp-b4618-linux-x86_64-cuda13.baiengine");
+    expect(chosenName({ cudaDriverVersion: "12.8" })).toBe("llama-cpp-b4618-linux-x86_64-cuda12.baiengine");
+    expect(chosenName({ cudaDriverVersion: "11.8" })).toBe("llama-cpp-b4618-linux-x86_64-cpu.baiengine");
+  });
+  it("then ROCm of the installed major, then Vulkan, then CPU", () => {
+    expect(chosenName({ rocmVersion: "6.2.1" })).toBe("llama-cpp-b4618-linux-x86_64-rocm6.baiengine");
+    expect(chosenName({ rocmVersion: "5.7" })).toBe("llama-cpp-b4618-linux-x86_64-cpu.baiengine");
+    expect(chosenName({ rocmVersion: "5.7", vulkan: true })).toBe("llama-cpp-b4618-linux-x86_64-vulkan.baiengine");
+    expect(chosenName({ cudaDriverVersion: "12.4", rocmVersion: "6.1", vulkan: true })).toBe("llama-cpp-b4618-linux-x86_64-cuda12.baiengine");
+    expect(chosenName({})).toBe("llama-cpp-b4618-linux-x86_64-cpu.baiengine");
+  });
+  it("metal first on Apple Silicon, cpu on Intel Macs; windows cuda", () => {
+    expect(chosenName({ os: "macos", arch: "aarch64" })).toBe("llama-cpp-b4618-macos-aarch64-metal.baiengine");
+    expect(chosenName({ os: "macos", arch: "x86_64" })).toBe("llama-cpp-b4618-macos-x86_64-cpu.baiengine");
+    expect(chosenName({ os: "windows", cudaDriverVersion: "12.6" })).toBe("llama-cpp-b4618-windows-x86_64-cuda12.baiengine");
+  });
+  it("explains every decision and returns null when nothing fits", () => {
+    const choice = choosePackage(release, host({ cudaDriverVersion: "12.4" }));
+    expect(choice.reasons).toContain("linux-x86_64-cuda13: skipped, needs CUDA 13, the driver supports up to 12.4");
+    expect(choice.reasons).toContain("linux-x86_64-cuda13-gh200: skipped, hardware variant gh200: only on request (--accel cuda13-gh200)");
+    expect(choice.reasons.at(-1)).toBe("chosen: linux-x86_64-cuda12");
+    expect(choosePackage(release, host({ os: "linux", arch: "aarch64" })).chosen).toBeNull();
+  });
+  it("explicit requests: token, family (highest major), variant", () => {
+    expect(choosePackageFor(release, { os: "linux", arch: "x86_64", accel: "cuda12" }).chosen?.filename).toBe("llama-cpp-b4618-linux-x86_64-cuda12.baiengine");
+    expect(choosePackageFor(release, { os: "linux", arch: "x86_64", accel: "cuda" }).chosen?.filename).toBe("llama-cpp-b4618-linux-x86_64-cuda13.baiengine");
+    expect(choosePackageFor(release, { os: "linux", arch: "x86_64", accel: "cuda13-gh200" }).chosen?.variant).toBe("gh200");
+    expect(choosePackageFor(release, { os: "windows", arch: "x86_64", accel: "metal" }).chosen).toBeNull();
+  });
+});
+
+describe("host facts parsers", () => {
+  it("reads nvidia-smi's CUDA version and ROCm's version file", () => {
+    const smi = "| NVIDIA-SMI 550.54.15   Driver Version: 550.54.15   CUDA Version: 12.4     |";
+    expect(parseNvidiaSmiCudaVersion(smi)).toBe("12.4");
+    expect(parseNvidiaSmiCudaVersion("command not found")).toBeNull();
+    expect(parseRocmVersion("6.1.2-119\n")).toBe("6.1.2");
+    expect(mapOs("darwin")).toBe("macos");
+    expect(mapOs("win32")).toBe("windows");
+    expect(mapArch("arm64")).toBe("aarch64");
+    expect(mapArch("ia32")).toBeNull();
+  });
+});
