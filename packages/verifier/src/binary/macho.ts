@@ -20,9 +20,9 @@ const PLATFORM_MACOS = 1;
 /** Java class files share 0xcafebabe; their "count" is a class-file version (≥ 45), real fat files have a handful of slices. */
 const MAX_FAT_SLICES = 16;
 
-const CPU_TYPES: Record<number, string> = {
-  7: "i386", 0x01000007: "x86_64", 12: "arm", 0x0100000c: "aarch64", 0x0200000c: "arm64_32", 18: "ppc", 0x01000012: "ppc64",
-};
+const CPU_TYPES = new Map<number, string>([
+  [7, "i386"], [0x01000007, "x86_64"], [12, "arm"], [0x0100000c, "aarch64"], [0x0200000c, "arm64_32"], [18, "ppc"], [0x01000012, "ppc64"],
+]);
 
 function u32be(head: Uint8Array): number {
   return head.length < 4 ? -1 : new DataView(head.buffer, head.byteOffset, 4).getUint32(0, false);
@@ -83,7 +83,7 @@ function readThin(src: ByteSource, base: number): BinaryInfo {
   const ncmds = h.u32(16);
   const sizeofcmds = h.u32(20);
   if (ncmds > sizeofcmds / 8) throw new BinaryFormatError(`Mach-O: ${ncmds} load commands cannot fit in ${sizeofcmds} bytes`);
-  const machine = CPU_TYPES[cputype] ?? `mach-cpu-${cputype}`;
+  const machine = CPU_TYPES.get(cputype) ?? `mach-cpu-${cputype}`;
   const info: BinaryInfo = {
     format: "macho",
     os: "macos",

@@ -2,7 +2,7 @@ import { BinaryFormatError, type BinaryInfo } from "./binary-info.js";
 import { type ByteSource, Fields } from "./byte-source.js";
 
 // PE/COFF constants from the Microsoft PE format specification.
-const MACHINES: Record<number, string> = { 0x8664: "x86_64", 0xaa64: "aarch64", 0x14c: "i386", 0x1c4: "arm", 0xa641: "arm64ec" };
+const MACHINES = new Map<number, string>([[0x8664, "x86_64"], [0xaa64, "aarch64"], [0x14c, "i386"], [0x1c4, "arm"], [0xa641, "arm64ec"]]);
 const IMAGE_FILE_EXECUTABLE_IMAGE = 0x0002;
 const IMAGE_FILE_DLL = 0x2000;
 const PE32 = 0x10b;
@@ -31,7 +31,7 @@ export function readPe(src: ByteSource): BinaryInfo {
   const characteristics = coff.u16(22);
   if (nsections > MAX_SECTIONS) throw new BinaryFormatError(`PE: ${nsections} sections`);
 
-  const machine = MACHINES[machineId] ?? `pe-machine-0x${machineId.toString(16)}`;
+  const machine = MACHINES.get(machineId) ?? `pe-machine-0x${machineId.toString(16)}`;
   const info: BinaryInfo = {
     format: "pe",
     os: "windows",
