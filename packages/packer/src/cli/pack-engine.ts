@@ -1,0 +1,78 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { createProgram, createProgressReporter, detectEnvironment, parsePositiveInt, printJson, runCli, UsageError } from "@baiengine/cli-kit";
+import { type Arch, isArch, isOs, type Os } from "@baiengine/schema";
+import { Option } from "commander";
+import { pack, planPackHere } from "../pack.js";
+import { formatPlan } from "../plan/format-plan.js";
+import type { PackOptions } from "../plan/plan-types.js";
+import { PACKER_ROOT } from "../probe/gather-facts.js";
+
+interface Flags {
+  accel: string;
+  engine: string;
+  version?: string;
+  os?: string;
+  arch?: string;
+  source?: string;
+  out: string;
+  jobs?: number;
+  cmakeArg: string[];
+  strip: boolean;
+  dryRun?: boolean;
+  json?: boolean;
+  cacheDir?: string;
+}
+
+function toOptions(flags: Flags): PackOptions {
+  if (flags.os !== undefined && !isOs(flags.os)) throw new UsageError(`--os ${JSON.stringify(flags.os)} is not one of macos, linux, windows`);
+  if (flags.arch !== undefined && !isArch(flags.arch)) throw new UsageError(`--arch ${JSON.stringify(flags.arch)} is not one of aarch64, x86_64`);
+  return {
+    accel: flags.accel,
+    engine: flags.engine,
+    ...(flags.version !== undefined ? { version: flags.version } : {}),
+    ...(flags.os !== undefined ? { os: flags.os as Os } : {}),
+    ...(flags.arch !== undefined ? { arch: flags.arch as Arch } : {}),
+    ...(flags.source !== undefined ? { source: flags.source } : {}),
+    out: flags.out,
+    ...(flags.jobs !== undefined ? { jobs: flags.jobs } : {}),
+    cmakeArgs: flags.cmakeArg,
+    strip: flags.strip,
+    ...(flags.cacheDir !== undefined ? { cacheDir: flags.cacheDir } : {}),
+  };
+}
+
+const version = (JSON.parse(readFileSync(path.join(PACKER_ROOT, "package.json"), "utf8")) as { version: string }).version;
+const program = createProgram("pack-engine", "Build an engine with CMake and pack it as a relocatable, reproducible .baiengine", version)
+  .requiredOption("--accel <token>", "accelerator token: cpu, metal, cuda12, cuda13, rocm6, vulkan")
+  .option("--engine <id>", "engine profile", "llama-cpp")
+  .option("--version <version>", "engine version (default: the source's tag, else what its CMake files declare)")
+  .option("--os <os>", "target OS (default: this machine's)")
+  .option("--arch <arch>", "target architecture (default: this machine's)")
+  .option("--source <dir>", "engine source checkout (default: clone the version's tag into the cache)")
+  .option("--out <dir>", "output folder", "dist/engines")
+  .option("--jobs <n>", "parallel build jobs", parsePositiveInt("--jobs"))
+  .option("--cmake-arg <arg>", "extra CMake argument (repeatable; -DNAME=VALUE overrides the profile)", (v: string, all: string[]) => [...all, v], [] as string[])
+  .option("--no-strip", "keep debug symbols")
+  .option("--dry-run", "print the plan without building (works for any target)")
+  .option("--json", "print one JSON object")
+  .addOption(new Option("--cache-dir <dir>", "build and source cache (default ~/.cache/baiengine/packer)").env("BAIENGINE_CACHE_DIR"))
+  .action(async (flags: Flags) => {
+    const options = toOptions(flags);
+    if (flags.dryRun) {
+      const plan = await planPackHere(options, true);
+      if (flags.json) printJson(plan);
+      else process.stdout.write(formatPlan(plan));
+      return;
+    }
+    const env = detectEnvironment();
+    const reporter = createProgressReporter(env, { quiet: Boolean(flags.json) });
+    const result = await pack(options, { reporter });
+    if (flags.json) {
+      printJson({ file: result.file, size: result.size, sha256: result.sha256, manifest: result.manifest, timings: result.timings, reusedBuild: result.reusedBuild, buildDir: result.plan.buildDir });
+    } else {
+      process.stdout.write(`${result.file}\n  size   ${result.size} bytes\n  sha256 ${result.sha256}\n`);
+    }
+  });
+
+await runCli(program);

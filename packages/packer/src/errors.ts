@@ -1,0 +1,31 @@
+import { FailureError, UsageError } from "@baiengine/cli-kit";
+
+/** An engine, accelerator token or target the packer has no profile for. */
+export class UnknownProfileError extends UsageError {}
+
+/** The platform matrix does not allow this (os, arch, accelerator). */
+export class UnsupportedTargetError extends UsageError {}
+
+/** A compiler, SDK or toolkit the build needs is not installed (or has the wrong version). */
+export class MissingToolchainError extends FailureError {}
+
+/** The target can only be built on a machine of its own OS (macOS from Linux). */
+export class NeedsNativeRunnerError extends FailureError {}
+
+/** The source folder is missing, is not the engine's source, or has no version. */
+export class SourceError extends FailureError {}
+
+/** CMake configure or build failed; `logFile` holds the full output. */
+export class BuildFailedError extends FailureError {
+  constructor(
+    message: string,
+    hint: string,
+    readonly logFile: string,
+    readonly tail: string[],
+  ) {
+    super(message, hint);
+  }
+}
+
+/** The finished package did not pass the verifier; nothing was kept under the final name. */
+export class PackageVerificationError extends FailureError {}

@@ -1,0 +1,17 @@
+export * from "./archive/index.js";
+export { BuildFailedError, MissingToolchainError, NeedsNativeRunnerError, PackageVerificationError, SourceError, UnknownProfileError, UnsupportedTargetError } from "./errors.js";
+export type { AcceleratorProfile, Toolkit } from "./profiles/accelerator-profile.js";
+export { CUDA12_ARCHITECTURES, CUDA13_ARCHITECTURES, getAcceleratorProfile, listAcceleratorProfiles, ROCM_TARGETS } from "./profiles/accelerators.js";
+export type { EngineProfile, RuntimeModules, VersionRule } from "./profiles/engine-profile.js";
+export { getEngineProfile, HELLO, LLAMA_CPP, listEngineProfiles } from "./profiles/engines.js";
+export type { Platform, ToolchainProfile } from "./profiles/toolchain-profile.js";
+export { listToolchainProfiles, nativeToolchain, selectToolchain } from "./profiles/toolchains.js";
+export { hostPlatform } from "./platform/host.js";
+export type { PackFacts, SourceFacts } from "./plan/facts.js";
+export { MIN_APP_VERSION, type PlanContext, planPack } from "./plan/plan-pack.js";
+export type { CollectPlan, PackOptions, PackPlan, PlannedCommand } from "./plan/plan-types.js";
+export { formatPlan } from "./plan/format-plan.js";
+export { defaultCacheDir, gatherFacts, PACKER_ROOT, parseToolkitVersion } from "./probe/gather-facts.js";
+export { declaredVersion, readSourceFacts } from "./probe/source-facts.js";
+export { type Closure, type CollectedFile, collectClosure } from "./collect/collect-closure.js";
+export { type PackDeps, type PackResult, pack, planPackHere } from "./pack.js";

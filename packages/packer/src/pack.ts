@@ -1,0 +1,117 @@
+import { existsSync } from "node:fs";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { type Manifest, type Reporter, silentReporter } from "@baiengine/schema";
+import { verifyPackage } from "@baiengine/verifier";
+import { stagingEntries, writeReproducibleArchive } from "./archive/index.js";
+import { runLogged } from "./build/run-logged.js";
+import { collectClosure } from "./collect/collect-closure.js";
+import { PackageVerificationError } from "./errors.js";
+import type { PackFacts } from "./plan/facts.js";
+import { planPack } from "./plan/plan-pack.js";
+import type { PackOptions, PackPlan } from "./plan/plan-types.js";
+import { gatherFacts } from "./probe/gather-facts.js";
+import { cloneSource } from "./source/clone-source.js";
+import { stagePackage } from "./stage/stage-package.js";
+
+export interface PackResult {
+  file: string;
+  sha256: string;
+  size: number;
+  manifest: Manifest;
+  /** Milliseconds per phase (configure, build, collect, archive, verify, total). */
+  timings: Record<string, number>;
+  plan: PackPlan;
+  /** Whether the build folder already held a configured build (cache reuse). */
+  reusedBuild: boolean;
+}
+
+export interface PackDeps {
+  reporter?: Reporter;
+  signal?: AbortSignal;
+  /** Facts gathered beforehand (tests, the CLI's dry run); probed when absent. */
+  facts?: PackFacts;
+}
+
+/** Plans without building: the facts are probed, refusals become blockers. */
+export async function planPackHere(options: PackOptions, dryRun: boolean): Promise<PackPlan> {
+  return planPack(options, { facts: await gatherFacts(options), dryRun });
+}
+
+/**
+ * Builds the engine with CMake, collects the relocatable closure, writes a reproducible archive
+ * under a temporary name, verifies it, and only then renames it into place (plus `<file>.sha256`).
+ */
+export async function pack(options: PackOptions, deps: PackDeps = {}): Promise<PackResult> {
+  const reporter = deps.reporter ?? silentReporter;
+  const { signal } = deps;
+  const timings: Record<string, number> = {};
+  const started = performance.now();
+  const time = async <T>(phase: string, work: () => Promise<T>): Promise<T> => {
+    reporter.step?.(phase);
+    const t0 = performance.now();
+    try {
+      return await work();
+    } finally {
+      timings[phase] = Math.round(performance.now() - t0);
+    }
+  };
+
+  let facts = deps.facts ?? (await gatherFacts(options));
+  let plan = planPack(options, { facts });
+  if (plan.source.clone && plan.source.dir && !existsSync(plan.source.dir)) {
+    const { repository, tag } = plan.source.clone;
+    await time("clone", () => cloneSource(repository, tag, plan.source.dir!, signal));
+    facts = await gatherFacts(options);
+    plan = planPack(options, { facts });
+  }
+
+  await mkdir(plan.buildDir, { recursive: true });
+  if (plan.toolchainFile) await writeFile(plan.toolchainFile.path, plan.toolchainFile.content);
+  // Reuse the configured build folder when the configure command is unchanged.
+  const stampFile = path.join(plan.buildDir, "baiengine-configure.json");
+  const stamp = JSON.stringify(plan.configure.argv);
+  const reusedBuild = existsSync(stampFile) && (await readFile(stampFile, "utf8")) === stamp;
+  await writeFile(plan.logFile, `# ${plan.cell} (build folder ${plan.buildDir})\n`, { flag: "a" });
+  if (!reusedBuild) {
+    await rm(stampFile, { force: true });
+    await time("configure", () => runLogged("configure", plan.configure, plan.logFile, reporter, signal));
+    await writeFile(stampFile, stamp);
+  } else {
+    reporter.log?.("info", `reusing the build folder ${plan.buildDir}`);
+  }
+  await time("build", () => runLogged("build", plan.build, plan.logFile, reporter, signal));
+
+  const stageDir = path.join(plan.buildDir, "baiengine-stage");
+  const manifest = await time("collect", async () => {
+    const closure = await collectClosure(plan.collect);
+    return stagePackage(stageDir, plan.collect, closure, plan.manifest);
+  });
+
+  await mkdir(plan.outDir, { recursive: true });
+  try {
+    const archive = await time("archive", async () =>
+      writeReproducibleArchive(await stagingEntries(stageDir), plan.tempFile, {
+        mtime: new Date((plan.mtime ?? 0) * 1000),
+        reporter,
+        ...(signal ? { signal } : {}),
+      }),
+    );
+    const report = await time("verify", () => verifyPackage(plan.tempFile, { expectedFilename: path.basename(plan.outFile), reporter, ...(signal ? { signal } : {}) }));
+    const errors = report.findings.filter((f) => f.severity === "error");
+    if (errors.length > 0) {
+      throw new PackageVerificationError(
+        `the built package failed verification: ${errors.map((f) => `${f.code}${f.path ? ` ${f.path}` : ""}: ${f.message}`).join("; ")}`,
+        `nothing was written to ${plan.outFile}; fix the engine profile or the build (log: ${plan.logFile})`,
+      );
+    }
+    for (const f of report.findings) if (f.severity === "warning") reporter.log?.("warn", `${f.code}${f.path ? ` ${f.path}` : ""}: ${f.message}`);
+    await rename(plan.tempFile, plan.outFile);
+    await writeFile(plan.checksumFile, `${archive.sha256}  ${path.basename(plan.outFile)}\n`);
+    timings["total"] = Math.round(performance.now() - started);
+    return { file: plan.outFile, sha256: archive.sha256, size: archive.size, manifest, timings, plan, reusedBuild };
+  } finally {
+    await rm(plan.tempFile, { force: true });
+  }
+}

@@ -1,0 +1,43 @@
+import type { PackPlan, PlannedCommand } from "./plan-types.js";
+
+function quote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`;
+}
+
+function command(c: PlannedCommand): string {
+  return c.argv.map(quote).join(" \\\n    ");
+}
+
+/** The plan as text for `--dry-run`: commands with every define, the collect rules, the manifest draft. */
+export function formatPlan(plan: PackPlan): string {
+  const reasons = { ...plan.engine.defineReasons, ...plan.accelerator.defineReasons };
+  const c = plan.collect;
+  const lines = [
+    `plan ${plan.cell}`,
+    `  engine      ${plan.engine.id} ${plan.version} (version from ${plan.versionFrom})`,
+    `  target      ${plan.target.os}-${plan.target.arch} ${plan.target.token}`,
+    `  toolchain   ${plan.toolchain.id}${plan.toolchain.cxx ? ` (${plan.toolchain.cc}, ${plan.toolchain.cxx})` : ""}`,
+    `  source      ${plan.source.dir ?? "-"}${plan.source.clone ? ` (clone ${plan.source.clone.repository} at ${plan.source.clone.tag})` : ""}${plan.source.commit ? ` @ ${plan.source.commit}` : ""}`,
+    `  build dir   ${plan.buildDir}`,
+    `  log         ${plan.logFile}`,
+    "",
+  ];
+  if (plan.blockers.length > 0) lines.push("blocked here (a real pack would refuse):", ...plan.blockers.map((b) => `  - ${b}`), "");
+  if (plan.toolchainFile) lines.push(`toolchain file ${plan.toolchainFile.path}:`, ...plan.toolchainFile.content.trimEnd().split("\n").map((l) => `  ${l}`), "");
+  lines.push("configure:", `  ${command(plan.configure)}`, "", "build:", `  ${command(plan.build)}`, "");
+  const why = Object.entries(reasons).filter(([k]) => k in plan.defines);
+  if (why.length > 0) lines.push("why:", ...why.map(([k, v]) => `  ${k}=${plan.defines[k]}: ${v}`), "");
+  for (const [id, flags] of Object.entries(plan.engine.toolchainFlags)) if (id === plan.toolchain.id) lines.push(`  compiler flags: ${flags.reason}`, "");
+  lines.push(
+    "install (collect into package/):",
+    `  ${c.serverBinary.from} -> ${c.serverBinary.to}`,
+    `  libraries it imports (DT_NEEDED/LC_LOAD_DYLIB/PE imports, transitively) found in ${c.binaryDir} -> ${c.libraryDir ? `${c.libraryDir}/<soname>` : "<name> beside the executable"}`,
+  );
+  if (c.modules) lines.push(`  run-time modules ${c.modules.dir}/${c.modules.prefix}*${c.modules.extension} (not ${c.modules.exclude.map((e) => c.modules!.prefix + e).join(", ")}) -> beside the executable, and their imports`);
+  if (c.runtimeLibDirs.length > 0) lines.push(`  toolchain runtime libraries the binaries import, from ${c.runtimeLibDirs.join(", ")} -> beside the executable`);
+  lines.push(...c.licenseFiles.map((l) => `  ${l.from} -> ${l.to}`));
+  lines.push(`  strip: ${c.strip ? [c.strip.tool, ...c.strip.args].join(" ") : "no (--no-strip)"}`, "");
+  lines.push("manifest (draft; requirements completed from the binaries):", ...JSON.stringify(plan.manifest, null, 2).split("\n").map((l) => `  ${l}`), "");
+  lines.push(`output ${plan.outFile}`, `       ${plan.checksumFile}`);
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,82 @@
+import type { Accelerator, Arch, Manifest, Os } from "@baiengine/schema";
+import type { AcceleratorProfile } from "../profiles/accelerator-profile.js";
+import type { EngineProfile } from "../profiles/engine-profile.js";
+import type { ToolchainProfile } from "../profiles/toolchain-profile.js";
+
+export interface PackOptions {
+  engine?: string;
+  version?: string;
+  os?: Os;
+  arch?: Arch;
+  accel: string;
+  source?: string;
+  out?: string;
+  jobs?: number;
+  cmakeArgs?: string[];
+  strip?: boolean;
+  sourceDateEpoch?: number;
+  cacheDir?: string;
+}
+
+/** A command to run: argv plus the folder and extra environment. */
+export interface PlannedCommand {
+  argv: string[];
+  cwd: string;
+  env: Record<string, string>;
+}
+
+/** Where the package's files come from in the build tree and where they go under package/. */
+export interface CollectPlan {
+  /** Build-tree folder with the executables and shared libraries. */
+  binaryDir: string;
+  serverBinary: { from: string; to: string };
+  /** Package folder for linked libraries found in the build tree: `libs` (ELF/Mach-O) or `` (Windows: beside the .exe). */
+  libraryDir: string;
+  /** Run-time modules (ggml backends): every `<prefix>*<ext>` of the module folder, copied beside the server binary. */
+  modules: { dir: string; prefix: string; extension: string; exclude: string[]; to: string } | null;
+  /** Toolchain folders searched for imported runtime libraries (mingw DLLs), copied beside the .exe. */
+  runtimeLibDirs: string[];
+  licenseFiles: { from: string; to: string }[];
+  strip: { tool: string; args: string[] } | null;
+}
+
+export interface PackPlan {
+  /** `llama-cpp-0.5.0-linux-x86_64-cpu`: the package file name without extension. */
+  cell: string;
+  engine: EngineProfile;
+  accelerator: AcceleratorProfile;
+  toolchain: ToolchainProfile;
+  target: { os: Os; arch: Arch; token: string; accelerator: Accelerator };
+  version: string;
+  /** Where the version came from: `--version`, `git tag`, `CMakeLists.txt`. */
+  versionFrom: string;
+  source: {
+    dir: string | null;
+    /** Clone this tag into dir before building (no --source given). */
+    clone: { repository: string; tag: string } | null;
+    commit: string | null;
+  };
+  /** Seconds since the epoch used for every archive entry. */
+  mtime: number | null;
+  cacheKey: string;
+  buildDir: string;
+  logFile: string;
+  /** Generated CMake toolchain file (cross builds). */
+  toolchainFile: { path: string; content: string } | null;
+  /** Every -D define, in order (user --cmake-arg defines override the profile's). */
+  defines: Record<string, string>;
+  /** --cmake-arg values that are not -D defines, passed through verbatim. */
+  extraCmakeArgs: string[];
+  generator: string | null;
+  configure: PlannedCommand;
+  build: PlannedCommand;
+  collect: CollectPlan;
+  manifest: Manifest;
+  outDir: string;
+  outFile: string;
+  /** Written first, verified, then renamed to outFile. */
+  tempFile: string;
+  checksumFile: string;
+  /** Why this plan could not run here (dry runs only: a real pack refuses instead). */
+  blockers: string[];
+}

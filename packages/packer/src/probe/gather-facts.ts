@@ -1,0 +1,95 @@
+import { readFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { acceleratorFamily } from "@baiengine/schema";
+import { execa } from "execa";
+import type { PackFacts } from "../plan/facts.js";
+import type { PackOptions } from "../plan/plan-types.js";
+import { getEngineProfile } from "../profiles/engines.js";
+import { listToolchainProfiles, nativeToolchain } from "../profiles/toolchains.js";
+import { hostPlatform } from "../platform/host.js";
+import { readSourceFacts } from "./source-facts.js";
+import { which } from "./which.js";
+
+/** Root of @baiengine/packer (dist/probe/ or src/probe/ → package folder). */
+export const PACKER_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env["BAIENGINE_CACHE_DIR"]) return path.resolve(env["BAIENGINE_CACHE_DIR"]);
+  const base = env["XDG_CACHE_HOME"] || path.join(os.homedir(), ".cache");
+  return path.join(base, "baiengine", "packer");
+}
+
+async function firstLine(cmd: string, args: string[]): Promise<string | null> {
+  const r = await execa(cmd, args, { reject: false, stdin: "ignore" });
+  return r.exitCode === 0 ? (r.stdout.split("\n").find((l) => l.trim()) ?? null) : null;
+}
+
+/** `Cuda compilation tools, release 13.0, V13.0.88` → `13.0.88`; hipcc's `HIP version: 6.2.41133` → `6.2.41133`. */
+export function parseToolkitVersion(output: string): string | null {
+  const cuda = /\bV(\d+\.\d+(?:\.\d+)?)/.exec(output) ?? /release (\d+\.\d+)/.exec(output);
+  if (cuda) return cuda[1]!;
+  const hip = /HIP version:\s*(\d+(?:\.\d+)*)/.exec(output);
+  return hip ? hip[1]! : null;
+}
+
+/** Probes the machine for what planPack needs (commands, toolkit and compiler versions, the source). */
+export async function gatherFacts(options: PackOptions, env: NodeJS.ProcessEnv = process.env): Promise<PackFacts> {
+  const host = hostPlatform();
+  const engine = getEngineProfile(options.engine ?? "llama-cpp");
+  const toolchains = listToolchainProfiles(host);
+  const names = new Set(["cmake", "ninja", "ccache", "git", "nvcc", "hipcc", "glslc", "xcrun", "strip"]);
+  for (const t of toolchains) for (const n of [t.cc, t.cxx, t.rc, t.strip.tool]) if (n) names.add(n);
+  const tools: Record<string, string | null> = {};
+  for (const n of names) tools[n] = which(n, env["PATH"] ?? "");
+
+  const family = acceleratorFamily(options.accel);
+  const kit = family === "cuda" ? "nvcc" : family === "rocm" ? "hipcc" : null;
+  let toolkitVersion: string | null = null;
+  if (kit && tools[kit]) {
+    const r = await execa(tools[kit]!, ["--version"], { reject: false, stdin: "ignore" });
+    toolkitVersion = parseToolkitVersion(`${r.stdout}\n${r.stderr}`);
+  }
+
+  const target = { os: options.os ?? host.os, arch: options.arch ?? host.arch };
+  const toolchain = toolchains.find((t) => t.id !== "native" && t.target.os === target.os && t.target.arch === target.arch && t.host.os === host.os && t.host.arch === host.arch);
+  const native = nativeToolchain(host);
+  const cxx = toolchain?.cxx ?? (target.os === host.os && target.arch === host.arch ? (native.cxx ?? "c++") : null);
+  const cxxPath = cxx ? (tools[cxx] ?? which(cxx, env["PATH"] ?? "")) : null;
+  const compilerVersion = cxxPath ? await firstLine(cxxPath, ["--version"]) : null;
+  let runtimeLibDirs: string[] = [];
+  if (toolchain?.bundlesRuntimeFromCompiler && cxxPath) {
+    const r = await execa(cxxPath, ["-print-search-dirs"], { reject: false, stdin: "ignore" });
+    const line = r.stdout.split("\n").find((l) => l.startsWith("libraries:"));
+    runtimeLibDirs = line ? line.replace(/^libraries:\s*=?/, "").split(":").filter(Boolean).map((d) => path.normalize(d)) : [];
+    // Runtime DLLs (libwinpthread-1.dll) also live in the target's bin folder of the sysroot.
+    if (toolchain.sysroot) runtimeLibDirs.push(path.join(toolchain.sysroot, "bin"), path.join(toolchain.sysroot, "lib"));
+  }
+
+  const cacheDir = path.resolve(options.cacheDir ?? defaultCacheDir(env));
+  const cwd = process.cwd();
+  let sourceDir: string | null = null;
+  if (options.source !== undefined) sourceDir = path.resolve(cwd, options.source);
+  else if (engine.source.kind === "local") sourceDir = path.join(PACKER_ROOT, engine.source.dir);
+  else if (options.version !== undefined) sourceDir = path.join(cacheDir, "sources", `${engine.id}-${engine.source.tag(options.version)}`);
+  const source = sourceDir ? await readSourceFacts(sourceDir, engine) : null;
+
+  const sde = env["SOURCE_DATE_EPOCH"];
+  const pkg = JSON.parse(readFileSync(path.join(PACKER_ROOT, "package.json"), "utf8")) as { version: string };
+  return {
+    host,
+    tools,
+    toolkitVersion,
+    compilerVersion,
+    runtimeLibDirs: [...new Set(runtimeLibDirs)],
+    source,
+    cacheDir,
+    cwd,
+    packerRoot: PACKER_ROOT,
+    packerVersion: pkg.version,
+    cpus: os.availableParallelism(),
+    sourceDateEpoch: sde && /^\d+$/.test(sde) ? Number(sde) : null,
+    network: env["BAIENGINE_OFFLINE"] !== "1",
+  };
+}

@@ -1,0 +1,35 @@
+import type { Arch, Os } from "@baiengine/schema";
+
+export interface Platform {
+  os: Os;
+  arch: Arch;
+}
+
+/** How to build for `target` on `host`: compilers, sysroot, CMake system settings and runtime libraries. */
+export interface ToolchainProfile {
+  id: string;
+  host: Platform;
+  target: Platform;
+  /** Compilers to use; null = CMake's default (native builds). */
+  cc: string | null;
+  cxx: string | null;
+  /** Resource compiler for Windows targets. */
+  rc?: string;
+  /** Strip tool for the target's binaries and its flags. */
+  strip: { tool: string; args: string[] };
+  /** Root of the target's headers and libraries (CMAKE_FIND_ROOT_PATH, qemu -L). */
+  sysroot?: string;
+  /** CMake system settings written into the generated toolchain file (cross only). */
+  cmakeSystem?: { name: "Linux" | "Windows" | "Darwin"; processor: string };
+  /**
+   * Target runtime libraries the binaries may import that must ship beside them (mingw's
+   * libstdc++-6.dll, libgcc_s_seh-1.dll, libwinpthread-1.dll): found in the compiler's library
+   * search folders by reading the binaries' imports, never from a fixed list.
+   */
+  bundlesRuntimeFromCompiler: boolean;
+  /** Debian packages that provide this toolchain (printed when it is missing). */
+  debianPackages: string[];
+  /** How to run the target's binaries here (for smoke tests), when an emulator exists. */
+  emulator?: { command: string; args: string[]; debianPackages: string[] };
+  notes: string[];
+}

@@ -1,0 +1,48 @@
+import { chmod, copyFile, cp, mkdir, rm, stat, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { type Manifest, parseManifest } from "@baiengine/schema";
+import { execa } from "execa";
+import { FailureError } from "@baiengine/cli-kit";
+import type { Closure } from "../collect/collect-closure.js";
+import type { CollectPlan } from "../plan/plan-types.js";
+import { binaryRequirements } from "./requirements.js";
+
+/** GPU runtimes a package relies on without bundling them (the user's driver/toolkit provides them). */
+const GPU_RUNTIME = /^(lib)?(cudart|cublas|cublasLt|nvrtc|amdhip64|hipblas|rocblas|hipblaslt|vulkan)([.-]|\d)/i;
+
+/**
+ * Lays the package out in `stageDir/` (the archive's `package/`): the collected binaries as real
+ * files, stripped unless told otherwise, the licence files, and manifest.json with the facts read
+ * from the binaries. Returns the final manifest.
+ */
+export async function stagePackage(stageDir: string, collect: CollectPlan, closure: Closure, draft: Manifest): Promise<Manifest> {
+  await rm(stageDir, { recursive: true, force: true });
+  await mkdir(stageDir, { recursive: true });
+  for (const file of closure.files) {
+    const dest = path.join(stageDir, file.to);
+    await mkdir(path.dirname(dest), { recursive: true });
+    await copyFile(file.from, dest);
+    await chmod(dest, file.kind === "server" ? 0o755 : 0o644);
+    // Toolchain runtime DLLs are shipped as the toolchain built them.
+    if (collect.strip && file.kind !== "runtime") {
+      const r = await execa(collect.strip.tool, [...collect.strip.args, dest], { reject: false, stdin: "ignore" });
+      if (r.exitCode !== 0) throw new FailureError(`${collect.strip.tool} failed on ${file.to}: ${r.stderr.split("\n")[0]}`, "install the target's binutils, or pass --no-strip");
+    }
+  }
+  for (const licence of collect.licenseFiles) {
+    const st = await stat(licence.from).catch(() => null);
+    if (!st) throw new FailureError(`licence file ${licence.from} is missing`, "the engine profile's licenseFiles must exist in the source tree");
+    await cp(licence.from, path.join(stageDir, licence.to), { recursive: true });
+  }
+  const gpuRuntimes = closure.system.filter((n) => GPU_RUNTIME.test(n));
+  const manifest = parseManifest({
+    ...draft,
+    requirements: {
+      ...draft.requirements,
+      ...binaryRequirements(closure.files),
+      ...(gpuRuntimes.length > 0 ? { systemLibraries: gpuRuntimes } : {}),
+    },
+  });
+  await writeFile(path.join(stageDir, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+  return manifest;
+}
