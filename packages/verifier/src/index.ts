@@ -7,3 +7,4 @@ export { type TarEntry, type TarEntryType, TarReader } from "./archive/tar-reade
 export { GzipMemberReader } from "./archive/gzip-stream.js";
 export { listPackageEntries } from "./list.js";
 export * from "./binary/index.js";
+export * from "./libraries.js";

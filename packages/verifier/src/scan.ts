@@ -189,11 +189,14 @@ export async function scanPackage(file: string, options: ScanOptions = {}): Prom
       }
       const packageBinaries: PackageBinary[] = [...binaries].map(([path, info]) => ({ path, info }));
       const symlinks: PackageSymlink[] = [];
-      for (const link of entrySet.symlinks.keys()) {
-        const resolved = entrySet.resolve(link);
-        if (resolved?.startsWith(`${PACKAGE_ROOT}/`)) symlinks.push({ path: link.slice(PACKAGE_ROOT.length + 1), target: resolved.slice(PACKAGE_ROOT.length + 1) });
+      for (const [link, target] of entrySet.symlinks) {
+        if (link.startsWith(`${PACKAGE_ROOT}/`)) symlinks.push({ path: link.slice(PACKAGE_ROOT.length + 1), target });
       }
-      const libraries = checkLibraries(packageBinaries, { os: manifest.os, arch: manifest.arch }, { symlinks });
+      const libraries = checkLibraries(
+        packageBinaries,
+        { os: manifest.os, arch: manifest.arch },
+        { symlinks, serverBinary: manifest.serverBinary, declaredSystemLibraries: manifest.requirements?.systemLibraries ?? [] },
+      );
       findings.push(...libraries.findings);
       requirements = libraries.requirements;
     }
