@@ -131,7 +131,7 @@ export class GzipMemberReader {
     inflate.on("error", (error) => {
       this.inflateError = error;
       this.inflateEnded = true;
-      if (this.state !== "stopped") this.fail("GZIP_CORRUPT", inflateMessage(error));
+      if (this.state !== "stopped") this.fail(isTruncation(error) ? "GZIP_TRUNCATED" : "GZIP_CORRUPT", inflateMessage(error));
       this.wake();
     });
   }
@@ -196,9 +196,12 @@ function hex(n: number): string {
   return `0x${n.toString(16).padStart(8, "0")}`;
 }
 
+function isTruncation(error: Error): boolean {
+  return (error as NodeJS.ErrnoException).code === "Z_BUF_ERROR" || /unexpected end/i.test(error.message);
+}
+
 function inflateMessage(error: Error): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === "Z_BUF_ERROR" || /unexpected end/i.test(error.message)) return "the gzip stream is truncated (deflate data ends early)";
+  if (isTruncation(error)) return "the gzip stream is truncated (deflate data ends early)";
   return `the deflate data is corrupt: ${error.message}`;
 }
 

@@ -1,0 +1,55 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { extractPackage, PackageRejectedError, verifyPackage } from "../src/index.js";
+import { buildCorpus, type CorpusCase } from "./helpers/corpus.js";
+import { buildStaging } from "./helpers/good-package.js";
+import { PACKAGE_NAME } from "./helpers/tar-writer.js";
+
+const work = mkdtempSync(join(tmpdir(), "verifier-corpus-"));
+const cases: CorpusCase[] = buildCorpus(buildStaging(join(work, "staging")), join(work, "build"));
+const files = new Map<CorpusCase, string>();
+
+beforeAll(() => {
+  cases.forEach((c, i) => {
+    const dir = join(work, "files", String(i));
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, c.filename ?? PACKAGE_NAME);
+    writeFileSync(file, c.bytes);
+    files.set(c, file);
+  });
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe("hostile and broken packages", () => {
+  it("covers every rule of issue 5 §1-§6", () => {
+    expect(new Set(cases.map((c) => c.rule))).toEqual(new Set(["1", "2", "3", "4", "5", "6"]));
+  });
+
+  for (const c of cases) {
+    it(`§${c.rule} ${c.name}: ${c.code}`, async () => {
+      const file = files.get(c)!;
+      const report = await verifyPackage(file, c.limits ? { limits: c.limits } : {});
+      expect(report.ok).toBe(false);
+      const hit = report.findings.find((f) => f.code === c.code);
+      expect(hit, `findings were ${JSON.stringify(report.findings, null, 1)}`).toBeDefined();
+      expect(hit!.severity).toBe("error");
+      if (c.path !== undefined) expect(hit!.path).toBe(c.path);
+
+      // Extraction uses the same reader and rules: it refuses and leaves nothing behind.
+      const dest = join(work, "out", String(cases.indexOf(c)));
+      const error = await extractPackage(file, dest, c.limits ? { limits: c.limits, ...(c.filename ? {} : {}) } : {}).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PackageRejectedError);
+      expect((error as PackageRejectedError).findings.map((f) => f.code)).toContain(c.code);
+      expect(existsSync(dest)).toBe(false);
+    });
+  }
+
+  it("wrote nothing outside the destinations", () => {
+    expect(existsSync(join(work, "out")) ? readdirSync(join(work, "out")) : []).toEqual([]);
+    expect(existsSync("/tmp/evil")).toBe(false);
+  });
+});
+
+export { cases as corpusCases };
