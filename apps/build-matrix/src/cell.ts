@@ -1,0 +1,31 @@
+import type { Accelerator, Arch, Os } from "@baiengine/schema";
+
+/** Where a cell's engine source comes from: a git tag to clone, or a folder of this repository. */
+export type CellSource = { kind: "git"; repository: string; ref: string } | { kind: "local"; dir: string };
+
+/** One build of the matrix: an engine version for one (os, arch, accelerator token). */
+export interface Cell {
+  /** `{engine}-{os}-{arch}-{token}`: unique in one release, stable across versions (cache keys). */
+  id: string;
+  engine: string;
+  /** null when the version comes from the source itself (local engines without --version). */
+  version: string | null;
+  os: Os;
+  arch: Arch;
+  /** File-name token: `cpu`, `cuda12`, `rocm6`, `metal`, `vulkan`. */
+  accelerator: string;
+  family: Accelerator;
+  runsOn: string;
+  container: string | null;
+  aptPackages: string[];
+  cudaToolkit: string | null;
+  setupScript: string | null;
+  /** The runner that builds the cell can start the package (`verify-engine --smoke`). */
+  smoke: boolean;
+  source: CellSource;
+  /** The package's file name when the version is known. */
+  packageFile: string | null;
+  /** Exact commands, run from the repository root. */
+  packCommand: string;
+  verifyCommand: string;
+}

@@ -1,0 +1,101 @@
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { type Reporter, silentReporter } from "@baiengine/schema";
+import { execa } from "execa";
+import { MatrixFailureError } from "../errors.js";
+
+export interface PublishRegistryOptions {
+  /** A clone of the repository that holds the registry file, on the branch to publish to. */
+  repoDir: string;
+  engine: string;
+  version: string;
+  /** Absolute folder of the release's packages. */
+  packagesDir: string;
+  prerelease?: boolean;
+  /** Registry file relative to repoDir. */
+  registryFile?: string;
+  /** Remote name or URL to pull from and push to (a URL carries the token in CI). */
+  remote?: string;
+  /** Branch to push; the current branch when absent. */
+  branch?: string;
+  maxAttempts?: number;
+  author?: { name: string; email: string };
+  /** Rewrites the registry file in `cwd`; runs `engine-registry update` by default. */
+  updateRegistry?: (cwd: string) => Promise<void>;
+  reporter?: Reporter;
+}
+
+export interface PublishRegistryResult {
+  changed: boolean;
+  commit: string | null;
+  attempts: number;
+  rebased: number;
+}
+
+/** The registry CLI of this repository, as `pnpm registry` runs it. */
+export function registryCliUpdate(options: Pick<PublishRegistryOptions, "engine" | "version" | "packagesDir" | "prerelease" | "registryFile">) {
+  return async (cwd: string): Promise<void> => {
+    const require = createRequire(import.meta.url);
+    const bin = join(dirname(require.resolve("@baiengine/registry-cli/package.json")), "bin", "engine-registry.js");
+    const args = ["update", "--engine", options.engine, "--version", options.version, "--packages-dir", options.packagesDir];
+    if (options.registryFile) args.push("--registry", options.registryFile);
+    if (options.prerelease) args.push("--prerelease");
+    const run = await execa(process.execPath, [bin, ...args], { cwd, reject: false, all: true });
+    if (run.exitCode !== 0) throw new MatrixFailureError(`registry update failed: ${(run.all ?? "").trim()}`, "fix the packages or the index, then rerun the release");
+  };
+}
+
+/**
+ * Updates the registry, commits it and pushes, never by force: a push refused because another
+ * release pushed first is retried after `git pull --rebase`; when the rebase conflicts (both
+ * rewrote the index), the update is applied again on top of the remote branch.
+ */
+export async function publishRegistry(options: PublishRegistryOptions): Promise<PublishRegistryResult> {
+  const reporter = options.reporter ?? silentReporter;
+  const cwd = options.repoDir;
+  const registryFile = options.registryFile ?? "engines.json";
+  const remote = options.remote ?? "origin";
+  const maxAttempts = options.maxAttempts ?? 5;
+  const update = options.updateRegistry ?? registryCliUpdate(options);
+  const author = options.author ?? { name: "github-actions[bot]", email: "41898283+github-actions[bot]@users.noreply.github.com" };
+  const git = (args: string[], reject = true) =>
+    execa("git", ["-c", `user.name=${author.name}`, "-c", `user.email=${author.email}`, ...args], { cwd, reject, all: true });
+  const branch = options.branch ?? (await git(["rev-parse", "--abbrev-ref", "HEAD"])).stdout.trim();
+  const message = `registry: ${options.engine} ${options.version}${options.prerelease ? " (pre-release)" : ""}`;
+
+  const updateAndCommit = async (): Promise<boolean> => {
+    await update(cwd);
+    const status = await git(["status", "--porcelain", "--", registryFile]);
+    if (status.stdout.trim() === "") return false;
+    await git(["add", "--", registryFile]);
+    await git(["commit", "-m", message, "--", registryFile]);
+    return true;
+  };
+
+  reporter.step?.("registry", `${options.engine} ${options.version}`);
+  if (!(await updateAndCommit())) return { changed: false, commit: null, attempts: 0, rebased: 0 };
+  let rebased = 0;
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    const push = await git(["push", remote, `HEAD:refs/heads/${branch}`], false);
+    if (push.exitCode === 0) {
+      const commit = (await git(["rev-parse", "HEAD"])).stdout.trim();
+      reporter.log?.("info", `pushed ${commit} to ${branch} (attempt ${attempt})`);
+      return { changed: true, commit, attempts: attempt, rebased };
+    }
+    const out = push.all ?? "";
+    if (!/non-fast-forward|fetch first|\[rejected\]|failed to push/.test(out) || /permission|denied|authentication/i.test(out)) {
+      throw new MatrixFailureError(`git push failed: ${out.trim().split("\n").slice(-3).join(" ")}`, "check the token's contents: write permission and the branch protection rules");
+    }
+    reporter.log?.("warn", `push to ${branch} was refused (another push came first); rebasing and retrying`);
+    const pull = await git(["pull", "--rebase", remote, branch], false);
+    rebased++;
+    if (pull.exitCode !== 0) {
+      // Both sides rewrote the index: start again from the remote branch and apply the update there.
+      await git(["rebase", "--abort"], false);
+      await git(["fetch", remote, branch]);
+      await git(["reset", "--hard", "FETCH_HEAD"]);
+      if (!(await updateAndCommit())) return { changed: false, commit: null, attempts: attempt, rebased };
+    }
+  }
+  throw new MatrixFailureError(`git push still refused after ${maxAttempts} attempts`, "other pushes keep racing this one; rerun the release job (it is idempotent)");
+}
