@@ -31,7 +31,7 @@ export interface GzipOutcome {
 
 interface Job {
   deflated: Promise<Buffer>;
-  length: number;
+  block: Buffer;
 }
 
 /**
@@ -59,6 +59,9 @@ export async function parallelGzip(
   let uncompressedSize = 0;
   let written = 0;
   let dictionary: Buffer | undefined;
+  // Written blocks are reused: fresh 1 MiB buffers per block would let RSS grow until the GC runs.
+  const spare: Buffer[] = [];
+  const nextBlock = () => spare.pop() ?? Buffer.allocUnsafe(blockSize);
 
   const emit = async (bytes: Buffer): Promise<void> => {
     hash.update(bytes);
@@ -71,7 +74,9 @@ export async function parallelGzip(
   const writeOldest = async (): Promise<void> => {
     const job = inFlight.shift()!;
     await emit(await job.deflated);
-    written += job.length;
+    written += job.block.length;
+    // zlib copied the dictionary taken from this block when the next job was created.
+    if (job.block.length === blockSize) spare.push(job.block);
     onProgress?.(written);
   };
   const submit = async (block: Buffer, last: boolean): Promise<void> => {
@@ -79,7 +84,7 @@ export async function parallelGzip(
     const deflated = deflateRaw(block, { level, dictionary, finishFlush });
     // Awaited in order by writeOldest; this only keeps an early failure from being "unhandled".
     deflated.catch(() => {});
-    inFlight.push({ deflated, length: block.length });
+    inFlight.push({ deflated, block });
     // Every block but the last is full and blockSize >= 2 × WINDOW, so this is the real window.
     dictionary = block.subarray(Math.max(0, block.length - WINDOW));
     while (inFlight.length >= maxInFlight) await writeOldest();
@@ -87,7 +92,7 @@ export async function parallelGzip(
 
   try {
     await emit(gzipHeader(level));
-    let block = Buffer.allocUnsafe(blockSize);
+    let block = nextBlock();
     let fill = 0;
     for await (const chunk of source) {
       signal?.throwIfAborted();
@@ -97,7 +102,7 @@ export async function parallelGzip(
         // A full block is only submitted once more data arrives: the block that is last gets Z_FINISH.
         if (fill === blockSize) {
           await submit(block, false);
-          block = Buffer.allocUnsafe(blockSize);
+          block = nextBlock();
           fill = 0;
         }
         const copied = chunk.copy(block, fill, offset, Math.min(chunk.length, offset + blockSize - fill));
