@@ -1,4 +1,5 @@
 import type { Manifest, Reporter } from "@baiengine/schema";
+import { listEngineProfiles } from "@baiengine/packer";
 import { extractPackage, verifyPackage } from "@baiengine/verifier";
 
 /**
@@ -58,10 +59,6 @@ export async function loadVerifier(): Promise<PackageVerifier> {
 
 /** An engine's name, description and model formats from the packer's engine profiles, or null if unknown. */
 export async function loadEngineMetadata(engineId: string): Promise<EngineMetadata | null> {
-  const specifier = "@baiengine/packer";
-  // biome-ignore lint/suspicious/noExplicitAny: typed by the contract above until the package lands
-  const packer: any = await import(specifier);
-  // biome-ignore lint/suspicious/noExplicitAny: see above
-  const profile = packer.listEngineProfiles().find((p: any) => p.id === engineId);
-  return profile ? { name: profile.name, description: profile.description, modelFormats: profile.modelFormats } : null;
+  const profile = listEngineProfiles().find((p) => p.id === engineId);
+  return profile ? { name: profile.name, description: profile.description, modelFormats: [...profile.modelFormats] } : null;
 }

@@ -79,7 +79,8 @@ function renderResolution(r: Resolution, explain: boolean): void {
   if (explain) for (const reason of r.reasons) out(`  ${reason}`);
 }
 
-const program = createProgram("engine-registry", "Maintains engines.json and resolves, downloads and installs .baiengine packages as the app does.", "0.1.0");
+// Positional options: `update --version <v>` is the engine version, not the program's `--version`.
+const program = createProgram("engine-registry", "Maintains engines.json and resolves, downloads and installs .baiengine packages as the app does.", "0.1.0").enablePositionalOptions();
 
 common(program.command("update"))
   .description("record a version's packages (every {id}-{v}-*.baiengine in the folder, verified) in engines.json")
