@@ -1,6 +1,8 @@
+import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { extractPackage, PackageRejectedError, verifyPackage } from "../src/index.js";
 import { buildCorpus, type CorpusCase } from "./helpers/corpus.js";
@@ -45,6 +47,32 @@ describe("hostile and broken packages", () => {
       expect(existsSync(dest)).toBe(false);
     });
   }
+
+  it("the CLI exits 1 on every corpus file and names each finding", async () => {
+    const bin = join(dirname(fileURLToPath(import.meta.url)), "..", "bin", "verify-engine.js");
+    const run = (args: string[]) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        execFile(process.execPath, [bin, "--json", ...args], { env: { ...process.env, GITHUB_ACTIONS: "" }, maxBuffer: 64 << 20 }, (error, stdout, stderr) =>
+          resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
+        );
+      });
+    const plain = cases.filter((c) => !c.limits);
+    const all = await run(plain.map((c) => files.get(c)!));
+    expect(all.code).toBe(1);
+    expect(all.stderr).not.toMatch(/\n\s+at /);
+    const reports = all.stdout.trim().split("\n").map((l) => JSON.parse(l) as { ok: boolean; findings: { code: string }[] });
+    expect(reports).toHaveLength(plain.length);
+    plain.forEach((c, i) => {
+      expect(reports[i]!.ok, c.name).toBe(false);
+      expect(reports[i]!.findings.map((f) => f.code), c.name).toContain(c.code);
+    });
+    for (const c of cases.filter((x) => x.limits)) {
+      const flags = Object.entries(c.limits!).flatMap(([k, v]) => [`--${k.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)}`, String(v)]);
+      const one = await run([...flags, files.get(c)!]);
+      expect(one.code, c.name).toBe(1);
+      expect(one.stdout).toContain(`"code":"${c.code}"`);
+    }
+  });
 
   it("wrote nothing outside the destinations", () => {
     expect(existsSync(join(work, "out")) ? readdirSync(join(work, "out")) : []).toEqual([]);
