@@ -4,8 +4,14 @@ function quote(arg: string): string {
   return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`;
 }
 
+/** One flag (with its value) per line. */
 function command(c: PlannedCommand): string {
-  return c.argv.map(quote).join(" \\\n    ");
+  const lines: string[] = [];
+  for (const arg of c.argv.map(quote)) {
+    if (lines.length === 0 || arg.startsWith("-") || arg.startsWith("'-")) lines.push(arg);
+    else lines[lines.length - 1] += ` ${arg}`;
+  }
+  return lines.join(" \\\n    ");
 }
 
 /** The plan as text for `--dry-run`: commands with every define, the collect rules, the manifest draft. */
