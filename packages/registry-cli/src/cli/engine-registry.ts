@@ -50,7 +50,8 @@ function platformOptions(command: Command): Command {
     .option("--os <os>", `target OS (${OS_VALUES.join(", ")}); default: this host`)
     .option("--arch <arch>", `target arch (${ARCH_VALUES.join(", ")}); default: this host`)
     .option("--accel <token>", "accelerator token (cpu, metal, cuda12, rocm6, vulkan, ...) or family (cuda); default: best for this host")
-    .option("--prerelease", "use the engine's pre-release instead of its stable version");
+    .option("--prerelease", "use the engine's pre-release instead of its stable version")
+    .option("--base-url <url>", "download from this mirror instead of the registry's baseUrl (http(s):// or file://)");
 }
 
 async function target(opts: { os?: string; arch?: string; accel?: string }) {
@@ -142,7 +143,7 @@ platformOptions(common(program.command("resolve")))
   .requiredOption("--engine <id>", "engine id")
   .action(async (opts) => {
     const index = await readIndex(opts.registry);
-    const resolution = resolvePackage(index.registry, opts.engine, await target(opts), { prerelease: Boolean(opts.prerelease) });
+    const resolution = resolvePackage(index.registry, opts.engine, await target(opts), { prerelease: Boolean(opts.prerelease), ...(opts.baseUrl ? { baseUrl: String(opts.baseUrl).replace(/\/+$/, "") } : {}) });
     if (opts.json) printJson({ ...resolution, platform: platformKey(resolution.entry) });
     else renderResolution(resolution, true);
   });
@@ -166,7 +167,7 @@ platformOptions(common(program.command("install")))
       result = await installFile(resolvePath(file), enginesDir, deps, { force: Boolean(opts.force) });
     } else {
       const index = await readIndex(opts.registry);
-      resolution = resolvePackage(index.registry, opts.engine, await target(opts), { prerelease: Boolean(opts.prerelease) });
+      resolution = resolvePackage(index.registry, opts.engine, await target(opts), { prerelease: Boolean(opts.prerelease), ...(opts.baseUrl ? { baseUrl: String(opts.baseUrl).replace(/\/+$/, "") } : {}) });
       result = await installResolved(resolution, enginesDir, deps, {
         force: Boolean(opts.force),
         ...(opts.retries ? { retries: opts.retries } : {}),

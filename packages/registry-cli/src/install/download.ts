@@ -146,7 +146,10 @@ export async function downloadPackage(options: DownloadOptions): Promise<Downloa
   options.reporter?.step?.("download", options.url);
   if (options.url.startsWith("file:")) {
     attempts = 1;
-    await copyFileUrl(options.url, part, options);
+    await copyFileUrl(options.url, part, options).catch(async (error) => {
+      await unlink(part).catch(() => {});
+      throw error;
+    });
   } else if (/^https?:/.test(options.url)) {
     const dispatcher = new Agent({ headersTimeout: timeoutMs, bodyTimeout: timeoutMs, connect: { timeout: timeoutMs } }).compose(
       interceptors.redirect({ maxRedirections: 10 }),
@@ -158,6 +161,8 @@ export async function downloadPackage(options: DownloadOptions): Promise<Downloa
           await attempt(options.url, part, options, dispatcher);
           break;
         } catch (error) {
+          // Wrong content is not kept for resuming.
+          if (!(error instanceof DownloadError) || !error.transient) await unlink(part).catch(() => {});
           if (!(error instanceof DownloadError) || !error.transient || attempts > retries || options.signal?.aborted) throw error;
           options.reporter?.log?.("warn", `${error.message}; retrying (${attempts}/${retries})`);
           await sleep((options.backoffMs ?? 500) * 2 ** (attempts - 1));

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, rename, rm, stat, unlink } from "node:fs/promises";
+import { mkdir, rename, rm, rmdir, stat, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parsePackageFilename, type Registry, type Reporter } from "@baiengine/schema";
@@ -97,7 +97,7 @@ async function removeIfEmpty(versionDir: string, enginesDir: string): Promise<vo
   // Leaves no empty <id>/<version> folders behind a refused install.
   for (const dir of [versionDir, dirname(versionDir)]) {
     if (dir === enginesDir) return;
-    await rm(dir, { recursive: false }).catch(() => {});
+    await rmdir(dir).catch(() => {});
   }
 }
 

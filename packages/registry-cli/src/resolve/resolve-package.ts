@@ -14,13 +14,13 @@ export interface Resolution {
 
 /**
  * The package of an engine for a platform (explicit request) or a host (detected facts), and its
- * download URL `{baseUrl}/{tag}/{filename}`. Throws InstallRefusedError when none fits.
+ * download URL `{baseUrl}/{tag}/{filename}` (`options.baseUrl`: a mirror, http(s) or file://). Throws InstallRefusedError when none fits.
  */
 export function resolvePackage(
   registry: Registry,
   engineId: string,
   target: { request: PlatformRequest } | { host: HostFacts },
-  options: { prerelease?: boolean } = {},
+  options: { prerelease?: boolean; baseUrl?: string } = {},
 ): Resolution {
   const engine = registry.engines.find((e) => e.id === engineId);
   if (!engine) {
@@ -37,5 +37,5 @@ export function resolvePackage(
   if (!choice.chosen) {
     throw new InstallRefusedError(`no package of ${engineId} ${version} fits: ${reasons.join("; ")}`, "pass --os, --arch and --accel to pick one explicitly");
   }
-  return { engineId, version, channel, entry: choice.chosen, url: packageUrl(registry, engineId, choice.chosen), reasons };
+  return { engineId, version, channel, entry: choice.chosen, url: packageUrl({ baseUrl: options.baseUrl ?? registry.baseUrl }, engineId, choice.chosen), reasons };
 }

@@ -1,0 +1,99 @@
+import { readFile } from "node:fs/promises";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+
+/**
+ * A real HTTP server on 127.0.0.1 serving `{root}/{tag}/{filename}` under `/{mode}/{tag}/{filename}`.
+ * The mode picks a behaviour of real hosts gone wrong:
+ * ok (Range honoured), redirect (302 to ok), tampered (one byte flipped), truncated (half the body,
+ * then the connection drops; every time), flaky (truncated once, then ok with Range: resume),
+ * missing (404), slow (headers, then silence), oversize (more bytes than the index declares).
+ */
+export interface PackageServer {
+  url: string;
+  requests: { mode: string; method: string; range: string | undefined }[];
+  close(): Promise<void>;
+}
+
+export async function startPackageServer(root: string): Promise<PackageServer> {
+  const requests: PackageServer["requests"] = [];
+  const flakyServed = new Set<string>();
+  const sockets = new Set<import("node:net").Socket>();
+
+  const serveRange = (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
+    const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? "");
+    if (range) {
+      const start = Number(range[1]);
+      if (start >= body.length) {
+        res.writeHead(416, { "content-range": `bytes */${body.length}` }).end();
+        return;
+      }
+      res.writeHead(206, { "content-length": body.length - start, "content-range": `bytes ${start}-${body.length - 1}/${body.length}`, "accept-ranges": "bytes" });
+      res.end(req.method === "HEAD" ? undefined : body.subarray(start));
+      return;
+    }
+    res.writeHead(200, { "content-length": body.length, "accept-ranges": "bytes" });
+    res.end(req.method === "HEAD" ? undefined : body);
+  };
+
+  const server: Server = createServer(async (req, res) => {
+    const [, mode = "", tag = "", filename = ""] = (req.url ?? "").split("/").map(decodeURIComponent);
+    requests.push({ mode, method: req.method ?? "", range: req.headers.range });
+    if (mode === "missing") return void res.writeHead(404).end("not found");
+    if (mode === "redirect") return void res.writeHead(302, { location: `/ok/${encodeURIComponent(tag)}/${encodeURIComponent(filename)}` }).end();
+    let body: Buffer;
+    try {
+      body = await readFile(join(root, tag, filename));
+    } catch {
+      return void res.writeHead(404).end("not found");
+    }
+    switch (mode) {
+      case "ok":
+        return serveRange(req, res, body);
+      case "tampered": {
+        const copy = Buffer.from(body);
+        const at = Math.floor(copy.length / 2);
+        copy[at] = copy[at]! ^ 0xff;
+        return serveRange(req, res, copy);
+      }
+      case "truncated":
+        res.writeHead(200, { "content-length": body.length });
+        res.write(body.subarray(0, Math.floor(body.length / 2)), () => res.socket?.destroy());
+        return;
+      case "flaky":
+        if (!flakyServed.has(filename)) {
+          flakyServed.add(filename);
+          res.writeHead(200, { "content-length": body.length });
+          res.write(body.subarray(0, Math.floor(body.length / 2)), () => res.socket?.destroy());
+          return;
+        }
+        return serveRange(req, res, body);
+      case "slow":
+        res.writeHead(200, { "content-length": body.length });
+        res.flushHeaders();
+        return; // never sends the body
+      case "oversize":
+        res.writeHead(200, { "content-length": body.length + 4096 });
+        res.end(Buffer.concat([body, Buffer.alloc(4096, 1)]));
+        return;
+      default:
+        res.writeHead(400).end("unknown mode");
+    }
+  });
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
