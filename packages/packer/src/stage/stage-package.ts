@@ -23,8 +23,8 @@ export async function stagePackage(stageDir: string, collect: CollectPlan, closu
     await mkdir(path.dirname(dest), { recursive: true });
     await copyFile(file.from, dest);
     await chmod(dest, file.kind === "server" ? 0o755 : 0o644);
-    // Toolchain runtime DLLs are shipped as the toolchain built them.
-    if (collect.strip && file.kind !== "runtime") {
+    // Toolchain runtime DLLs too: Debian's libstdc++-6.dll carries 20 MB of debug sections.
+    if (collect.strip) {
       const r = await execa(collect.strip.tool, [...collect.strip.args, dest], { reject: false, stdin: "ignore" });
       if (r.exitCode !== 0) throw new FailureError(`${collect.strip.tool} failed on ${file.to}: ${r.stderr.split("\n")[0]}`, "install the target's binutils, or pass --no-strip");
     }
