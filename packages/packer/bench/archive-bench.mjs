@@ -1,9 +1,9 @@
 // Benchmark of the .baiengine writer against `tar --sort=name | gzip -6` + sha256sum, same run,
 // same staged tree of real ELF binaries. Run after a build: `pnpm bench` (or `node bench/archive-bench.mjs`).
 // Env: BENCH_MB (staged size, default 210), BENCH_RUNS (default 3), BENCH_LEVEL, BENCH_BLOCK_KIB.
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { closeSync, copyFileSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
@@ -70,9 +70,12 @@ function bestOf(label, fn) {
 }
 
 function shellPipeline(dir, out, compressor) {
-  const script = `set -euo pipefail; tar --sort=name -cf - -C "$1" package | ${compressor} > "$2" && sha256sum "$2"`;
-  const stdout = execFileSync("bash", ["-c", script, "bench", dir, out], { encoding: "utf8" });
-  return { size: lstatSync(out).size, sha256: stdout.split(" ")[0], rssMiB: null };
+  const script = `set -euo pipefail; TIMEFORMAT="%3U %3S"; { time { tar --sort=name -cf - -C "$1" package | ${compressor} > "$2" && sha256sum "$2"; }; } 2>&3`;
+  const child = spawnSync("bash", ["-c", `${script}`, "bench", dir, out], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe", "pipe"] });
+  if (child.status !== 0) throw new Error(`${compressor} pipeline failed:\n${child.output[3]}`);
+  // bash's `time` report (user and system seconds of the whole pipeline) is the last line on fd 3.
+  const [user, system] = child.output[3].trim().split("\n").at(-1).split(" ").map(Number);
+  return { size: lstatSync(out).size, sha256: child.stdout.split(" ")[0], rssMiB: null, cpuS: user + system };
 }
 
 const childScript = `
@@ -80,7 +83,8 @@ const { stagingEntries, writeReproducibleArchive } = await import(process.argv[1
 const result = await writeReproducibleArchive(await stagingEntries(process.argv[2]), process.argv[3], {
   mtime: new Date(1700000000000), level: Number(process.argv[4]), blockSize: Number(process.argv[5]),
 });
-process.stdout.write(JSON.stringify({ ...result, maxRSSKiB: process.resourceUsage().maxRSS }));
+const usage = process.resourceUsage();
+process.stdout.write(JSON.stringify({ ...result, maxRSSKiB: usage.maxRSS, cpuS: (usage.userCPUTime + usage.systemCPUTime) / 1e6 }));
 `;
 
 function ours(dir, out) {
@@ -89,7 +93,7 @@ function ours(dir, out) {
   });
   if (child.status !== 0) throw new Error(`writeReproducibleArchive failed:\n${child.stderr}`);
   const result = JSON.parse(child.stdout);
-  return { size: result.size, sha256: result.sha256, rssMiB: result.maxRSSKiB / 1024 };
+  return { size: result.size, sha256: result.sha256, rssMiB: result.maxRSSKiB / 1024, cpuS: result.cpuS };
 }
 
 function hasCommand(name) {
@@ -112,11 +116,11 @@ try {
   const pigz = hasCommand("pigz") ? bestOf("tar | pigz -6 + sha256sum", () => shellPipeline(work, join(work, "pigz.tar.gz"), "pigz -6")) : null;
 
   const rows = [
-    ["", "time (s)", "size (MiB)", "peak RSS (MiB)"],
-    ["tar | gzip -6 + sha256sum", (baseline.ms / 1000).toFixed(2), mib(baseline.size), "-"],
-    ["writeReproducibleArchive", (mine.ms / 1000).toFixed(2), mib(mine.size), mine.rssMiB.toFixed(1)],
+    ["", "time (s)", "cpu (s)", "size (MiB)", "peak RSS (MiB)"],
+    ["tar | gzip -6 + sha256sum", (baseline.ms / 1000).toFixed(2), baseline.cpuS.toFixed(2), mib(baseline.size), "-"],
+    ["writeReproducibleArchive", (mine.ms / 1000).toFixed(2), mine.cpuS.toFixed(2), mib(mine.size), mine.rssMiB.toFixed(1)],
   ];
-  if (pigz) rows.push(["tar | pigz -6 + sha256sum (reference)", (pigz.ms / 1000).toFixed(2), mib(pigz.size), "-"]);
+  if (pigz) rows.push(["tar | pigz -6 + sha256sum (reference)", (pigz.ms / 1000).toFixed(2), pigz.cpuS.toFixed(2), mib(pigz.size), "-"]);
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
   console.log(`\n@baiengine/packer archive bench: ${mib(staged.total)} MiB of ELF binaries, level ${level}, ${blockSize / 1024} KiB blocks`);
   for (const row of rows) console.log(row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  "));
@@ -126,6 +130,7 @@ try {
   console.log(`time ratio ${timeRatio.toFixed(3)} (target <= 0.5: ${verdict(timeRatio <= 0.5)})`);
   console.log(`size ratio ${sizeRatio.toFixed(4)} (target <= 1.0: ${verdict(sizeRatio <= 1)})`);
   console.log(`peak RSS ${mine.rssMiB.toFixed(1)} MiB (target < 150: ${verdict(mine.rssMiB < 150)})`);
+  console.log(`load average at the end: ${loadavg().map((load) => load.toFixed(2)).join(" ")} on ${availableParallelism()} CPUs (times are wall clock; cpu is user+system of all threads/processes)`);
   console.log(`reproducible across ${runs} runs: ${shas.size === 1 ? "yes" : "NO"}; gzip -t: ${check.status === 0 ? "ok" : "FAILED"}`);
 } finally {
   rmSync(work, { recursive: true, force: true });
