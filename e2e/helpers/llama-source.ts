@@ -3,7 +3,7 @@ import { createReadStream, existsSync } from "node:fs";
 import { mkdir, rename, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { execa } from "execa";
+import { run } from "./processes.js";
 
 export const NODE_LLAMA_CPP = "node-llama-cpp@3.22.1";
 
@@ -32,18 +32,18 @@ export async function llamaSource(): Promise<{ dir: string; from: string }> {
   await mkdir(cache, { recursive: true });
   const [name, version] = NODE_LLAMA_CPP.split("@") as [string, string];
   const tgz = path.join(cache, `${name}-${version}.tgz`);
-  if (!existsSync(tgz)) await execa("npm", ["pack", NODE_LLAMA_CPP, "--pack-destination", cache], { stdin: "ignore" });
+  if (!existsSync(tgz)) await run("npm", ["pack", NODE_LLAMA_CPP, "--pack-destination", cache]);
   const unpacked = path.join(cache, `${name}-${version}`);
   const bundle = path.join(unpacked, "package", "llama", "gitRelease.bundle");
   if (!existsSync(bundle)) {
     await mkdir(unpacked, { recursive: true });
-    await execa("tar", ["-xzf", tgz, "-C", unpacked, "package/llama/gitRelease.bundle"]);
+    await run("tar", ["-xzf", tgz, "-C", unpacked, "package/llama/gitRelease.bundle"]);
   }
   const dir = path.join(cache, `llama.cpp-${(await sha256File(bundle)).slice(0, 12)}`);
   if (!existsSync(dir)) {
     const partial = `${dir}.partial`;
     await rm(partial, { recursive: true, force: true });
-    await execa("git", ["clone", "--quiet", bundle, partial], { stdin: "ignore" });
+    await run("git", ["clone", "--quiet", bundle, partial]);
     await rename(partial, dir);
   }
   return { dir, from: `git clone of ${NODE_LLAMA_CPP}'s llama/gitRelease.bundle` };
