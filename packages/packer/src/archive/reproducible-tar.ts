@@ -30,7 +30,7 @@ export interface ReproducibleTar {
  * Builds a tar of `entries` (already canonical: sorted, normalised modes) with archiver, every
  * header carrying the given mtime, uid/gid 0 and empty user/group names.
  *
- * Two archiver behaviours are worked around here: `archive.file()` without `stats` stats files
+ * Three archiver 7 behaviours are worked around here: `archive.file()` without `stats` stats files
  * four at a time and can queue them out of order (and drops a file it cannot stat with only a
  * warning), so the stats are taken first and handed in; `archive.symlink()` takes no date, so
  * tar-stream would stamp the current time: symlinks go through `append()` with an explicit date;

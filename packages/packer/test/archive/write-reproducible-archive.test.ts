@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { lstat, readFile, readlink, rm, stat } from "node:fs/promises";
+import { lstat, mkdir, readFile, readlink, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { stagingEntries, writeReproducibleArchive } from "../../src/archive/index.js";
+import { type ArchiveEntry, stagingEntries, writeReproducibleArchive } from "../../src/archive/index.js";
 import { removeDir, run, stagePackage, tempDir } from "./fixture.js";
 
 const MTIME = new Date("2025-03-04T05:06:07Z");
@@ -146,6 +146,22 @@ describe("writeReproducibleArchive", () => {
     expect((await stat(join(extracted, "package", "libs/nested/empty.txt"))).size).toBe(0);
     expect((await lstat(join(extracted, "package", "libs/libggml-base.so.0"))).isSymbolicLink()).toBe(true);
     expect(await readlink(join(extracted, "package", "libs/libggml-base.so.0"))).toBe("libggml-base.so.0.5.0");
+  });
+
+  it("keeps the sorted order for many files of mixed sizes, whatever order they are given in", async () => {
+    const dir = join(work, "many");
+    await mkdir(dir, { recursive: true });
+    const entries: ArchiveEntry[] = [];
+    for (let i = 0; i < 60; i++) {
+      const source = join(dir, `f${i}`);
+      await writeFile(source, Buffer.alloc(((i * 7919) % 50) * 1000, i));
+      entries.push({ path: `package/d${i % 3}/lib${(i * 37) % 60}.so`, type: "file", source });
+    }
+    const out = join(work, "many.baiengine");
+    await writeReproducibleArchive(entries, out, { mtime: MTIME });
+    const names = run("tar", ["-tf", "-"], run("gunzip", ["-c", out]).stdout).stdout.toString().trim().split("\n");
+    const expected = ["package/", ...[0, 1, 2].flatMap((d) => [`package/d${d}/`, ...entries.filter((e) => e.path.startsWith(`package/d${d}/`)).map((e) => e.path).sort()])];
+    expect(names).toEqual(expected);
   });
 
   it("reports progress up to the tar's size", async () => {
