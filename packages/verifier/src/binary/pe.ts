@@ -68,10 +68,12 @@ export function readPe(src: ByteSource): BinaryInfo {
     if (!names.has(name.toLowerCase())) names.set(name.toLowerCase(), name);
   };
   const imports = directory(DIR_IMPORT);
-  if (imports.rva) readDescriptors(src, sections, imports.rva, 20, 12, (name) => add(name));
+  if (imports.rva) readDescriptors(src, sections, imports.rva, 20, 12, add);
   const delayed = directory(DIR_DELAY_IMPORT);
   if (delayed.rva) {
-    readDescriptors(src, sections, delayed.rva, 32, 4, add, (attributes, rva) =>
+    // The loader never walks the delay table (each stub knows its own descriptor), so linkers may omit the zero
+    // terminator: the directory's declared size bounds it instead.
+    readDescriptors(src, sections, delayed.rva, 32, 4, add, delayed.size, (attributes, rva) =>
       // Descriptors from old linkers (attributes bit 0 clear) hold virtual addresses, not RVAs.
       attributes & 1 || rva < imageBase ? rva : rva - imageBase,
     );
@@ -91,8 +93,8 @@ function rvaToOffset(sections: Section[], rva: number): { offset: number; room: 
 }
 
 /**
- * Import (20-byte) and delay-import (32-byte) descriptors are arrays ended by an all-zero entry;
- * `nameField` is where the DLL name RVA sits in each.
+ * Import (20-byte) and delay-import (32-byte) descriptors are arrays ended by an all-zero entry (or, for delay
+ * imports, by `declaredSize`); `nameField` is where the DLL name RVA sits in each.
  */
 function readDescriptors(
   src: ByteSource,
@@ -101,11 +103,13 @@ function readDescriptors(
   entrySize: number,
   nameField: number,
   add: (name: string) => void,
+  declaredSize?: number,
   fixName: (attributes: number, rva: number) => number = (_a, r) => r,
 ): void {
   const start = rvaToOffset(sections, rva);
   // Read the descriptors as one range: within the section, never more than the cap of entries.
-  const count = Math.min(Math.floor(start.room / entrySize), MAX_DESCRIPTORS);
+  const inSection = Math.min(Math.floor(start.room / entrySize), MAX_DESCRIPTORS);
+  const count = declaredSize ? Math.min(inSection, Math.floor(declaredSize / entrySize)) : inSection;
   const table = new Fields(src.read(start.offset, count * entrySize), true, "PE import descriptors");
   for (let i = 0; i < count; i++) {
     const entry = table.bytes.subarray(i * entrySize, (i + 1) * entrySize);
@@ -116,5 +120,5 @@ function readDescriptors(
     const name = new Fields(src.read(at.offset, Math.min(at.room, MAX_DLL_NAME)), true, "PE DLL name").cstring(0);
     add(name);
   }
-  throw new BinaryFormatError("PE: import descriptor table has no terminating entry");
+  if (!declaredSize) throw new BinaryFormatError("PE: import descriptor table has no terminating entry");
 }

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -61,6 +61,7 @@ export function buildElfFixtures(prefix: "" | "aarch64-linux-gnu-", debianPackag
 
 export interface PeFixtures {
   dir: string;
+  delayed: string; // exe delay-loading foo.dll (see withDelayImportDirectory)
   dll: string; // foo.dll
   app: string; // app.exe importing foo.dll
   cxx: string; // C++ exe importing libstdc++-6.dll, libgcc_s_seh-1.dll, libwinpthread-1.dll
@@ -77,7 +78,28 @@ export function buildPeFixtures(): PeFixtures {
   cc(["-shared", "-o", "foo.dll", "foo.c"]);
   cc(["-o", "app.exe", "main.c", "foo.dll"]);
   run("x86_64-w64-mingw32-g++-posix", ["-o", "hello.exe", "hello.cpp"], MINGW_PACKAGE, dir);
-  return { dir, dll: join(dir, "foo.dll"), app: join(dir, "app.exe"), cxx: join(dir, "hello.exe") };
+  writeFileSync(join(dir, "foo.def"), "LIBRARY foo.dll\nEXPORTS\nfoo\n");
+  run("x86_64-w64-mingw32-dlltool", ["--input-def", "foo.def", "--dllname", "foo.dll", "--output-delaylib", "libfoodelay.a"], MINGW_PACKAGE, dir);
+  cc(["-o", "delayed.exe", "main.c", "-L.", "-lfoodelay"]);
+  withDelayImportDirectory(join(dir, "delayed.exe"));
+  return { dir, dll: join(dir, "foo.dll"), app: join(dir, "app.exe"), cxx: join(dir, "hello.exe"), delayed: join(dir, "delayed.exe") };
+}
+
+/**
+ * GNU ld links dlltool's delay-load descriptor but leaves data directory 13 (Delay Import) empty, where MSVC's
+ * link.exe fills it in. Do what link.exe does: point the directory at the descriptor (found by its symbol) with the
+ * size of one 32-byte descriptor.
+ */
+function withDelayImportDirectory(exe: string): void {
+  const symbols = run("x86_64-w64-mingw32-nm", [exe], MINGW_PACKAGE);
+  const va = /^([0-9a-f]+) \S __DELAY_IMPORT_DESCRIPTOR_/m.exec(symbols);
+  if (!va) throw new Error(`${exe}: no delay-import descriptor symbol`);
+  const bytes = readFileSync(exe);
+  const optionalHeader = bytes.readUInt32LE(0x3c) + 24;
+  const imageBase = bytes.readBigUInt64LE(optionalHeader + 24); // PE32+
+  bytes.writeUInt32LE(Number(BigInt(`0x${va[1]}`) - imageBase), optionalHeader + 112 + 13 * 8);
+  bytes.writeUInt32LE(32, optionalHeader + 112 + 13 * 8 + 4);
+  writeFileSync(exe, bytes);
 }
 
 /** What `readelf -d` and `readelf -V` say, for differential tests. */

@@ -57,7 +57,7 @@ describe.each(samples)("fuzzing the readers with mutations of $name", ({ bytes, 
     truncateTo: fc.option(fc.nat({ max: bytes.length }), { freq: 4 }),
     chunk: fc.integer({ min: 1, max: 70_000 }),
   });
-  const mutate = ({ edits, truncateTo }: fc.RecordValue<{ edits: { range: number; at: number; value: number }[]; truncateTo: number | null }>) => {
+  const mutate = ({ edits, truncateTo }: { edits: { range: number; at: number; value: number }[]; truncateTo: number | null }) => {
     const copy = bytes.slice(0, truncateTo ?? bytes.length);
     for (const e of edits) {
       const [start, size] = ranges[e.range]!;

@@ -32,6 +32,12 @@ describe("PE built with mingw-w64 (posix threads)", () => {
     const info = await expectMatchesObjdump(fx.cxx);
     expect(info.needed).toEqual(expect.arrayContaining(["libstdc++-6.dll", "libgcc_s_seh-1.dll", "libwinpthread-1.dll"]));
   });
+
+  it("reads delay-loaded DLLs from the delay-import directory", async () => {
+    const info = (await readAllWays(fx.delayed))!;
+    // objdump lists the ordinary import table only; the delay-loaded foo.dll comes on top of it.
+    expect(info.needed).toEqual([...objdumpImports(fx.delayed), "foo.dll"]);
+  });
 });
 
 describe("PE system files shipped with mingw-w64", () => {

@@ -1,49 +1,15 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { BinaryFormatError, BinaryScanner, readBinaryFile, readBinaryInfo } from "../../src/binary/index.js";
 import { readelfFacts } from "./fixtures.js";
+import { type BuiltElf, buildElf, elfBytes } from "./elf-builder.js";
 import { scan } from "./helpers.js";
 
-/**
- * A minimal valid ELF64 shared library whose dynamic section sits at the very end of a `size`-byte file, like a CUDA
- * library's after hundreds of MB of device code. Layout: ELF header (64 bytes), PT_LOAD over the whole file and
- * PT_DYNAMIC (56 bytes each), .dynstr at 256, zeros, then the dynamic entries (16 bytes each) in the last 128 bytes.
- */
-function farDynamicElf(size: number, dynamicFileSize = 7 * 16): { head: Uint8Array; tail: Uint8Array; size: number } {
-  const head = new Uint8Array(4096);
-  const h = new DataView(head.buffer);
-  head.set([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1]);
-  h.setUint16(16, 3, true); // ET_DYN
-  h.setUint16(18, 62, true); // EM_X86_64
-  h.setUint32(20, 1, true);
-  h.setBigUint64(32, 64n, true); // e_phoff
-  h.setUint16(52, 64, true);
-  h.setUint16(54, 56, true);
-  h.setUint16(56, 2, true);
-  const dynAt = size - 128;
-  const phdr = (at: number, type: number, offset: number, filesz: number) => {
-    h.setUint32(at, type, true);
-    h.setUint32(at + 4, 4, true);
-    h.setBigUint64(at + 8, BigInt(offset), true);
-    h.setBigUint64(at + 16, BigInt(offset), true);
-    h.setBigUint64(at + 24, BigInt(offset), true);
-    h.setBigUint64(at + 32, BigInt(filesz), true);
-    h.setBigUint64(at + 40, BigInt(filesz), true);
-    h.setBigUint64(at + 48, 8n, true);
-  };
-  phdr(64, 1, 0, size);
-  phdr(120, 2, dynAt, dynamicFileSize);
-  const strings = "\0libcudart.so.13\0libc.so.6\0libbig.so.1\0$ORIGIN\0";
-  head.set(new TextEncoder().encode(strings), 256);
-  const tail = new Uint8Array(128);
-  const t = new DataView(tail.buffer);
-  [[1, 1], [1, 17], [14, 27], [29, 39], [5, 256], [10, strings.length], [0, 0]].forEach(([tag, val], i) => {
-    t.setBigUint64(i * 16, BigInt(tag!), true);
-    t.setBigUint64(i * 16 + 8, BigInt(val!), true);
-  });
-  return { head, tail, size };
+/** A CUDA-library-like ELF: its dynamic section sits at the very end, far beyond the head. */
+function farDynamicElf(size: number, dynamicFileSize?: number): BuiltElf {
+  return buildElf({ bits: 64, bigEndian: false, machine: 62, size, needed: ["libcudart.so.13", "libc.so.6"], soname: "libbig.so.1", runpath: "$ORIGIN", dynamicFileSize });
 }
 
 function streamFarElf(elf: ReturnType<typeof farDynamicElf>, scanner = new BinaryScanner()) {
@@ -60,16 +26,20 @@ function streamFarElf(elf: ReturnType<typeof farDynamicElf>, scanner = new Binar
 }
 
 describe("BinaryScanner", () => {
-  it("the synthetic far-dynamic ELF is valid: readelf agrees with the in-memory reader", () => {
-    const elf = farDynamicElf(3 << 20);
-    const bytes = new Uint8Array(elf.size);
-    bytes.set(elf.head);
-    bytes.set(elf.tail, elf.size - 128);
+  it.each([
+    { bits: 64, bigEndian: false, machine: 62, name: "x86_64" },
+    { bits: 32, bigEndian: false, machine: 40, name: "arm" },
+    { bits: 32, bigEndian: true, machine: 8, name: "mips" },
+    { bits: 64, bigEndian: true, machine: 21, name: "ppc64" },
+  ] as const)("reads a byte-built $bits-bit big-endian=$bigEndian ELF ($name) as readelf does", ({ bits, bigEndian, machine, name }) => {
+    const bytes = elfBytes(buildElf({ bits, bigEndian, machine, size: 3 << 20, needed: ["libfoo.so.1", "libc.so.6"], soname: "libbig.so.1", runpath: "$ORIGIN/libs:$ORIGIN" }));
     const file = join(mkdtempSync(join(tmpdir(), "verifier-scan-")), "libbig.so");
     writeFileSync(file, bytes);
     const facts = readelfFacts(file);
-    expect(facts).toMatchObject({ needed: ["libcudart.so.13", "libc.so.6"], soname: "libbig.so.1", runpath: "$ORIGIN" });
-    expect(readBinaryInfo(bytes)).toMatchObject({ needed: facts.needed, soname: facts.soname, runpath: ["$ORIGIN"], kind: "library" });
+    expect(facts).toMatchObject({ needed: ["libfoo.so.1", "libc.so.6"], soname: "libbig.so.1", runpath: "$ORIGIN/libs:$ORIGIN" });
+    const info = readBinaryInfo(bytes);
+    expect(info).toMatchObject({ machine: name, arch: name === "x86_64" ? "x86_64" : null, needed: facts.needed, soname: facts.soname, runpath: ["$ORIGIN/libs", "$ORIGIN"], kind: "library" });
+    expect(scan(bytes, 4096, 64 * 1024)).toEqual(info);
   });
 
   it("captures a dynamic section 300 MB into a stream while retaining only a few MB", () => {
@@ -86,21 +56,24 @@ describe("BinaryScanner", () => {
     expect(peak - before).toBeLessThan(32 << 20);
   });
 
-  it("readBinaryFile reads only the ranges the headers point at", async () => {
-    const elf = farDynamicElf(64 << 20);
+  it("readBinaryFile reads only the ranges the headers point at (a 6 GB sparse file)", async () => {
+    const size = 6 * 2 ** 30;
+    const elf = farDynamicElf(size);
     const file = join(mkdtempSync(join(tmpdir(), "verifier-scan-")), "libbig.so");
-    const bytes = new Uint8Array(elf.size);
-    bytes.set(elf.head);
-    bytes.set(elf.tail, elf.size - 128);
-    writeFileSync(file, bytes);
-    expect(await readBinaryFile(file)).toEqual(readBinaryInfo(bytes));
+    const fd = openSync(file, "w");
+    try {
+      writeSync(fd, elf.head, 0, elf.head.length, 0);
+      writeSync(fd, elf.tail, 0, elf.tail.length, size - elf.tail.length);
+    } finally {
+      closeSync(fd);
+    }
+    expect(await readBinaryFile(file)).toMatchObject({ needed: ["libcudart.so.13", "libc.so.6"], soname: "libbig.so.1", runpath: ["$ORIGIN"] });
+    rmSync(file);
   });
 
   it("rejects an absurd dynamic section size without allocating it, in every entry point", async () => {
     const elf = farDynamicElf(2 << 20, 2 ** 40);
-    const bytes = new Uint8Array(elf.size);
-    bytes.set(elf.head);
-    bytes.set(elf.tail, elf.size - 128);
+    const bytes = elfBytes(elf);
     expect(() => readBinaryInfo(bytes)).toThrow(BinaryFormatError);
     expect(() => streamFarElf(elf)).toThrow(BinaryFormatError);
     const file = join(mkdtempSync(join(tmpdir(), "verifier-scan-")), "libbad.so");
