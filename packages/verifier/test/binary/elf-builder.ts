@@ -57,7 +57,9 @@ export function buildElf(spec: ElfSpec): BuiltElf {
     h.setUint32(at, type, le);
     // 64-bit: p_type, p_flags, p_offset, p_vaddr, p_paddr, p_filesz, p_memsz, p_align; 32-bit: p_flags comes after p_memsz.
     const fields = is64 ? [8, 16, 24, 32, 40] : [4, 8, 12, 16, 20];
-    [offset, offset, offset, filesz, filesz].forEach((v, i) => word(h, at + fields[i]!, v));
+    [offset, offset, offset, filesz, filesz].forEach((v, i) => {
+      word(h, at + fields[i]!, v);
+    });
     h.setUint32(at + (is64 ? 4 : 24), 4, le);
   };
   phdr(ehsize, 1, 0, spec.size);

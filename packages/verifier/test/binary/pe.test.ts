@@ -52,3 +52,10 @@ describe("PE system files shipped with mingw-w64", () => {
     expect(info).toMatchObject({ arch: "x86_64", kind: "library" });
   });
 });
+
+describe("PE32 (i686) files shipped with mingw-w64", () => {
+  it.each(["/usr/i686-w64-mingw32/lib/libwinpthread-1.dll", "/usr/i686-w64-mingw32/lib/zlib1.dll"])("%s matches objdump and is no shipped arch", async (file) => {
+    const info = await expectMatchesObjdump(file);
+    expect(info).toMatchObject({ arch: null, machine: "i386", kind: "library" });
+  });
+});
