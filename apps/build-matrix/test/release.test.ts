@@ -66,7 +66,8 @@ describe("release verify", () => {
     const bad = join(tmp, "bad-packages");
     await mkdir(bad, { recursive: true });
     const bytes = await readFile(join(packagesDir, packageName));
-    bytes[bytes.length - 20] ^= 0xff;
+    const at = bytes.length - 20;
+    bytes[at] = bytes[at]! ^ 0xff;
     await writeFile(join(bad, packageName), bytes);
     await copyFile(join(packagesDir, `${packageName}.sha256`), join(bad, `${packageName}.sha256`));
     await copyFile(join(packagesDir, packageName), join(bad, packageName.replace("0.1.0", "0.2.0")));

