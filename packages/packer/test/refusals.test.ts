@@ -51,6 +51,12 @@ describe("refusals before building", () => {
     expect(wrong.hint).toContain("--accel cuda13");
   });
 
+  it("a CUDA toolkit without cuBLAS (nvcc and cudart only) is refused before configuring", () => {
+    const r = refusal(() => planPack({ accel: "cuda13", source }, { facts: linuxFacts({ toolkitVersion: "13.0.88", toolkitMissing: ["cuBLAS (cublas_v2.h in /usr/local/cuda/include)"] }) }));
+    expect(r.name).toBe(MissingToolchainError.name);
+    expect(r.message).toContain("cuBLAS");
+  });
+
   it("no hipcc for rocm, no glslc for vulkan", () => {
     expect(refusal(() => planPack({ accel: "rocm6", source }, { facts: linuxFacts({}, ["hipcc"]) })).hint).toContain("ROCm 6");
     expect(refusal(() => planPack({ accel: "vulkan", source }, { facts: linuxFacts({}, ["glslc"]) })).hint).toContain("glslc");

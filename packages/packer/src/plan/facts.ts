@@ -24,6 +24,8 @@ export interface PackFacts {
   tools: Record<string, string | null>;
   /** The accelerator toolkit's version (`13.0.88` from nvcc), when probed. */
   toolkitVersion: string | null;
+  /** Parts of the toolkit the build links that are not installed (`cuBLAS (cublas_v2.h)`). */
+  toolkitMissing: string[];
   /** `gcc (Debian 12.2.0-14) 12.2.0`-style first line of the C++ compiler's --version. */
   compilerVersion: string | null;
   /** Compiler library folders of a cross toolchain that bundles runtime DLLs (mingw). */

@@ -84,7 +84,8 @@ export function planPack(options: PackOptions, context: PlanContext): PackPlan {
       refuse(new NeedsNativeRunnerError(`${token} for ${os}-${arch} cannot be cross-built from ${facts.host.os}-${facts.host.arch}`, `run pack-engine on a ${os}-${arch} runner with the ${kit.probe} toolkit`));
     } else if (!tool(kit.probe)) {
       refuse(new MissingToolchainError(`${token} needs ${kit.probe}, which is not installed`, kit.install));
-    } else if (kit.major !== null) {
+    }
+    if (kit.major !== null && !isCross && tool(kit.probe)) {
       const found = facts.toolkitVersion === null ? null : Number(facts.toolkitVersion.split(".")[0]);
       if (found !== kit.major) {
         refuse(
@@ -94,6 +95,9 @@ export function planPack(options: PackOptions, context: PlanContext): PackPlan {
           ),
         );
       }
+    }
+    if (!isCross && tool(kit.probe) && facts.toolkitMissing.length > 0) {
+      refuse(new MissingToolchainError(`${token} needs ${facts.toolkitMissing.join(", ")}, which is not installed`, `${kit.install}; the libraries it links (e.g. libcublas-dev) must be installed too`));
     }
   }
 

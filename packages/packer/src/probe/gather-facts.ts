@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -51,6 +51,15 @@ export async function gatherFacts(options: PackOptions, env: NodeJS.ProcessEnv =
     const r = await execa(tools[kit]!, ["--version"], { reject: false, stdin: "ignore" });
     toolkitVersion = parseToolkitVersion(`${r.stdout}\n${r.stderr}`);
   }
+  const toolkitMissing: string[] = [];
+  if (kit === "nvcc" && tools["nvcc"]) {
+    // ggml-cuda links cuBLAS: a toolkit with only nvcc and cudart configures but cannot generate.
+    const minor = toolkitVersion?.split(".").slice(0, 2).join(".");
+    const roots = [path.dirname(path.dirname(realpathSync(tools["nvcc"]))), env["CUDA_PATH"], env["CUDA_HOME"], minor ? `/usr/local/cuda-${minor}` : undefined, "/usr/local/cuda"];
+    const target = `${host.arch === "aarch64" ? "sbsa" : "x86_64"}-linux`;
+    const includes = [...new Set(roots.filter((r): r is string => Boolean(r)).flatMap((r) => [path.join(r, "include"), path.join(r, "targets", target, "include")])), "/usr/include"];
+    if (!includes.some((d) => existsSync(path.join(d, "cublas_v2.h")))) toolkitMissing.push("cuBLAS (cublas_v2.h)");
+  }
 
   const target = { os: options.os ?? host.os, arch: options.arch ?? host.arch };
   const toolchain = toolchains.find((t) => t.id !== "native" && t.target.os === target.os && t.target.arch === target.arch && t.host.os === host.os && t.host.arch === host.arch);
@@ -81,6 +90,7 @@ export async function gatherFacts(options: PackOptions, env: NodeJS.ProcessEnv =
     host,
     tools,
     toolkitVersion,
+    toolkitMissing,
     compilerVersion,
     runtimeLibDirs: [...new Set(runtimeLibDirs)],
     source,

@@ -40,6 +40,7 @@ export function linuxFacts(over: Partial<PackFacts> = {}, missing: string[] = []
     host: { os: "linux", arch: "x86_64" },
     tools,
     toolkitVersion: null,
+    toolkitMissing: [],
     compilerVersion: "c++ (Debian 12.2.0-14) 12.2.0",
     runtimeLibDirs: ["/usr/lib/gcc/x86_64-w64-mingw32/12-posix", "/usr/x86_64-w64-mingw32/lib"],
     source: llamaSourceFacts(),
