@@ -1,6 +1,6 @@
 import { availableParallelism } from "node:os";
 import { readdir } from "node:fs/promises";
-import { join, relative } from "node:path";
+import { basename, join, relative } from "node:path";
 import { type Reporter, safeParsePackageFilename } from "@baiengine/schema";
 import type { PackageCheck, PackageVerifier } from "../verifier-port.js";
 
@@ -59,11 +59,11 @@ export async function scanPackages(
   options: { concurrency?: number; reporter?: Reporter; signal?: AbortSignal } = {},
 ): Promise<ScanResult> {
   const prefix = `${engineId}-${version}-`;
-  const candidates = (await listFiles(dir)).filter((p) => p.slice(p.lastIndexOf("/") + 1).replace(/^.*\\/, "").startsWith(prefix));
+  const candidates = (await listFiles(dir)).filter((p) => basename(p).startsWith(prefix));
   const badNames: ScanResult["badNames"] = [];
   const matching: string[] = [];
   for (const path of candidates) {
-    const filename = path.split(/[\\/]/).pop()!;
+    const filename = basename(path);
     const parsed = safeParsePackageFilename(filename);
     if (!parsed.ok) badNames.push({ relativePath: relative(dir, path), reason: parsed.error.message });
     // `llama-cpp-b1-rc1-...` starts with `llama-cpp-b1-` but is version b1-rc1: not ours.
@@ -72,7 +72,7 @@ export async function scanPackages(
   const concurrency = options.concurrency ?? availableParallelism();
   let done = 0;
   const packages = await mapConcurrent(matching, concurrency, async (path) => {
-    const filename = path.split(/[\\/]/).pop()!;
+    const filename = basename(path);
     const check = await verifier.verify(path, { expectedFilename: filename, ...(options.signal ? { signal: options.signal } : {}) });
     options.reporter?.progress?.("verify", ++done, matching.length, filename);
     return { path, relativePath: relative(dir, path), filename, check };

@@ -65,7 +65,8 @@ export async function startPackageServer(root: string): Promise<PackageServer> {
         if (!flakyServed.has(filename)) {
           flakyServed.add(filename);
           res.writeHead(200, { "content-length": body.length });
-          res.write(body.subarray(0, Math.floor(body.length / 2)), () => res.socket?.destroy());
+          // Drop the connection only after the client had time to store the first half.
+          res.write(body.subarray(0, Math.floor(body.length / 2)), () => setTimeout(() => res.socket?.destroy(), 200));
           return;
         }
         return serveRange(req, res, body);
