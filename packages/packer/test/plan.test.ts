@@ -100,6 +100,7 @@ describe("planPack for llama.cpp", () => {
     expect(plan.collect.strip?.tool).toBe("x86_64-w64-mingw32-strip");
     expect(plan.manifest.serverBinary).toBe("llama-server.exe");
     expect(plan.manifest.build?.toolchain).toBe("windows-x86_64-mingw");
+    expect(plan.manifest.build?.["compilerFlags"]).toContain("-DTHREAD_POWER_THROTTLING_STATE=PROCESS_POWER_THROTTLING_STATE");
   });
 
   it("linux aarch64 (cross): plain armv8-a backend, find root at the sysroot", () => {

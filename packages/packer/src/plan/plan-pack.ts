@@ -241,6 +241,8 @@ export function planPack(options: PackOptions, context: PlanContext): PackPlan {
       cmakeDefines: Object.fromEntries(Object.entries(allDefines).filter(([k]) => !k.endsWith("_LAUNCHER") && k !== "CMAKE_TOOLCHAIN_FILE" && k !== "CMAKE_C_FLAGS" && k !== "CMAKE_CXX_FLAGS")),
       ...(facts.compilerVersion ? { compiler: facts.compilerVersion } : {}),
       toolchain: toolchain.id,
+      // Flags the toolchain needs (not the build-path maps, which name this machine's folders).
+      ...(toolchainFlags.length > 0 ? { compilerFlags: toolchainFlags.join(" ") } : {}),
       ...(generator ? { generator } : {}),
       packer: `@baiengine/packer ${facts.packerVersion}`,
     },
