@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { stat } from "node:fs/promises";
+import { open, stat } from "node:fs/promises";
 import { basename } from "node:path";
 import type { Manifest, Registry, Reporter } from "@baiengine/schema";
 import { GzipMemberReader } from "./archive/gzip-stream.js";
@@ -154,17 +153,12 @@ export async function scanPackage(file: string, options: ScanOptions = {}): Prom
   }, add);
 
   reporter.step?.("verify", basename(file));
-  const stream = createReadStream(file, { highWaterMark: READ_CHUNK });
-  try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      options.signal?.throwIfAborted();
-      hash.update(chunk);
-      compressed += chunk.length;
-      await gzip.push(chunk);
-      reporter.progress?.("verify", compressed, fileSize);
-    }
-  } finally {
-    stream.destroy();
+  for await (const chunk of readChunks(file)) {
+    options.signal?.throwIfAborted();
+    hash.update(chunk);
+    compressed += chunk.length;
+    await gzip.push(chunk);
+    reporter.progress?.("verify", compressed, fileSize);
   }
   await gzip.finish();
   if (!gzip.failed && !aborted) tar.finish();
@@ -214,6 +208,26 @@ export async function scanPackage(file: string, options: ScanOptions = {}): Prom
     entryList,
     entrySet,
   };
+}
+
+/**
+ * The file's bytes in READ_CHUNK pieces from a few buffers used in turn, so that reading allocates
+ * nothing per chunk. A buffer is reused only after the gzip reader is done with it: `push` resolves
+ * once inflate has consumed its input, and the reader keeps copies of what it retains.
+ */
+async function* readChunks(file: string): AsyncGenerator<Buffer> {
+  const handle = await open(file, "r");
+  const buffers = [Buffer.allocUnsafe(READ_CHUNK), Buffer.allocUnsafe(READ_CHUNK), Buffer.allocUnsafe(READ_CHUNK)];
+  try {
+    for (let turn = 0; ; turn++) {
+      const buffer = buffers[turn % buffers.length]!;
+      const { bytesRead } = await handle.read(buffer, 0, READ_CHUNK, null);
+      if (bytesRead === 0) return;
+      yield buffer.subarray(0, bytesRead);
+    }
+  } finally {
+    await handle.close();
+  }
 }
 
 function symlinkEntry(entries: TarEntry[], path: string): TarEntry | undefined {

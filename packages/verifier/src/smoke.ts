@@ -3,7 +3,6 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import type { Manifest, Reporter } from "@baiengine/schema";
-import { execa } from "execa";
 import { errorFinding, type Finding } from "./findings.js";
 import type { Limits } from "./limits.js";
 
@@ -94,6 +93,8 @@ export async function runSmoke(file: string, manifest: Manifest, options: SmokeO
     const timeout = (options.timeoutSeconds ?? 60) * 1000;
     const args = [...plan.args(binary), "--version"];
     const command = plan.command === "" ? args.shift()! : plan.command;
+    // Loaded on demand: verification without --smoke never needs a process runner.
+    const { execa } = await import("execa");
     const started = Date.now();
     const run = await execa(command, args, {
       cwd,

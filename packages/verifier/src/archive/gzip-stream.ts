@@ -17,9 +17,9 @@ export class GzipMemberReader {
   private deflateStart = 0;
   /** Bytes pushed so far (file offset of the next chunk). */
   private offset = 0;
-  /** The last chunks written to inflate, with file offsets: the trailer lies in or after them. */
-  private recent: { at: number; buf: Buffer }[] = [];
-  /** Bytes after the last chunk given to inflate, kept only up to a small cap. */
+  /** Bytes handed to inflate so far. */
+  private written = 0;
+  /** The first bytes after the deflate data (the trailer and what follows), copied. */
   private tail: Buffer[] = [];
   private tailKept = 0;
   private tailTotal = 0;
@@ -41,11 +41,11 @@ export class GzipMemberReader {
 
   /** Feeds the next compressed chunk; resolves when inflate can take more. */
   async push(chunk: Buffer): Promise<void> {
-    const at = this.offset;
     this.offset += chunk.length;
     if (this.state === "stopped") return;
     if (this.state === "header") {
-      this.headerBytes = this.headerBytes.length === 0 ? chunk : Buffer.concat([this.headerBytes, chunk]);
+      // Copied: the caller reuses its buffers once push resolves.
+      this.headerBytes = Buffer.concat([this.headerBytes, chunk]);
       const parsed = parseGzipHeader(this.headerBytes);
       if (parsed === "incomplete") {
         if (this.headerBytes.length > 1 << 20) this.fail("GZIP_BAD_HEADER", "gzip header is longer than 1 MiB");
@@ -57,11 +57,11 @@ export class GzipMemberReader {
       this.headerBytes = Buffer.alloc(0);
       this.startInflate();
       this.state = "deflate";
-      if (rest.length > 0) await this.write(rest, parsed);
+      if (rest.length > 0) await this.write(rest);
       return;
     }
     if (this.state === "deflate" && !this.inflateEnded) {
-      await this.write(chunk, at);
+      await this.write(chunk);
       return;
     }
     this.keepTail(chunk);
@@ -85,7 +85,7 @@ export class GzipMemberReader {
     if ((this.state as string) === "stopped") return;
     if (this.inflateError) return this.fail("GZIP_TRUNCATED", inflateMessage(this.inflateError));
     const trailerAt = this.deflateStart + inflate.bytesWritten;
-    const after = this.bytesFrom(trailerAt);
+    const after = Buffer.concat(this.tail);
     if (after.length < 8) return this.fail("GZIP_TRUNCATED", "the gzip stream ends before its CRC32/size trailer");
     const crc = after.readUInt32LE(0);
     const isize = after.readUInt32LE(4);
@@ -136,46 +136,33 @@ export class GzipMemberReader {
     });
   }
 
-  private async write(buf: Buffer, at: number): Promise<void> {
-    this.recent.push({ at, buf });
-    if (this.recent.length > 4) this.recent.shift();
+  /**
+   * Gives a chunk to inflate and resolves once inflate has consumed it (so the caller may reuse the
+   * buffer). When inflate stops consuming inside the chunk, the deflate data ended there: the rest of
+   * the chunk is the trailer and whatever follows it.
+   */
+  private async write(buf: Buffer): Promise<void> {
     const inflate = this.inflate!;
-    const more = inflate.write(buf);
-    if (!more && !this.inflateEnded) {
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          inflate.off("drain", done);
-          resolve();
-        };
-        inflate.on("drain", done);
-        this.waiters.push(done);
-      });
+    const before = this.written;
+    await new Promise<void>((resolve) => {
+      this.waiters.push(resolve);
+      inflate.write(buf, () => resolve());
+    });
+    this.written += buf.length;
+    if (this.state === "stopped" || this.inflateError) return;
+    const consumed = inflate.bytesWritten - before;
+    if (consumed < buf.length) {
+      this.inflateEnded = true;
+      this.keepTail(buf.subarray(Math.max(0, consumed)));
     }
   }
 
   private keepTail(chunk: Buffer): void {
     this.tailTotal += chunk.length;
     if (this.tailKept < 64) {
-      this.tail.push(chunk.subarray(0, 64));
-      this.tailKept += Math.min(64, chunk.length);
+      this.tail.push(Buffer.from(chunk.subarray(0, 64 - this.tailKept)));
+      this.tailKept += Math.min(64 - this.tailKept, chunk.length);
     }
-  }
-
-  /** Up to 64 bytes of the file from `position` (which lies in the recent chunks or the tail). */
-  private bytesFrom(position: number): Buffer {
-    const parts: Buffer[] = [];
-    let end = position;
-    for (const { at, buf } of this.recent) {
-      const stop = at + buf.length;
-      if (stop <= position) continue;
-      const from = Math.max(position, at) - at;
-      parts.push(buf.subarray(from));
-      end = stop;
-    }
-    if (parts.length === 0 && this.recent.length > 0) end = Math.max(position, end);
-    for (const piece of this.tail) parts.push(piece);
-    void end;
-    return Buffer.concat(parts).subarray(0, 64);
   }
 
   private fail(code: string, message: string): void {

@@ -64,7 +64,6 @@ export class TarReader {
   private global = new Map<string, string>();
   private position = 0;
   private afterEndNonZero = false;
-  private sawZeroBlocks = 0;
   private blockStart = 0;
   failed = false;
   entries = 0;
@@ -167,7 +166,6 @@ export class TarReader {
         return;
       }
       this.state = "zero";
-      this.sawZeroBlocks++;
       return;
     }
     this.parseHeader(block, at);

@@ -5,8 +5,8 @@ import type { Limits } from "../limits.js";
 
 export const PACKAGE_ROOT = "package";
 
-/** Code points file systems drop or ignore in names (HFS+ ignorables, zero-width and bidi controls). */
-const IGNORABLE = /[\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180B-\u180F\u200B-\u200F\u202A-\u202E\u2060-\u206F\u3164\uFE00-\uFE0F\uFEFF\uFFA0\uFFF0-\uFFF8]|\uDB40[\uDC00-\uDFFF]/gu;
+/** Code points file systems may drop or ignore in names (Unicode default-ignorables: zero-width, bidi controls, variation selectors). */
+const IGNORABLE = /[\p{Default_Ignorable_Code_Point}\u061C]/gu;
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|conin\$|conout\$|com[0-9¹²³]|lpt[0-9¹²³])$/iu;
 const WINDOWS_FORBIDDEN = /[<>"|?*\u0000-\u001f\u007f]/u;
 

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import type { Limits } from "../../src/limits.js";
 import { goodMembers, type Staging } from "./good-package.js";
-import { END, gnuLongName, gzip, PACKAGE_NAME, paxData, paxHeader, paxRecord, type RawEntry, tarArchive, tarHeader, tarMember, VALID_MANIFEST } from "./tar-writer.js";
+import { END, gnuLongName, gzip, paxHeader, paxRecord, type RawEntry, tarArchive, tarHeader, tarMember, VALID_MANIFEST } from "./tar-writer.js";
 
 export interface CorpusCase {
   name: string;
@@ -285,6 +285,5 @@ export function buildCorpus(staging: Staging, work: string): CorpusCase[] {
       bytes: gzip(tarArchive(good.filter((m) => !String(m.name).startsWith("package/libs/libhello")))),
     });
   }
-  void paxData;
   return cases;
 }
