@@ -92,6 +92,7 @@ describe("planPack for llama.cpp", () => {
     expect(plan.toolchainFile?.content).toContain("set(CMAKE_CXX_COMPILER /usr/bin/x86_64-w64-mingw32-g++-posix)");
     expect(plan.defines["CMAKE_TOOLCHAIN_FILE"]).toBe(plan.toolchainFile?.path);
     expect(plan.defines["CMAKE_INSTALL_RPATH"]).toBeUndefined();
+    expect(plan.defines["BUILD_SHARED_LIBS"]).toBe("ON");
     expect(plan.defines["CMAKE_C_FLAGS"]).toContain("-DTHREAD_POWER_THROTTLING_STATE=PROCESS_POWER_THROTTLING_STATE");
     expect(plan.collect.serverBinary.to).toBe("llama-server.exe");
     expect(plan.collect.libraryDir).toBe("");

@@ -159,6 +159,7 @@ export function planPack(options: PackOptions, context: PlanContext): PackPlan {
   Object.assign(defines, engine.cmakeDefines);
   if (engine.acceleratorDefines) Object.assign(defines, accelerator.cmakeDefines);
   const toolchainFlags = engine.toolchainFlags[toolchain.id]?.cFlags ?? [];
+  Object.assign(defines, engine.toolchainFlags[toolchain.id]?.defines ?? {});
   // Build paths out of the binaries (__FILE__ in asserts), so packages do not leak the build machine's folders.
   const prefixMaps = sourceDir ? [`-ffile-prefix-map=${sourceDir}=${engine.id}`] : [];
   const cFlags = [...prefixMaps, ...toolchainFlags].join(" ");

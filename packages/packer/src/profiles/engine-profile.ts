@@ -44,6 +44,6 @@ export interface EngineProfile {
   acceleratorDefines: boolean;
   /** Accelerator tokens this engine can be built for; null = every accelerator profile. */
   tokens: string[] | null;
-  /** Extra compile definitions per toolchain id (headers the toolchain lacks), with the reason. */
-  toolchainFlags: Record<string, { cFlags: string[]; reason: string }>;
+  /** Extra compiler flags and CMake defines per toolchain id (what that toolchain lacks or defaults differently), with the reason. */
+  toolchainFlags: Record<string, { cFlags: string[]; defines?: Record<string, string>; reason: string }>;
 }

@@ -57,8 +57,9 @@ export const LLAMA_CPP: EngineProfile = {
   toolchainFlags: {
     "windows-x86_64-mingw": {
       cFlags: MINGW_THREAD_THROTTLING,
+      defines: { BUILD_SHARED_LIBS: "ON" },
       reason:
-        "Debian 12's mingw-w64 headers lack THREAD_POWER_THROTTLING_STATE and its constants, used by ggml-cpu.c; their layout and values equal PROCESS_POWER_THROTTLING_*, so they are aliased by compiler defines instead of editing the source",
+        "Debian 12's mingw-w64 headers lack THREAD_POWER_THROTTLING_STATE and its constants, used by ggml-cpu.c; their layout and values equal PROCESS_POWER_THROTTLING_*, so they are aliased by compiler defines instead of editing the source. llama.cpp defaults to static libraries under MinGW, but GGML_BACKEND_DL (CPU variants loaded at run time) needs BUILD_SHARED_LIBS=ON",
     },
   },
 };
