@@ -132,6 +132,8 @@ try {
   console.log(`peak RSS ${mine.rssMiB.toFixed(1)} MiB (target < 150: ${verdict(mine.rssMiB < 150)})`);
   console.log(`load average at the end: ${loadavg().map((load) => load.toFixed(2)).join(" ")} on ${availableParallelism()} CPUs (times are wall clock; cpu is user+system of all threads/processes)`);
   console.log(`reproducible across ${runs} runs: ${shas.size === 1 ? "yes" : "NO"}; gzip -t: ${check.status === 0 ? "ok" : "FAILED"}`);
+  // Missed speed/size targets are reported above; a broken or unreproducible archive is a failure.
+  if (shas.size !== 1 || check.status !== 0) process.exitCode = 1;
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
