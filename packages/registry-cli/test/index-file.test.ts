@@ -1,9 +1,12 @@
-import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { writeFileSync } from "node:fs";
+import { mkdir, readdir, readFile, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { IndexChangedError, IndexInvalidError, IndexLockedError } from "../src/errors.js";
 import { canonicalRegistryText, lockIndex, modifyIndex, readIndex, removeStaleTempFiles, writeFileAtomic } from "../src/index-file/index.js";
-import { registryWithUnknownFields, tempDir, writeJson } from "./helpers/registry-fixtures.js";
+import { registryWithUnknownFields, removeTempDirs, tempDir, writeJson } from "./helpers/registry-fixtures.js";
+
+afterAll(removeTempDirs);
 
 describe("canonical engines.json", () => {
   it("orders known fields as in the design, keeps unknown fields after them in their order, two-space indent, trailing newline", async () => {
@@ -95,7 +98,7 @@ describe("modifyIndex", () => {
     const error = await modifyIndex(file, (index) => {
       // Simulates another writer that does not take the lock, between our read and our rename.
       const theirs = { ...index.registry, baseUrl: "https://mirror.example.com/engines" };
-      require_writeSync(file, `${JSON.stringify(theirs, null, 2)}\n`);
+      writeFileSync(file, `${JSON.stringify(theirs, null, 2)}\n`);
       return { registry: { ...index.registry, lastUpdated: "2026-01-01T00:00:00Z" }, value: null };
     }).catch((e) => e);
     expect(error).toBeInstanceOf(IndexChangedError);
@@ -122,14 +125,8 @@ describe("modifyIndex", () => {
     await writeJson(file, registryWithUnknownFields());
     await mkdir(`${file}.lock`);
     const old = new Date(Date.now() - 60_000);
-    const { utimes } = await import("node:fs/promises");
     await utimes(`${file}.lock`, old, old);
     await expect(modifyIndex(file, (i) => ({ registry: i.registry, value: 2 }), { timeoutMs: 2_000 })).resolves.toMatchObject({ value: 2 });
     expect((await readdir(dir)).sort()).toEqual(["engines.json"]);
   });
 });
-
-import { writeFileSync } from "node:fs";
-function require_writeSync(file: string, text: string): void {
-  writeFileSync(file, text);
-}

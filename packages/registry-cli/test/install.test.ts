@@ -7,8 +7,10 @@ import { resolvePackage } from "../src/resolve/resolve-package.js";
 import { loadVerifier } from "../src/verifier-port.js";
 import { DownloadError } from "../src/errors.js";
 import { type PackageServer, startPackageServer } from "./helpers/package-server.js";
-import { emptyRegistry, tempDir, writeJson } from "./helpers/registry-fixtures.js";
+import { emptyRegistry, removeTempDirs, tempDir, writeJson } from "./helpers/registry-fixtures.js";
 import { runCli } from "./helpers/run-cli.js";
+
+afterAll(removeTempDirs);
 
 const packed = inject("packedHello");
 const filename = basename(packed.file);

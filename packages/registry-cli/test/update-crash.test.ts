@@ -2,10 +2,12 @@ import { spawn } from "node:child_process";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { safeParseRegistry } from "@baiengine/schema";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { makePackage } from "./helpers/packages.js";
-import { emptyRegistry, tempDir, writeJson } from "./helpers/registry-fixtures.js";
+import { emptyRegistry, removeTempDirs, tempDir, writeJson } from "./helpers/registry-fixtures.js";
 import { CLI, runCli } from "./helpers/run-cli.js";
+
+afterAll(removeTempDirs);
 
 /** ~1 MB engines.json: 500 engines with three packages each, so writes take a while. */
 function largeRegistry(): Record<string, unknown> {

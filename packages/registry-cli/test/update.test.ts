@@ -1,9 +1,11 @@
 import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { makePackage } from "./helpers/packages.js";
-import { emptyRegistry, registryWithUnknownFields, tempDir, writeJson } from "./helpers/registry-fixtures.js";
+import { emptyRegistry, registryWithUnknownFields, removeTempDirs, tempDir, writeJson } from "./helpers/registry-fixtures.js";
 import { runCli } from "./helpers/run-cli.js";
+
+afterAll(removeTempDirs);
 
 let dir: string;
 let registry: string;

@@ -1,10 +1,18 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-/** A temp folder per test, under the OS temp dir. */
+const created: string[] = [];
+
+/** A temp folder per test, under the OS temp dir; removed by `removeTempDirs` (afterAll). */
 export async function tempDir(prefix = "registry-cli-"): Promise<string> {
-  return mkdtemp(join(tmpdir(), prefix));
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  created.push(dir);
+  return dir;
+}
+
+export async function removeTempDirs(): Promise<void> {
+  for (const dir of created.splice(0)) await rm(dir, { recursive: true, force: true });
 }
 
 const sha = (c: string) => c.repeat(64);
