@@ -58,6 +58,12 @@ describe("update", () => {
     expect(validate.code, validate.stderr).toBe(0);
     const list = await runCli(["list", "--registry", registry]);
     expect(list.stdout).toMatch(/hello\s+stable\s+0\.5\.0\s+linux-x86_64-cpu/);
+
+    // A file that no longer matches the index is reported.
+    await writeFile(cpu.path, "replaced behind the index's back");
+    const stale = await runCli(["validate", "--registry", registry, "--packages-dir", packages]);
+    expect(stale.code).toBe(1);
+    expect(stale.stderr).toContain(`${cpu.filename} has 32 bytes, the index says ${cpu.size}`);
   });
 
   it("a new version replaces and removes platforms and keeps unknown fields at every level", async () => {

@@ -22,7 +22,8 @@ export interface ScanResult {
 /** Folders below the packages folder that are searched: GitHub's download-artifact makes one per artifact. */
 const MAX_DEPTH = 2;
 
-async function listFiles(dir: string, depth = 0): Promise<string[]> {
+/** Every `.baiengine` in `dir` and its subfolders (two levels), sorted. */
+export async function listFiles(dir: string, depth = 0): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
   const files: string[] = [];
   for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {

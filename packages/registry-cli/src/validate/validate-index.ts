@@ -1,11 +1,11 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
-import { join } from "node:path";
+import { basename } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { type PackageEntry, packageUrl, type Registry } from "@baiengine/schema";
 import { Agent, interceptors, request } from "undici";
-import { mapConcurrent } from "../update/scan-packages.js";
+import { listFiles, mapConcurrent } from "../update/scan-packages.js";
 
 export interface ValidationProblem {
   /** `engines[0].packages[1]` style location, or a file/URL. */
@@ -27,15 +27,16 @@ export function listedPackages(registry: Registry): Listed[] {
   ]);
 }
 
-/** With a packages folder: every listed file is there with the index's size and sha256. */
+/** With a packages folder (searched like `update` does): every listed file is there with the index's size and sha256. */
 export async function checkPackageFiles(registry: Registry, dir: string, concurrency = 4): Promise<ValidationProblem[]> {
+  const found = new Map((await listFiles(dir)).map((path) => [basename(path), path]));
   const results = await mapConcurrent(listedPackages(registry), concurrency, async ({ where, entry }): Promise<ValidationProblem | null> => {
-    const path = join(dir, entry.filename);
-    const info = await stat(path).catch(() => null);
+    const path = found.get(entry.filename);
+    const info = path === undefined ? null : await stat(path).catch(() => null);
     if (!info) return { where, message: `${entry.filename} is not in ${dir}` };
     if (info.size !== entry.size) return { where, message: `${entry.filename} has ${info.size} bytes, the index says ${entry.size}` };
     const hash = createHash("sha256");
-    await pipeline(createReadStream(path), hash);
+    await pipeline(createReadStream(path!), hash);
     const sha256 = hash.digest("hex");
     return sha256 === entry.sha256 ? null : { where, message: `${entry.filename} has sha256 ${sha256}, the index says ${entry.sha256}` };
   });
