@@ -6,7 +6,7 @@ export interface ToolkitSetup {
   container: string | null;
   /** Debian/Ubuntu packages installed with apt-get (inside the container, or with sudo on the runner). */
   aptPackages: string[];
-  /** CUDA version installed with the Jimver/cuda-toolkit action (Windows; Linux uses NVIDIA's images). */
+  /** CUDA version installed by .github/actions/setup-cuda-windows from NVIDIA's redistributables (Windows; Linux uses NVIDIA's images). */
   cudaToolkit: string | null;
   /** A bash script run after the packages (SDK downloads); null when none. */
   script: string | null;
@@ -25,7 +25,7 @@ const CUDA_IMAGES: Record<number, string> = {
   12: "nvidia/cuda:12.8.1-devel-ubuntu22.04",
   13: "nvidia/cuda:13.0.0-devel-ubuntu22.04",
 };
-/** Versions the Jimver/cuda-toolkit action installs on Windows runners. */
+/** CUDA versions the local setup-cuda-windows action installs on Windows runners. */
 const CUDA_WINDOWS: Record<number, string> = { 12: "12.8.1", 13: "13.0.0" };
 /** AMD's ROCm development images (hipcc, rocBLAS, hipBLAS) on Ubuntu 22.04. */
 const ROCM_IMAGES: Record<number, string> = { 6: "rocm/dev-ubuntu-22.04:6.4-complete" };
@@ -55,7 +55,7 @@ export function toolkitSetup(os: Os, token: string): ToolkitSetup | Error {
         return { ...none(os, "CUDA toolkit from NVIDIA's devel image"), container: CUDA_IMAGES[major], runsWithoutGpu: false };
       }
       if (os === "windows" && major !== null && CUDA_WINDOWS[major]) {
-        return { ...none(os, "CUDA toolkit installed by Jimver/cuda-toolkit"), cudaToolkit: CUDA_WINDOWS[major], runsWithoutGpu: false };
+        return { ...none(os, "CUDA toolkit from NVIDIA's redistributables (.github/actions/setup-cuda-windows)"), cudaToolkit: CUDA_WINDOWS[major], runsWithoutGpu: false };
       }
       return new Error(`no CUDA ${major} set-up for ${os}`);
     }
