@@ -165,3 +165,20 @@ describe("checkLibraries on macOS packages (Mach-O headers built byte by byte)",
     expect(codes(intelOnly)).toEqual(["error LIB_WRONG_ARCH llama-server"]);
   });
 });
+
+describe("library policies (policy/<os>.json)", () => {
+  it("load for every OS and classify the libraries the engine builds use", () => {
+    const linux = loadLibraryPolicy("linux");
+    const windows = loadLibraryPolicy("windows");
+    expect(linux).toMatchObject({ os: "linux", caseInsensitive: false });
+    expect(linux.system).toEqual(expect.arrayContaining(["libc.so.6", "libm.so.6", "libstdc++.so.6", "libgcc_s.so.1", "ld-linux-aarch64.so.1"]));
+    expect(linux.drivers).toContain("libcuda.so.1");
+    expect(linux.runtimes).toEqual(expect.arrayContaining(["libcudart.so.*", "libcublas.so.*", "libamdhip64.so.*"]));
+    expect(loadLibraryPolicy("macos").systemPrefixes).toEqual(["/usr/lib/", "/System/"]);
+    expect(windows).toMatchObject({ os: "windows", caseInsensitive: true });
+    expect(windows.system).toEqual(expect.arrayContaining(["kernel32.dll", "msvcrt.dll", "ucrtbase.dll", "api-ms-win-*", "ext-ms-*"]));
+    expect(windows.drivers).toEqual(expect.arrayContaining(["nvcuda.dll", "vulkan-1.dll"]));
+    // No name may be both allowed and forbidden.
+    for (const p of [linux, windows]) expect(p.system.filter((n) => p.drivers.includes(n) || p.runtimes.includes(n))).toEqual([]);
+  });
+});

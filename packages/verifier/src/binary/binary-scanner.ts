@@ -11,6 +11,9 @@ export interface BinaryScannerOptions {
 
 interface Capture { offset: number; bytes: Uint8Array; filled: number }
 
+/** Real binaries need a handful of ranges beyond the head; hundreds means a hostile chain of tiny ones. */
+const MAX_CAPTURES = 256;
+
 /**
  * Reads a binary's headers from a stream in one pass with bounded memory, for tar entries of any size.
  * It keeps the head, parses it, and when the headers point further on (an ELF's PT_DYNAMIC at the end of a
@@ -28,6 +31,7 @@ export class BinaryScanner {
   private readonly src = new SparseByteSource(undefined);
   private pending: Capture[] = [];
   private captured = 0;
+  private captures = 0;
   private result: BinaryInfo | null = null;
   private failure: BinaryFormatError | null = null;
 
@@ -110,6 +114,10 @@ export class BinaryScanner {
   private want(offset: number, length: number): void {
     if (this.pending.some((p) => p.offset === offset && p.bytes.length === length)) return;
     this.captured += length;
+    if (++this.captures > MAX_CAPTURES) {
+      this.failure = new BinaryFormatError(`headers point at more than ${MAX_CAPTURES} separate ranges`);
+      return;
+    }
     if (this.captured > this.maxCapturedBytes) {
       this.failure = new BinaryFormatError(`headers point at more than ${this.maxCapturedBytes} bytes beyond the head`);
       return;

@@ -55,7 +55,8 @@ export async function readBinaryFile(path: string): Promise<BinaryInfo | null> {
       } catch (error) {
         if (!(error instanceof RangeNeeded)) throw error;
         if (src.retainedBytes + error.length > MAX_RETAINED_BYTES) throw new BinaryFormatError(`${path}: headers point at more than ${MAX_RETAINED_BYTES} bytes`);
-        await fetch(error.offset, error.length);
+        // Read a little ahead: tables come in runs (version needs, DLL names), so one read usually serves the next asks too.
+        await fetch(error.offset, Math.max(error.length, Math.min(FILE_HEAD_BYTES, size - error.offset)));
       }
     }
     throw new BinaryFormatError(`${path}: headers point at too many separate ranges`);
