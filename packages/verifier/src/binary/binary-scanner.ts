@@ -28,7 +28,7 @@ export class BinaryScanner {
   private headLength = 0;
   private position = 0;
   private state: "head" | "capturing" | "not-binary" | "done" = "head";
-  private readonly src = new SparseByteSource(undefined);
+  private src = new SparseByteSource(undefined);
   private pending: Capture[] = [];
   private captured = 0;
   private captures = 0;
@@ -101,7 +101,9 @@ export class BinaryScanner {
     try {
       this.result = guard(() => readFromSource(this.src));
       this.state = "done";
+      // Let go of the head and captures while the rest of a large entry streams by.
       this.pending = [];
+      this.src = new SparseByteSource(undefined);
     } catch (error) {
       if (!(error instanceof RangeNeeded)) {
         this.failure = error as BinaryFormatError;
