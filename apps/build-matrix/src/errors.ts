@@ -1,4 +1,4 @@
-import { FailureError, UsageError } from "@baiengine/cli-kit";
+import { FailureError, UsageError } from "@baiengine/cli-kit/errors";
 
 /** A filter, engine or flag the matrix cannot satisfy: exit 2. */
 export class MatrixUsageError extends UsageError {}

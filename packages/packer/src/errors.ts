@@ -1,4 +1,4 @@
-import { FailureError, UsageError } from "@baiengine/cli-kit";
+import { FailureError, UsageError } from "@baiengine/cli-kit/errors";
 
 /** An engine, accelerator token or target the packer has no profile for. */
 export class UnknownProfileError extends UsageError {}

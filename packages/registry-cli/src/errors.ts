@@ -1,4 +1,5 @@
-import { FailureError } from "@baiengine/cli-kit";
+// The errors subpath keeps commander and cli-progress out of library imports.
+import { FailureError } from "@baiengine/cli-kit/errors";
 
 /** engines.json is missing, not JSON, or does not match the schema: `issues` are `path: reason` lines. */
 export class IndexInvalidError extends FailureError {

@@ -1,6 +1,7 @@
 import { closeSync, constants, mkdirSync, openSync, readdirSync, rmSync, statSync, symlinkSync, writeSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
-import { FailureError } from "@baiengine/cli-kit";
+// The errors subpath keeps commander and cli-progress out of library imports.
+import { FailureError } from "@baiengine/cli-kit/errors";
 import type { Manifest, Reporter } from "@baiengine/schema";
 import type { TarEntry } from "./archive/tar-reader.js";
 import { errorFinding, type Finding, hasErrors } from "./findings.js";

@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, realpathSync } from "node:fs";
 import path from "node:path";
 import { type BinaryInfo, readBinaryFile } from "@baiengine/verifier";
-import { FailureError } from "@baiengine/cli-kit";
+// The errors subpath keeps commander and cli-progress out of library imports.
+import { FailureError } from "@baiengine/cli-kit/errors";
 import type { CollectPlan } from "../plan/plan-types.js";
 
 export interface CollectedFile {

@@ -2,7 +2,8 @@ import { chmod, copyFile, cp, mkdir, rm, stat, writeFile } from "node:fs/promise
 import path from "node:path";
 import { type Manifest, parseManifest } from "@baiengine/schema";
 import { execa } from "execa";
-import { FailureError } from "@baiengine/cli-kit";
+// The errors subpath keeps commander and cli-progress out of library imports.
+import { FailureError } from "@baiengine/cli-kit/errors";
 import type { Closure } from "../collect/collect-closure.js";
 import type { CollectPlan } from "../plan/plan-types.js";
 import { binaryRequirements } from "./requirements.js";

@@ -1,6 +1,6 @@
 import { mkdir, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { UsageError } from "@baiengine/cli-kit";
+import { UsageError } from "@baiengine/cli-kit/errors";
 import { parseRegistry, type Registry } from "@baiengine/schema";
 import { createIndex, utcTimestamp } from "../index-file/modify-index.js";
 import { DEFAULT_BASE_URL, readme, releaseWorkflow } from "./templates.js";

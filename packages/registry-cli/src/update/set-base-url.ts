@@ -1,5 +1,5 @@
 import { BaseUrlField, type Registry } from "@baiengine/schema";
-import { UsageError } from "@baiengine/cli-kit";
+import { UsageError } from "@baiengine/cli-kit/errors";
 import { utcTimestamp } from "../index-file/modify-index.js";
 
 /** The design's move to static hosting: a new `baseUrl` (http(s), no trailing slash). Pure. */
