@@ -4,6 +4,8 @@ import { performance } from "node:perf_hooks";
 import type { Reporter } from "@baiengine/schema";
 import { type ArchiveEntry, canonicalEntries } from "./archive-entry.js";
 import { parallelGzip } from "./parallel-gzip.js";
+import { pigzGzip } from "./pigz-gzip.js";
+import { findPigz } from "./find-pigz.js";
 import { type ReproducibleTar, reproducibleTar } from "./reproducible-tar.js";
 
 export interface ArchiveResult {
@@ -16,7 +18,16 @@ export interface ArchiveResult {
   /** Entries in the tar (added parent folders included). */
   entries: number;
   durationMs: number;
+  /** Which deflate made the bytes: the system's pigz, or Node's zlib in parallel blocks. */
+  compressor: ArchiveCompressor;
 }
+
+/**
+ * `pigz` (the system's pigz and reference zlib: smaller, and the same bytes on every CPU) or
+ * `node` (Node's bundled zlib, always available). `auto` (default) picks pigz when it is on PATH.
+ * The choice changes the bytes, so reproducible builds should name it.
+ */
+export type ArchiveCompressor = "pigz" | "node";
 
 export interface ArchiveOptions {
   /** The mtime of every entry (from SOURCE_DATE_EPOCH or the source commit's time). */
@@ -30,6 +41,8 @@ export interface ArchiveOptions {
   /** Receives `progress("archive", tarBytesDone, tarBytesTotal)`. */
   reporter?: Reporter;
   signal?: AbortSignal;
+  /** Default `auto`: pigz when installed, else Node's zlib. */
+  compressor?: ArchiveCompressor | "auto";
 }
 
 export const DEFAULT_ARCHIVE_LEVEL = 6;
@@ -74,13 +87,17 @@ export async function writeReproducibleArchive(
     signal?.throwIfAborted();
     const total = tar.expectedBytes;
     reporter?.progress?.("archive", 0, total);
-    const gzip = await parallelGzip(tar.stream, out, {
+    const gzipOptions = {
       level: options.level ?? DEFAULT_ARCHIVE_LEVEL,
       blockSize: options.blockSize ?? DEFAULT_ARCHIVE_BLOCK_SIZE,
       concurrency: options.concurrency ?? availableParallelism(),
-      signal,
-      onProgress: (done) => reporter?.progress?.("archive", Math.min(done, total), total),
-    });
+      ...(signal ? { signal } : {}),
+      onProgress: (done: number) => reporter?.progress?.("archive", Math.min(done, total), total),
+    };
+    const pigz = options.compressor === "node" ? null : await findPigz();
+    if (options.compressor === "pigz" && pigz === null) throw new Error("compressor pigz was asked for but pigz is not installed (apt-get install pigz)");
+    const compressor: ArchiveCompressor = pigz ? "pigz" : "node";
+    const gzip = pigz ? await pigzGzip(tar.stream, out, { ...gzipOptions, pigz }) : await parallelGzip(tar.stream, out, gzipOptions);
     await out.close();
     out = undefined;
     reporter?.progress?.("archive", gzip.uncompressedSize, gzip.uncompressedSize);
@@ -90,6 +107,7 @@ export async function writeReproducibleArchive(
       uncompressedSize: gzip.uncompressedSize,
       entries: canonical.length,
       durationMs: performance.now() - started,
+      compressor,
     };
   } catch (error) {
     tar?.abort();

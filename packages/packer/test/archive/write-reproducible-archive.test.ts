@@ -38,7 +38,7 @@ function tarHeaders(tar: Buffer) {
   return headers;
 }
 
-async function pack(staged: string, name: string, options: { concurrency?: number; blockSize?: number } = {}) {
+async function pack(staged: string, name: string, options: { concurrency?: number; blockSize?: number; compressor?: "node" | "pigz" } = {}) {
   const out = join(work, name);
   const result = await writeReproducibleArchive(await stagingEntries(staged), out, { mtime: MTIME, ...options });
   return { out, result, bytes: await readFile(out) };
@@ -170,6 +170,7 @@ describe("writeReproducibleArchive", () => {
     const result = await writeReproducibleArchive(await stagingEntries(stagedA), out, {
       mtime: MTIME,
       blockSize: SMALL_BLOCKS,
+      compressor: "node",
       reporter: { progress: (phase, done, total) => seen.push([phase, done, total]) },
     });
     expect(seen.length).toBeGreaterThan(30);
@@ -208,4 +209,22 @@ describe("writeReproducibleArchive", () => {
     await expect(writeReproducibleArchive(await stagingEntries(stagedA), out, { mtime: new Date(Number.NaN) })).rejects.toThrow(/SOURCE_DATE_EPOCH/);
     expect(existsSync(out)).toBe(false);
   });
+
+  describe.each(["node", "pigz"] as const)("with the %s compressor", (compressor) => {
+    it("is byte-identical across runs and concurrency, and holds the same tar as the other compressor", async () => {
+      const one = await pack(stagedA, `${compressor}-1.baiengine`, { compressor, concurrency: 1, blockSize: SMALL_BLOCKS });
+      const four = await pack(stagedA, `${compressor}-4.baiengine`, { compressor, concurrency: 4, blockSize: SMALL_BLOCKS });
+      expect(one.result.compressor).toBe(compressor);
+      expect(one.bytes.equals(four.bytes)).toBe(true);
+      expect(one.bytes.subarray(0, 10).toString("hex")).toBe("1f8b0800000000000003");
+      const other = await pack(stagedA, `${compressor}-other.baiengine`, { compressor: compressor === "node" ? "pigz" : "node", blockSize: SMALL_BLOCKS });
+      expect(run("gunzip", ["-c", one.out]).stdout.equals(run("gunzip", ["-c", other.out]).stdout)).toBe(true);
+    });
+  });
+
+  it("picks pigz when it is installed", async () => {
+    const auto = await pack(stagedA, "auto.baiengine");
+    expect(auto.result.compressor).toBe("pigz");
+  });
 });
+
