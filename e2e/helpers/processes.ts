@@ -66,7 +66,8 @@ export function serve(cmd: string, args: string[], options: { cwd: string; env: 
 export async function waitForHealthy(url: string, served: Served, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (served.child.exitCode !== null) throw new Error(`the server exited with ${served.child.exitCode}:\n${served.output()}`);
+    const { exitCode, signalCode } = served.child;
+    if (exitCode !== null || signalCode !== null) throw new Error(`the server exited (${exitCode ?? signalCode}):\n${served.output()}`);
     try {
       const r = await fetch(url);
       if (r.status === 200) return;

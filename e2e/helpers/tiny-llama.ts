@@ -21,7 +21,8 @@ export function tinyLlamaGguf(): Buffer {
   const nHead = 4;
   const nFf = 128;
   const nLayer = 2;
-  const words = ["▁", "▁the", "▁a", "▁hello", "▁world", "▁is", "▁of", "▁and", "▁to", "▁in", ..."abcdefghijklmnopqrstuvwxyz".split("").map((c) => `▁${c}`), ..."abcdefghijklmnopqrstuvwxyz".split("")];
+  // Distinct pieces only: llama.cpp asserts that every token text is unique.
+  const words = [...new Set(["▁", "▁the", "▁a", "▁hello", "▁world", "▁is", "▁of", "▁and", "▁to", "▁in", ..."abcdefghijklmnopqrstuvwxyz".split("").map((c) => `▁${c}`), ..."abcdefghijklmnopqrstuvwxyz".split("")])];
   const tokens = ["<unk>", "<s>", "</s>", ...Array.from({ length: 256 }, (_, i) => `<0x${i.toString(16).toUpperCase().padStart(2, "0")}>`), ...words];
   const tokenType = tokens.map((_, i) => (i === 0 ? 2 : i < 3 ? 3 : i < 259 ? 6 : 1));
   const scores = tokens.map((_, i) => (i < 259 ? 0 : -(i - 259)));
