@@ -50,6 +50,7 @@ describe("llama.cpp cpu package, end to end", () => {
     writeFileSync(model, tinyLlamaGguf());
     const port = await freePort();
     const served = serve(server, ["-m", model, "--host", "127.0.0.1", "--port", String(port), "-c", "256", "-t", "2", "-np", "1"], { cwd: elsewhere, env: {} });
+    let completionResult: { content: string; tokens_predicted: number } | null = null;
     try {
       await time("serve-ready", () => waitForHealthy(`http://127.0.0.1:${port}/health`, served, 120_000));
       const completion = await time("completion", async () => {
@@ -63,6 +64,7 @@ describe("llama.cpp cpu package, end to end", () => {
       });
       expect(completion.tokens_predicted).toBeGreaterThan(0);
       expect(typeof completion.content).toBe("string");
+      completionResult = completion;
     } finally {
       await served.stop();
     }
@@ -74,6 +76,8 @@ describe("llama.cpp cpu package, end to end", () => {
       file: path.basename(result.file),
       source: source.from,
       reusedBuild: result.reusedBuild,
+      versionOutput: `${version.stdout}${version.stderr}`.split("\n").find((l) => /version: \d+/.test(l)),
+      completion: completionResult ? { tokensPredicted: completionResult.tokens_predicted, content: completionResult.content } : null,
       packageBytes: result.size,
       plainBuildBinTarGzBytes: statSync(plainTgz).size,
       packTimings: result.timings,
