@@ -7,10 +7,16 @@ import { createLogger } from "./logger.js";
  * A commander program with the ecosystem's conventions: `--help`, `--version`, usage errors exit 2
  * with one line, and no stack trace for anything a user can cause.
  */
-export function createProgram(name: string, description: string, version: string): Command {
+export function createProgram(
+  name: string,
+  description: string,
+  version: string,
+  options: { versionFlags?: string } = {},
+): Command {
+  // Tools whose `--version <v>` names an engine version move their own to e.g. "-V, --packer-version".
   return new Command(name)
     .description(description)
-    .version(version, "-V, --version")
+    .version(version, options.versionFlags ?? "-V, --version", "print this tool's version")
     .showSuggestionAfterError(true)
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .exitOverride();

@@ -14,15 +14,8 @@ const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "
 
 const list = (value: string, previous: string[] = []) => [...previous, ...value.split(",").map((v) => v.trim()).filter(Boolean)];
 
-const program = createProgram("matrix", "The OS × arch × accelerator build matrix of the engines, for CI and for this machine.", "0.1.0");
-// `--version` names the engine version here, as in pack-engine and the registry: drop the tool's
-// own version flag (and commander's handler for it) from this program.
-(program.options as Option[]).splice(
-  program.options.findIndex((o) => o.long === "--version"),
-  1,
-);
-(program as unknown as NodeJS.EventEmitter).removeAllListeners("option:version");
-(program as unknown as { _versionOptionName?: string })._versionOptionName = undefined;
+// `--version` names the engine version here, as in pack-engine: the tool's own is -V/--matrix-version.
+const program = createProgram("matrix", "The OS × arch × accelerator build matrix of the engines, for CI and for this machine.", "0.1.0", { versionFlags: "-V, --matrix-version" });
 program
   .enablePositionalOptions()
   .option("--engine <id>", "only this engine")

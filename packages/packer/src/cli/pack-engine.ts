@@ -1,4 +1,3 @@
-import type { EventEmitter } from "node:events";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { createProgram, createProgressReporter, detectEnvironment, parsePositiveInt, printJson, runCli, UsageError } from "@baiengine/cli-kit";
@@ -44,16 +43,9 @@ function toOptions(flags: Flags): PackOptions {
 }
 
 const version = (JSON.parse(readFileSync(path.join(PACKER_ROOT, "package.json"), "utf8")) as { version: string }).version;
-const program = createProgram("pack-engine", "Build an engine with CMake and pack it as a relocatable, reproducible .baiengine", version);
-// `--version <v>` is the engine's version here (issue 4), so the packer's own version moves to
-// -V/--packer-version: drop the option and listener that createProgram registered for --version.
-(program.options as Option[]).splice(
-  program.options.findIndex((o) => o.long === "--version"),
-  1,
-);
-(program as unknown as EventEmitter).removeAllListeners("option:version");
+// `--version <v>` is the engine's version here (issue 4): the packer's own is -V/--packer-version.
+const program = createProgram("pack-engine", "Build an engine with CMake and pack it as a relocatable, reproducible .baiengine", version, { versionFlags: "-V, --packer-version" });
 program
-  .version(version, "-V, --packer-version", "print the packer's version")
   .requiredOption("--accel <token>", "accelerator token: cpu, metal, cuda12, cuda13, rocm6, vulkan")
   .option("--engine <id>", "engine profile", "llama-cpp")
   .option("--version <version>", "engine version (default: the source's tag, else what its CMake files declare)")

@@ -1,0 +1,92 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { createProgram, EXIT, exitCodeFor, FailureError, parsePositiveInt, UsageError } from "../src/index.js";
+
+const dir = mkdtempSync(join(tmpdir(), "cli-kit-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const kit = pathToFileURL(join(import.meta.dirname, "..", "dist", "index.js")).href;
+
+/** Runs a tiny CLI built with the kit (from dist, as users get it) in a real node process. */
+function cli(body: string, args: string[], env: Record<string, string> = {}) {
+  const file = join(dir, `cli-${Math.random().toString(36).slice(2)}.mjs`);
+  writeFileSync(file, `import * as kit from ${JSON.stringify(kit)};\n${body}\n`);
+  const result = spawnSync(process.execPath, [file, ...args], { encoding: "utf8", env: { PATH: process.env["PATH"] ?? "", ...env } });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const demo = `
+const program = kit.createProgram("demo", "a demo", "1.2.3", { versionFlags: process.env.FLAGS || undefined });
+program.option("--count <n>", "a number", kit.parsePositiveInt("--count"))
+  .option("--version-of <v>", "unrelated")
+  .action((o) => {
+    if (o.count === 13) throw new kit.FailureError("thirteen is refused", "pass another --count");
+    if (o.count === 7) throw new Error("boom");
+    kit.printJson({ count: o.count ?? 0 });
+  });
+await kit.runCli(program);`;
+
+describe("runCli", () => {
+  it("exits 0 with the result on stdout", () => {
+    expect(cli(demo, ["--count", "3"])).toMatchObject({ code: 0, stdout: '{\n  "count": 3\n}\n' });
+  });
+
+  it("exits 2 with one line for usage errors", () => {
+    const unknown = cli(demo, ["--nope"]);
+    expect(unknown.code).toBe(EXIT.usage);
+    expect(unknown.stderr.trim()).toBe("error: unknown option '--nope'");
+    const bad = cli(demo, ["--count", "x"]);
+    expect(bad.code).toBe(EXIT.usage);
+    expect(bad.stderr).toContain('--count expects a positive integer, got "x"');
+  });
+
+  it("exits 1 with the message and the fix for a refusal, never a stack trace", () => {
+    const refused = cli(demo, ["--count", "13"]);
+    expect(refused).toMatchObject({ code: EXIT.failed, stdout: "" });
+    expect(refused.stderr).toBe("error: thirteen is refused\n  hint: pass another --count\n");
+  });
+
+  it("reports an unexpected error in one line and shows the stack only with BAIENGINE_DEBUG", () => {
+    const plain = cli(demo, ["--count", "7"]);
+    expect(plain.code).toBe(EXIT.failed);
+    expect(plain.stderr).toContain("error: internal error: boom");
+    expect(plain.stderr).not.toContain("    at ");
+    expect(cli(demo, ["--count", "7"], { BAIENGINE_DEBUG: "1" }).stderr).toContain("    at ");
+  });
+
+  it("annotates errors under GitHub Actions", () => {
+    const refused = cli(demo, ["--count", "13"], { GITHUB_ACTIONS: "true" });
+    expect(refused.stderr.split("\n")[0]).toBe("::error::thirteen is refused");
+  });
+
+  it("prints --help and --version and exits 0; the version flags can move", () => {
+    expect(cli(demo, ["--version"])).toMatchObject({ code: 0, stdout: "1.2.3\n" });
+    expect(cli(demo, ["--help"])).toMatchObject({ code: 0, stdout: expect.stringContaining("Usage: demo [options]") });
+    expect(cli(demo, ["--tool-version"], { FLAGS: "-V, --tool-version" })).toMatchObject({ code: 0, stdout: "1.2.3\n" });
+    expect(cli(demo, ["--version"], { FLAGS: "-V, --tool-version" }).code).toBe(EXIT.usage);
+  });
+});
+
+describe("exitCodeFor", () => {
+  it("maps each error class to its exit code and reports message and hint", () => {
+    const seen: [string, string | undefined][] = [];
+    const report = (m: string, h?: string) => seen.push([m, h]);
+    expect(exitCodeFor(new UsageError("bad flag", "see --help"), report)).toBe(2);
+    expect(exitCodeFor(new FailureError("refused"), report)).toBe(1);
+    expect(seen).toEqual([["bad flag", "see --help"], ["refused", undefined]]);
+  });
+
+  it("parses positive integers only", () => {
+    expect(parsePositiveInt("--jobs")("4")).toBe(4);
+    expect(() => parsePositiveInt("--jobs")("0")).toThrow(UsageError);
+    expect(() => parsePositiveInt("--jobs")("2.5")).toThrow('--jobs expects a positive integer, got "2.5"');
+  });
+
+  it("creates commander programs that throw instead of exiting", () => {
+    const program = createProgram("x", "y", "0.0.1");
+    expect(() => program.parse(["node", "x", "--bogus"], { from: "node" })).toThrow();
+  });
+});
