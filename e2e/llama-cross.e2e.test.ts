@@ -47,6 +47,8 @@ describe("cross-built llama.cpp packages (linux-aarch64 under qemu-user, windows
           return await work();
         } finally {
           timings[name] = Date.now() - t0;
+          // Progress on stderr: these steps take minutes under the emulators.
+          process.stderr.write(`[cross e2e] ${id} ${name}: ${timings[name]} ms\n`);
         }
       };
       const root = path.join(tmp, id);
