@@ -1,33 +1,17 @@
-import type { Manifest, Reporter } from "@baiengine/schema";
+import type { Reporter } from "@baiengine/schema";
 import { listEngineProfiles } from "@baiengine/packer";
-import { extractPackage, verifyPackage } from "@baiengine/verifier";
+import { describeFinding, errorFindings, type ExtractResult, extractPackage, type Finding, type VerifyReport, verifyPackage } from "@baiengine/verifier";
 
 /**
  * The part of @baiengine/verifier and @baiengine/packer this CLI uses, behind one seam so the
  * commands can be planned and tested as data. The real implementations are loaded from those packages.
  */
-export interface Finding {
-  severity: "error" | "warning" | "info";
-  code: string;
-  path?: string;
-  message: string;
-}
+export type { Finding };
 
-export interface PackageCheck {
-  file: string;
-  ok: boolean;
-  findings: Finding[];
-  sha256: string;
-  size: number;
-  manifest: Manifest | null;
-}
+/** What the commands read from a verification: the verifier's own report, narrowed. */
+export type PackageCheck = Pick<VerifyReport, "file" | "ok" | "findings" | "sha256" | "size" | "manifest">;
 
-export interface ExtractedPackage {
-  manifest: Manifest;
-  sha256: string;
-  size: number;
-  files: string[];
-}
+export type ExtractedPackage = Pick<ExtractResult, "manifest" | "sha256" | "size" | "files">;
 
 export interface PackageVerifier {
   verify(file: string, options?: { expectedFilename?: string; reporter?: Reporter; signal?: AbortSignal }): Promise<PackageCheck>;
@@ -41,13 +25,7 @@ export interface EngineMetadata {
   modelFormats: string[];
 }
 
-export function errorFindings(findings: Finding[]): Finding[] {
-  return findings.filter((f) => f.severity === "error");
-}
-
-export function formatFinding(f: Finding): string {
-  return `${f.code}${f.path ? ` ${f.path}` : ""}: ${f.message}`;
-}
+export { errorFindings, describeFinding as formatFinding };
 
 /** The verifier of @baiengine/verifier (one streaming pass: sha256, size, archive safety, manifest vs name). */
 export async function loadVerifier(): Promise<PackageVerifier> {

@@ -7,7 +7,7 @@ import type { TarEntry } from "./archive/tar-reader.js";
 import { errorFinding, type Finding, hasErrors } from "./findings.js";
 import type { Limits } from "./limits.js";
 import { scanPackage } from "./scan.js";
-import type { VerifyReport } from "./verify.js";
+import { reportFromScan, type VerifyReport } from "./verify.js";
 
 export interface ExtractOptions {
   limits?: Partial<Limits>;
@@ -134,17 +134,7 @@ export async function extractPackage(file: string, dest: string, options: Extrac
       }
     }
   }
-  const report: VerifyReport = {
-    file,
-    ok: !hasErrors(findings),
-    findings,
-    sha256: scan.sha256,
-    size: scan.size,
-    manifest: scan.manifest,
-    requirements: scan.requirements,
-    entries: scan.entries,
-    uncompressedSize: scan.uncompressedSize,
-  };
+  const report = reportFromScan(file, scan, findings);
   if (!report.ok || !scan.manifest) {
     cleanup(root, createdRoot);
     throw new PackageRejectedError(file, findings);

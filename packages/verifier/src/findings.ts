@@ -23,3 +23,12 @@ export function infoFinding(code: string, message: string, path?: string): Findi
 export function hasErrors(findings: readonly Finding[]): boolean {
   return findings.some((f) => f.severity === "error");
 }
+
+export function errorFindings(findings: readonly Finding[]): Finding[] {
+  return findings.filter((f) => f.severity === "error");
+}
+
+/** `CODE path: reason` (the CLI prefixes the severity). */
+export function describeFinding(f: Finding): string {
+  return `${f.code}${f.path ? ` ${f.path}` : ""}: ${f.message}`;
+}

@@ -2,7 +2,7 @@ import type { Manifest, Registry, Reporter } from "@baiengine/schema";
 import type { Finding } from "./findings.js";
 import { hasErrors } from "./findings.js";
 import type { Limits } from "./limits.js";
-import { scanPackage } from "./scan.js";
+import { type ScanResult, scanPackage } from "./scan.js";
 import { runSmoke, type SmokeResult } from "./smoke.js";
 
 export interface VerifyOptions {
@@ -31,13 +31,12 @@ export interface VerifyReport {
   smoke?: SmokeResult;
 }
 
-/** Verifies a package in one streaming pass (and, with `smoke`, runs its server binary). Never throws for bad input. */
-export async function verifyPackage(file: string, options: VerifyOptions = {}): Promise<VerifyReport> {
-  const scan = await scanPackage(file, options);
-  const report: VerifyReport = {
+/** The report of one scan; `findings` may add to the scan's own (extraction's write errors). */
+export function reportFromScan(file: string, scan: ScanResult, findings: Finding[]): VerifyReport {
+  return {
     file,
-    ok: !hasErrors(scan.findings),
-    findings: scan.findings,
+    ok: !hasErrors(findings),
+    findings,
     sha256: scan.sha256,
     size: scan.size,
     manifest: scan.manifest,
@@ -45,6 +44,12 @@ export async function verifyPackage(file: string, options: VerifyOptions = {}): 
     entries: scan.entries,
     uncompressedSize: scan.uncompressedSize,
   };
+}
+
+/** Verifies a package in one streaming pass (and, with `smoke`, runs its server binary). Never throws for bad input. */
+export async function verifyPackage(file: string, options: VerifyOptions = {}): Promise<VerifyReport> {
+  const scan = await scanPackage(file, options);
+  const report = reportFromScan(file, scan, scan.findings);
   if (options.smoke) {
     if (!report.ok || !report.manifest) {
       report.smoke = { ran: false, skippedReason: "the package failed verification" };

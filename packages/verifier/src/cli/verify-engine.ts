@@ -11,7 +11,7 @@ import {
   UsageError,
 } from "@baiengine/cli-kit";
 import { type Registry, safeParseRegistry } from "@baiengine/schema";
-import type { Finding } from "../findings.js";
+import { describeFinding, type Finding } from "../findings.js";
 import { LIMIT_FLAGS, type Limits } from "../limits.js";
 import { type VerifyReport, verifyPackage } from "../verify.js";
 
@@ -79,7 +79,7 @@ function loadRegistry(path: string): Registry {
 
 /** `error CODE path: reason`, one line per finding, under a status line for the file. */
 export function formatFinding(f: Finding): string {
-  return `${f.severity} ${f.code}${f.path ? ` ${f.path}` : ""}: ${f.message}`;
+  return `${f.severity} ${describeFinding(f)}`;
 }
 
 function formatReport(report: VerifyReport): string {
