@@ -69,6 +69,10 @@ export async function pack(options: PackOptions, deps: PackDeps = {}): Promise<P
 
   await mkdir(plan.buildDir, { recursive: true });
   if (plan.toolchainFile) await writeFile(plan.toolchainFile.path, plan.toolchainFile.content);
+  if (plan.headerFixes) {
+    await mkdir(plan.headerFixes.dir, { recursive: true });
+    for (const fix of plan.headerFixes.files) await writeFile(fix.path, fix.content);
+  }
   // Reuse the configured build folder when the configure command is unchanged.
   const stampFile = path.join(plan.buildDir, "baiengine-configure.json");
   const stamp = JSON.stringify(plan.configure.argv);

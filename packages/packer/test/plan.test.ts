@@ -102,6 +102,13 @@ describe("planPack for llama.cpp", () => {
     expect(plan.manifest.serverBinary).toBe("llama-server.exe");
     expect(plan.manifest.build?.toolchain).toBe("windows-x86_64-mingw");
     expect(plan.manifest.build?.["compilerFlags"]).toContain("-DTHREAD_POWER_THROTTLING_STATE=PROCESS_POWER_THROTTLING_STATE");
+    // GCC 12's AMX tile macros are corrected by a generated header first on the include path, not by a flag.
+    expect(plan.headerFixes?.dir).toBe(`${plan.buildDir}/baiengine-include`);
+    expect(plan.headerFixes?.files.map((f) => f.path.slice(plan.headerFixes!.dir.length + 1))).toEqual(["amxtileintrin.h"]);
+    expect(plan.headerFixes?.files[0]?.content).toContain("#include_next <amxtileintrin.h>");
+    expect(plan.headerFixes?.files[0]?.content).toContain("(__PTRDIFF_TYPE__)(stride)");
+    expect(plan.build.env).toEqual({ CPLUS_INCLUDE_PATH: plan.headerFixes?.dir, C_INCLUDE_PATH: plan.headerFixes?.dir });
+    expect(plan.configure.argv.join(" ")).not.toContain("baiengine-include");
   });
 
   it("linux aarch64 (cross): plain armv8-a backend, find root at the sysroot", () => {

@@ -30,6 +30,10 @@ export function formatPlan(plan: PackPlan): string {
   ];
   if (plan.blockers.length > 0) lines.push("blocked here (a real pack would refuse):", ...plan.blockers.map((b) => `  - ${b}`), "");
   if (plan.toolchainFile) lines.push(`toolchain file ${plan.toolchainFile.path}:`, ...plan.toolchainFile.content.trimEnd().split("\n").map((l) => `  ${l}`), "");
+  if (plan.headerFixes) {
+    lines.push(`toolchain header fixes in ${plan.headerFixes.dir} (CPLUS_INCLUDE_PATH and C_INCLUDE_PATH of configure and build):`);
+    lines.push(...plan.headerFixes.files.map((f) => `  ${f.path.slice(plan.headerFixes!.dir.length + 1)}: ${f.reason}`), "");
+  }
   lines.push("configure:", `  ${command(plan.configure)}`, "", "build:", `  ${command(plan.build)}`, "");
   const why = Object.entries(reasons).filter(([k]) => k in plan.defines);
   if (why.length > 0) lines.push("why:", ...why.map(([k, v]) => `  ${k}=${plan.defines[k]}: ${v}`), "");

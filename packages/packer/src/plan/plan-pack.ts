@@ -195,16 +195,21 @@ export function planPack(options: PackOptions, context: PlanContext): PackPlan {
     const content = toolchainFileContent(toolchain, { cc: tool(toolchain.cc) ?? toolchain.cc, cxx: tool(toolchain.cxx) ?? toolchain.cxx, rc: toolchain.rc ? (tool(toolchain.rc) ?? toolchain.rc) : null });
     if (content) toolchainFile = { path: path.join(buildDir, "baiengine-toolchain.cmake"), content };
   }
+  const fixes = toolchain.headerFixes ?? [];
+  const headerFixDir = path.join(buildDir, "baiengine-include");
+  const headerFixes: PackPlan["headerFixes"] =
+    fixes.length > 0 ? { dir: headerFixDir, files: fixes.map((f) => ({ path: path.join(headerFixDir, f.file), content: f.content, reason: f.reason })) } : null;
+  const commandEnv: Record<string, string> = headerFixes ? { CPLUS_INCLUDE_PATH: headerFixes.dir, C_INCLUDE_PATH: headerFixes.dir } : {};
   const allDefines = toolchainFile ? { CMAKE_TOOLCHAIN_FILE: toolchainFile.path, ...defines } : defines;
   const sourceArg = sourceDir ?? `<${engine.id} source>`;
 
   const configure = {
     argv: ["cmake", "-S", sourceArg, "-B", buildDir, ...(generator ? ["-G", generator] : []), ...defineArgs(allDefines), ...user.extra],
     cwd: facts.cwd,
-    env: {},
+    env: commandEnv,
   };
   const jobs = options.jobs ?? facts.cpus;
-  const build = { argv: ["cmake", "--build", buildDir, "--target", engine.cmakeTarget, "-j", String(jobs)], cwd: facts.cwd, env: {} };
+  const build = { argv: ["cmake", "--build", buildDir, "--target", engine.cmakeTarget, "-j", String(jobs)], cwd: facts.cwd, env: commandEnv };
 
   const serverBinary = executableName(engine.serverBinary, os);
   const modules = engine.runtimeModules;
@@ -267,6 +272,7 @@ export function planPack(options: PackOptions, context: PlanContext): PackPlan {
     cacheKey,
     buildDir,
     logFile: path.join(buildDir, "baiengine-build.log"),
+    headerFixes,
     toolchainFile,
     defines: allDefines,
     extraCmakeArgs: user.extra,

@@ -61,6 +61,8 @@ export interface PackPlan {
   cacheKey: string;
   buildDir: string;
   logFile: string;
+  /** Generated corrections of toolchain headers (see ToolchainProfile.headerFixes), written before configuring. */
+  headerFixes: { dir: string; files: { path: string; content: string; reason: string }[] } | null;
   /** Generated CMake toolchain file (cross builds). */
   toolchainFile: { path: string; content: string } | null;
   /** Every -D define, in order (user --cmake-arg defines override the profile's). */

@@ -29,6 +29,14 @@ export interface ToolchainProfile {
   bundlesRuntimeFromCompiler: boolean;
   /** Debian packages that provide this toolchain (printed when it is missing). */
   debianPackages: string[];
+  /**
+   * Corrections of the toolchain's own headers, generated into the build folder and put first on
+   * the compilers' system include path through CPLUS_INCLUDE_PATH/C_INCLUDE_PATH (an environment
+   * variable rather than a flag, so configured compile commands and cached objects stay valid; the
+   * compilers' depfiles still track the generated headers). Each includes the original with
+   * #include_next and redefines what is broken.
+   */
+  headerFixes?: { file: string; content: string; reason: string }[];
   /** How to run the target's binaries here (for smoke tests), when an emulator exists. */
   emulator?: { command: string; args: string[]; debianPackages: string[] };
   notes: string[];
