@@ -1,6 +1,6 @@
 import { copyFile, mkdir, readdir, rm } from "node:fs/promises";
 import { isAbsolute, join, resolve } from "node:path";
-import { hostPlatform, listAcceleratorProfiles, listToolchainProfiles } from "@baiengine/packer";
+import { type AcceleratorProfile, hostPlatform, listAcceleratorProfiles, listToolchainProfiles, planPackHere } from "@baiengine/packer";
 import { type Reporter, silentReporter } from "@baiengine/schema";
 import { type VerifyReport, verifyPackage } from "@baiengine/verifier";
 import type { Cell } from "../cell.js";
@@ -50,7 +50,32 @@ export async function planHost(options: Pick<BuildHostOptions, "engine" | "versi
     ...accelerators.flatMap((a) => (a.toolkit ? [a.toolkit.probe] : [])),
   ];
   const facts = await probeTools(tools, hostPlatform());
-  return planHostBuild(cells, facts, toolchains, accelerators);
+  return withPackerRefusals(planHostBuild(cells, facts, toolchains, accelerators), accelerators, options);
+}
+
+/**
+ * A toolkit can be on PATH and still unusable (nvcc 13 without cuBLAS): each planned cell that needs
+ * one is planned by the packer itself (a dry run), and a cell the packer would refuse is skipped
+ * with the packer's reason instead of failing its build.
+ */
+async function withPackerRefusals(plan: HostPlan, accelerators: AcceleratorProfile[], options: Pick<BuildHostOptions, "engine" | "version" | "source">): Promise<HostPlan> {
+  const result: HostPlan = { build: [], skipped: [...plan.skipped] };
+  for (const entry of plan.build) {
+    const { cell } = entry;
+    const accel = accelerators.find((a) => a.os === cell.os && a.arch === cell.arch && a.token === cell.accelerator);
+    if (!accel?.toolkit) {
+      result.build.push(entry);
+      continue;
+    }
+    const packPlan = await planPackHere(
+      { engine: cell.engine, accel: cell.accelerator, os: cell.os, arch: cell.arch, ...(options.source ? { source: options.source } : {}), ...(options.version ? { version: options.version } : {}) },
+      true,
+    ).catch(() => null);
+    const blocker = packPlan?.blockers[0];
+    if (blocker) result.skipped.push({ cell, reason: `the packer refuses it here: ${blocker}` });
+    else result.build.push(entry);
+  }
+  return result;
 }
 
 /**
