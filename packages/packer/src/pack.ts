@@ -71,7 +71,10 @@ export async function pack(options: PackOptions, deps: PackDeps = {}): Promise<P
   if (plan.toolchainFile) await writeFile(plan.toolchainFile.path, plan.toolchainFile.content);
   if (plan.headerFixes) {
     await mkdir(plan.headerFixes.dir, { recursive: true });
-    for (const fix of plan.headerFixes.files) await writeFile(fix.path, fix.content);
+    // Rewritten only when changed: the compilers' depfiles list these headers, so a new mtime would rebuild.
+    for (const fix of plan.headerFixes.files) {
+      if (!existsSync(fix.path) || (await readFile(fix.path, "utf8")) !== fix.content) await writeFile(fix.path, fix.content);
+    }
   }
   // Reuse the configured build folder when the configure command is unchanged.
   const stampFile = path.join(plan.buildDir, "baiengine-configure.json");
