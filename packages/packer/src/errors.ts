@@ -29,3 +29,13 @@ export class BuildFailedError extends FailureError {
 
 /** The finished package did not pass the verifier; nothing was kept under the final name. */
 export class PackageVerificationError extends FailureError {}
+
+/** Another pack of the same cell held the build folder for longer than the packer waits. */
+export class BuildFolderBusyError extends FailureError {
+  constructor(buildDir: string, lockPath: string) {
+    super(
+      `another pack-engine is still building in ${buildDir}`,
+      `wait for it to finish, or pass --cache-dir to build elsewhere (if no packer is running, remove ${lockPath})`,
+    );
+  }
+}

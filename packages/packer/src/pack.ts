@@ -5,6 +5,7 @@ import { performance } from "node:perf_hooks";
 import { type Manifest, type Reporter, silentReporter } from "@baiengine/schema";
 import { verifyPackage } from "@baiengine/verifier";
 import { stagingEntries, writeReproducibleArchive } from "./archive/index.js";
+import { withBuildFolderLock } from "./build/build-lock.js";
 import { runLogged } from "./build/run-logged.js";
 import { collectClosure } from "./collect/collect-closure.js";
 import { PackageVerificationError } from "./errors.js";
@@ -68,57 +69,60 @@ export async function pack(options: PackOptions, deps: PackDeps = {}): Promise<P
   }
 
   await mkdir(plan.buildDir, { recursive: true });
-  if (plan.toolchainFile) await writeFile(plan.toolchainFile.path, plan.toolchainFile.content);
-  if (plan.headerFixes) {
-    await mkdir(plan.headerFixes.dir, { recursive: true });
-    // Rewritten only when changed: the compilers' depfiles list these headers, so a new mtime would rebuild.
-    for (const fix of plan.headerFixes.files) {
-      if (!existsSync(fix.path) || (await readFile(fix.path, "utf8")) !== fix.content) await writeFile(fix.path, fix.content);
-    }
-  }
-  // Reuse the configured build folder when the configure command is unchanged.
-  const stampFile = path.join(plan.buildDir, "baiengine-configure.json");
-  const stamp = JSON.stringify(plan.configure.argv);
-  const reusedBuild = existsSync(stampFile) && (await readFile(stampFile, "utf8")) === stamp;
-  await writeFile(plan.logFile, `# ${plan.cell} (build folder ${plan.buildDir})\n`, { flag: "a" });
-  if (!reusedBuild) {
-    await rm(stampFile, { force: true });
-    await time("configure", () => runLogged("configure", plan.configure, plan.logFile, reporter, signal));
-    await writeFile(stampFile, stamp);
-  } else {
-    reporter.log?.("info", `reusing the build folder ${plan.buildDir}`);
-  }
-  await time("build", () => runLogged("build", plan.build, plan.logFile, reporter, signal));
-
   const stageDir = path.join(plan.buildDir, "baiengine-stage");
-  const manifest = await time("collect", async () => {
-    const closure = await collectClosure(plan.collect);
-    return stagePackage(stageDir, plan.collect, closure, plan.manifest);
-  });
-
-  await mkdir(plan.outDir, { recursive: true });
-  try {
-    const archive = await time("archive", async () =>
-      writeReproducibleArchive(await stagingEntries(stageDir), plan.tempFile, {
-        mtime: new Date((plan.mtime ?? 0) * 1000),
-        reporter,
-        ...(signal ? { signal } : {}),
-      }),
-    );
-    const report = await time("verify", () => verifyPackage(plan.tempFile, { expectedFilename: path.basename(plan.outFile), reporter, ...(signal ? { signal } : {}) }));
-    const errors = report.findings.filter((f) => f.severity === "error");
-    if (errors.length > 0) {
-      throw new PackageVerificationError(
-        `the built package failed verification: ${errors.map((f) => `${f.code}${f.path ? ` ${f.path}` : ""}: ${f.message}`).join("; ")}`,
-        `nothing was written to ${plan.outFile}; fix the engine profile or the build (log: ${plan.logFile})`,
-      );
+  // The build folder is the cell's: one pack at a time configures, builds, stages and archives in it.
+  return withBuildFolderLock(plan.buildDir, reporter, async () => {
+    if (plan.toolchainFile) await writeFile(plan.toolchainFile.path, plan.toolchainFile.content);
+    if (plan.headerFixes) {
+      await mkdir(plan.headerFixes.dir, { recursive: true });
+      // Rewritten only when changed: the compilers' depfiles list these headers, so a new mtime would rebuild.
+      for (const fix of plan.headerFixes.files) {
+        if (!existsSync(fix.path) || (await readFile(fix.path, "utf8")) !== fix.content) await writeFile(fix.path, fix.content);
+      }
     }
-    for (const f of report.findings) if (f.severity === "warning") reporter.log?.("warn", `${f.code}${f.path ? ` ${f.path}` : ""}: ${f.message}`);
-    await rename(plan.tempFile, plan.outFile);
-    await writeFile(plan.checksumFile, `${archive.sha256}  ${path.basename(plan.outFile)}\n`);
-    timings["total"] = Math.round(performance.now() - started);
-    return { file: plan.outFile, sha256: archive.sha256, size: archive.size, manifest, timings, plan, reusedBuild };
-  } finally {
-    await rm(plan.tempFile, { force: true });
-  }
+    // Reuse the configured build folder when the configure command is unchanged.
+    const stampFile = path.join(plan.buildDir, "baiengine-configure.json");
+    const stamp = JSON.stringify(plan.configure.argv);
+    const reusedBuild = existsSync(stampFile) && (await readFile(stampFile, "utf8")) === stamp;
+    await writeFile(plan.logFile, `# ${plan.cell} (build folder ${plan.buildDir})\n`, { flag: "a" });
+    if (!reusedBuild) {
+      await rm(stampFile, { force: true });
+      await time("configure", () => runLogged("configure", plan.configure, plan.logFile, reporter, signal));
+      await writeFile(stampFile, stamp);
+    } else {
+      reporter.log?.("info", `reusing the build folder ${plan.buildDir}`);
+    }
+    await time("build", () => runLogged("build", plan.build, plan.logFile, reporter, signal));
+
+    const manifest = await time("collect", async () => {
+      const closure = await collectClosure(plan.collect);
+      return stagePackage(stageDir, plan.collect, closure, plan.manifest);
+    });
+
+    await mkdir(plan.outDir, { recursive: true });
+    try {
+      const archive = await time("archive", async () =>
+        writeReproducibleArchive(await stagingEntries(stageDir), plan.tempFile, {
+          mtime: new Date((plan.mtime ?? 0) * 1000),
+          reporter,
+          ...(signal ? { signal } : {}),
+        }),
+      );
+      const report = await time("verify", () => verifyPackage(plan.tempFile, { expectedFilename: path.basename(plan.outFile), reporter, ...(signal ? { signal } : {}) }));
+      const errors = report.findings.filter((f) => f.severity === "error");
+      if (errors.length > 0) {
+        throw new PackageVerificationError(
+          `the built package failed verification: ${errors.map((f) => `${f.code}${f.path ? ` ${f.path}` : ""}: ${f.message}`).join("; ")}`,
+          `nothing was written to ${plan.outFile}; fix the engine profile or the build (log: ${plan.logFile})`,
+        );
+      }
+      for (const f of report.findings) if (f.severity === "warning") reporter.log?.("warn", `${f.code}${f.path ? ` ${f.path}` : ""}: ${f.message}`);
+      await rename(plan.tempFile, plan.outFile);
+      await writeFile(plan.checksumFile, `${archive.sha256}  ${path.basename(plan.outFile)}\n`);
+      timings["total"] = Math.round(performance.now() - started);
+      return { file: plan.outFile, sha256: archive.sha256, size: archive.size, manifest, timings, plan, reusedBuild };
+    } finally {
+      await rm(plan.tempFile, { force: true });
+    }
+  });
 }

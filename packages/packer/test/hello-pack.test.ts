@@ -50,6 +50,19 @@ describe("pack hello (cpu, host)", () => {
     expect(fresh.sha256).toBe(first.sha256);
   });
 
+  it("serialises two packs of one cell on the build folder: both finish with the same bytes", async () => {
+    const cache = path.join(root, "cache-concurrent");
+    const logs: string[] = [];
+    const reporter = { log: (_level: string, message: string) => logs.push(message) };
+    const [a, b] = await Promise.all([
+      pack({ engine: "hello", accel: "cpu", out: path.join(root, "out-a"), cacheDir: cache }, { reporter }),
+      pack({ engine: "hello", accel: "cpu", out: path.join(root, "out-b"), cacheDir: cache }, { reporter }),
+    ]);
+    expect(a.sha256).toBe(b.sha256);
+    expect([a.reusedBuild, b.reusedBuild].sort()).toEqual([false, true]);
+    expect(logs.some((m) => m.startsWith("waiting for another pack of this cell"))).toBe(true);
+  });
+
   it("a broken build throws with the compiler's lines and the log path, and leaves no package", async () => {
     const brokenOut = path.join(root, "out-broken");
     const error = await pack({ engine: "hello", accel: "cpu", out: brokenOut, cacheDir, cmakeArgs: ["-DHELLO_FAIL_BUILD=ON"] }).catch((e: unknown) => e);

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { once } from "node:events";
 import type { FileHandle } from "node:fs/promises";
 import { execa } from "execa";
 import type { GzipOutcome, ParallelGzipOptions } from "./parallel-gzip.js";
@@ -28,10 +29,7 @@ export async function pigzGzip(source: AsyncIterable<Buffer>, out: FileHandle, o
       for await (const chunk of source) {
         signal?.throwIfAborted();
         uncompressedSize += chunk.length;
-        if (!stdin.write(chunk)) await new Promise<void>((resolve, reject) => {
-          stdin.once("drain", resolve);
-          stdin.once("error", reject);
-        });
+        if (!stdin.write(chunk)) await once(stdin, "drain", signal ? { signal } : {});
         onProgress?.(uncompressedSize);
       }
     } finally {
