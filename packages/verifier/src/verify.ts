@@ -1,4 +1,4 @@
-import type { Manifest, Registry, Reporter } from "@baiengine/schema";
+import type { Registry, Reporter } from "@baiengine/schema";
 import type { Finding } from "./findings.js";
 import { hasErrors } from "./findings.js";
 import type { Limits } from "./limits.js";
@@ -17,17 +17,11 @@ export interface VerifyOptions {
   signal?: AbortSignal;
 }
 
-export interface VerifyReport {
+/** What one scan found, for one file, plus the smoke run when asked for. */
+export interface VerifyReport extends Pick<ScanResult, "findings" | "sha256" | "size" | "manifest" | "requirements" | "entries" | "uncompressedSize"> {
   file: string;
   /** No error findings. */
   ok: boolean;
-  findings: Finding[];
-  sha256: string;
-  size: number;
-  manifest: Manifest | null;
-  requirements: { glibc?: string; glibcxx?: string; macosMin?: string; systemLibraries: string[] };
-  entries: number;
-  uncompressedSize: number;
   smoke?: SmokeResult;
 }
 
