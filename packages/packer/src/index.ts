@@ -15,3 +15,4 @@ export { defaultCacheDir, gatherFacts, PACKER_ROOT, parseToolkitVersion } from "
 export { declaredVersion, readSourceFacts } from "./probe/source-facts.js";
 export { type Closure, type CollectedFile, collectClosure } from "./collect/collect-closure.js";
 export { type PackDeps, type PackResult, pack, planPackHere } from "./pack.js";
+export { which } from "./probe/which.js";

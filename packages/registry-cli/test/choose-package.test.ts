@@ -1,7 +1,8 @@
 import type { PackageEntry } from "@baiengine/schema";
 import { describe, expect, it } from "vitest";
 import { choosePackage, choosePackageFor } from "../src/resolve/choose-package.js";
-import { type HostFacts, mapArch, mapOs, parseNvidiaSmiCudaVersion, parseRocmVersion } from "../src/resolve/host-facts.js";
+import { archFromNode as mapArch, osFromNode as mapOs } from "@baiengine/schema";
+import { type HostFacts, parseNvidiaSmiCudaVersion, parseRocmVersion } from "../src/resolve/host-facts.js";
 
 // Pure data: the platforms of a full release (no files needed to choose).
 function entry(os: PackageEntry["os"], arch: PackageEntry["arch"], accelerator: PackageEntry["accelerator"], acceleratorVersion: string | null, variant?: string): PackageEntry {

@@ -17,3 +17,13 @@ export function isArch(value: string): value is Arch {
 export function executableName(base: string, os: Os): string {
   return os === "windows" ? `${base}.exe` : base;
 }
+
+/** The registry's OS name for Node's `process.platform` (`darwin` → `macos`), or null for others. */
+export function osFromNode(platform: string): Os | null {
+  return platform === "darwin" ? "macos" : platform === "linux" ? "linux" : platform === "win32" ? "windows" : null;
+}
+
+/** The registry's arch name for Node's `process.arch` (`x64` → `x86_64`, `arm64` → `aarch64`), or null. */
+export function archFromNode(arch: string): Arch | null {
+  return arch === "x64" ? "x86_64" : arch === "arm64" ? "aarch64" : null;
+}

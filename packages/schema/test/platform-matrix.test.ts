@@ -30,3 +30,11 @@ describe("platform matrix", () => {
     expect(supportedPlatforms(custom)).toContainEqual({ os: "linux", arch: "aarch64", accelerator: "cuda", origin: "extension" });
   });
 });
+
+describe("Node's platform names", () => {
+  it("map to the registry's", async () => {
+    const { archFromNode, osFromNode } = await import("../src/index.js");
+    expect([osFromNode("darwin"), osFromNode("linux"), osFromNode("win32"), osFromNode("freebsd")]).toEqual(["macos", "linux", "windows", null]);
+    expect([archFromNode("x64"), archFromNode("arm64"), archFromNode("ia32")]).toEqual(["x86_64", "aarch64", null]);
+  });
+});

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
-import type { Manifest, Reporter } from "@baiengine/schema";
+import { archFromNode, type Manifest, osFromNode, type Reporter } from "@baiengine/schema";
 import { errorFinding, type Finding } from "./findings.js";
 import type { Limits } from "./limits.js";
 
@@ -36,9 +36,8 @@ interface Runner {
 
 /** The host's platform in the registry's terms. */
 export function hostPlatform(): { os: string; arch: string } {
-  const os = process.platform === "darwin" ? "macos" : process.platform === "win32" ? "windows" : process.platform;
-  const arch = process.arch === "x64" ? "x86_64" : process.arch === "arm64" ? "aarch64" : process.arch;
-  return { os, arch };
+  // Unknown hosts keep Node's names: they match no package, so every smoke run is "foreign".
+  return { os: osFromNode(process.platform) ?? process.platform, arch: archFromNode(process.arch) ?? process.arch };
 }
 
 /** How this host can run a package's binary, or why it cannot (pure: unit-testable). */

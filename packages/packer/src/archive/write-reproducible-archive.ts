@@ -94,7 +94,7 @@ export async function writeReproducibleArchive(
       ...(signal ? { signal } : {}),
       onProgress: (done: number) => reporter?.progress?.("archive", Math.min(done, total), total),
     };
-    const pigz = options.compressor === "node" ? null : await findPigz();
+    const pigz = options.compressor === "node" ? null : findPigz();
     if (options.compressor === "pigz" && pigz === null) throw new Error("compressor pigz was asked for but pigz is not installed (apt-get install pigz)");
     const compressor: ArchiveCompressor = pigz ? "pigz" : "node";
     const gzip = pigz ? await pigzGzip(tar.stream, out, { ...gzipOptions, pigz }) : await parallelGzip(tar.stream, out, gzipOptions);

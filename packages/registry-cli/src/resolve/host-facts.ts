@@ -3,7 +3,7 @@ import { access } from "node:fs/promises";
 import { readFile } from "node:fs/promises";
 import { arch as nodeArch, platform as nodePlatform } from "node:os";
 import { promisify } from "node:util";
-import type { Arch, Os } from "@baiengine/schema";
+import { type Arch, archFromNode, type Os, osFromNode } from "@baiengine/schema";
 
 /** What package choice needs to know about a machine. Plain data: tests build it by hand. */
 export interface HostFacts {
@@ -29,13 +29,6 @@ export function parseRocmVersion(text: string): string | null {
   return /^(\d+(?:\.\d+)*)/.exec(text.trim())?.[1] ?? null;
 }
 
-export function mapOs(platform: string): Os | null {
-  return platform === "darwin" ? "macos" : platform === "linux" ? "linux" : platform === "win32" ? "windows" : null;
-}
-
-export function mapArch(arch: string): Arch | null {
-  return arch === "arm64" ? "aarch64" : arch === "x64" ? "x86_64" : null;
-}
 
 const exec = promisify(execFile);
 
@@ -53,8 +46,8 @@ const exists = (path: string) => access(path).then(() => true, () => false);
 /** Detects this machine's facts: os/arch (Apple Silicon even under Rosetta), NVIDIA driver, ROCm, Vulkan. */
 export async function detectHostFacts(): Promise<HostFacts> {
   const notes: string[] = [];
-  const os = mapOs(nodePlatform());
-  let arch = mapArch(nodeArch());
+  const os = osFromNode(nodePlatform());
+  let arch = archFromNode(nodeArch());
   if (os === null || arch === null) throw new Error(`unsupported host ${nodePlatform()}/${nodeArch()}; pass --os and --arch`);
   notes.push(`os ${os}, arch ${arch} (node reports ${nodePlatform()}/${nodeArch()})`);
   if (os === "macos" && arch === "x86_64" && (await run("sysctl", ["-n", "sysctl.proc_translated"]))?.trim() === "1") {
