@@ -3,7 +3,7 @@ import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { type Manifest, type Reporter, silentReporter } from "@baiengine/schema";
-import { verifyPackage } from "@baiengine/verifier";
+import { describeFinding, errorFindings, verifyPackage } from "@baiengine/verifier";
 import { stagingEntries, writeReproducibleArchive } from "./archive/index.js";
 import { withBuildFolderLock } from "./build/build-lock.js";
 import { runLogged } from "./build/run-logged.js";
@@ -109,14 +109,14 @@ export async function pack(options: PackOptions, deps: PackDeps = {}): Promise<P
         }),
       );
       const report = await time("verify", () => verifyPackage(plan.tempFile, { expectedFilename: path.basename(plan.outFile), reporter, ...(signal ? { signal } : {}) }));
-      const errors = report.findings.filter((f) => f.severity === "error");
+      const errors = errorFindings(report.findings);
       if (errors.length > 0) {
         throw new PackageVerificationError(
-          `the built package failed verification: ${errors.map((f) => `${f.code}${f.path ? ` ${f.path}` : ""}: ${f.message}`).join("; ")}`,
+          `the built package failed verification: ${errors.map(describeFinding).join("; ")}`,
           `nothing was written to ${plan.outFile}; fix the engine profile or the build (log: ${plan.logFile})`,
         );
       }
-      for (const f of report.findings) if (f.severity === "warning") reporter.log?.("warn", `${f.code}${f.path ? ` ${f.path}` : ""}: ${f.message}`);
+      for (const f of report.findings) if (f.severity === "warning") reporter.log?.("warn", describeFinding(f));
       await rename(plan.tempFile, plan.outFile);
       await writeFile(plan.checksumFile, `${archive.sha256}  ${path.basename(plan.outFile)}\n`);
       timings["total"] = Math.round(performance.now() - started);

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { EXIT } from "@baiengine/cli-kit";
@@ -87,6 +87,17 @@ describe("refusals before building", () => {
     expect(r).toMatchObject({ name: SourceError.name, exitCode: EXIT.failed });
     expect(r.message).toContain("is not a llama.cpp source tree (missing include/llama.h)");
     expect(refusal(() => planPack({ accel: "cpu", source }, { facts: linuxFacts({ source: null }) })).message).toContain("does not exist");
+  });
+
+  it("reads any folder as a source without following symlinks: a loop or a link out of the tree is no crash", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "packer-odd-source-"));
+    symlinkSync(".", path.join(dir, "loop"));
+    symlinkSync("/", path.join(dir, "root"));
+    const facts = await readSourceFacts(dir, getEngineProfile("llama-cpp"));
+    expect(facts?.missingMarkers).toContain("include/llama.h");
+    // A tree of the hello engine (markers present) is hashed; its links are hashed by target, not followed.
+    const hello = await readSourceFacts(dir, { ...getEngineProfile("hello"), sourceMarkers: [] });
+    expect(hello?.identity).toMatch(/^tree:[0-9a-f]{16}$/);
   });
 
   it("no version anywhere is refused, never made up; no source and no version asks for --source", () => {

@@ -51,7 +51,7 @@ export function planPack(options: PackOptions, context: PlanContext): PackPlan {
   if (!isSupportedPlatform(os, arch, token)) {
     throw new UnsupportedTargetError(
       `${token} packages are not built for ${os}-${arch}: the platform matrix does not allow it`,
-      "pick another --accel, --os or --arch (see `pnpm matrix list`)",
+      "pick another --accel, --os or --arch (`pnpm matrix --format table` lists every cell)",
     );
   }
   if (engine.tokens !== null && !engine.tokens.includes(token)) {

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
 import { execa } from "execa";
 import type { SourceFacts } from "../plan/facts.js";
@@ -28,6 +28,9 @@ export async function readSourceFacts(dir: string, engine: EngineProfile): Promi
     commitTime = ct ? Number(ct) : null;
     const changes = await git(real, ["diff", "HEAD"]);
     identity = `git:${commit}${changes ? `+${createHash("sha256").update(changes).digest("hex").slice(0, 16)}` : ""}`;
+  } else if (missingMarkers.length > 0) {
+    // Not this engine's source: planning refuses it, so don't walk a tree that may be anything.
+    identity = `unrecognised:${real}`;
   } else {
     // A folder inside another repository (the hello fixture) or no repository: hash its files.
     if (top !== null) {
@@ -64,9 +67,11 @@ function hashTree(root: string): string {
     for (const name of readdirSync(dir).sort()) {
       if (name === ".git" || name === "build" || name === "node_modules") continue;
       const full = path.join(dir, name);
-      const st = statSync(full);
+      // lstat: a symlink is hashed as its target's name, never followed (no loops, no escaping the tree).
+      const st = lstatSync(full);
       if (st.isDirectory()) walk(full);
       else if (st.isFile()) hash.update(`${path.relative(root, full)}\0`).update(readFileSync(full)).update("\0");
+      else if (st.isSymbolicLink()) hash.update(`${path.relative(root, full)}\0->${readlinkSync(full)}\0`);
     }
   };
   walk(root);
