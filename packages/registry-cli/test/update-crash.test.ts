@@ -42,11 +42,18 @@ describe("update never loses data", () => {
     await makePackage(packages, { version: "0.5.0" });
     await makePackage(packages, { version: "0.5.0", accelerator: "cuda", acceleratorVersion: "12.4" });
     const args = [CLI, "update", "--registry", registry, "--engine", "hello", "--version", "0.5.0", "--packages-dir", packages];
+    // Kill moments spread over one uninterrupted run's duration on this machine, so a fast machine
+    // (a warm cache, a quiet CPU) is interrupted as surely as a slow one.
+    const started = Date.now();
+    const timing = await runCli(args.slice(1));
+    expect(timing.code, timing.stderr).toBe(0);
+    const runMs = Date.now() - started;
+    await writeJson(registry, largeRegistry());
     let killedMidway = 0;
     for (let round = 0; round < 6; round++) {
       const child = spawn(process.execPath, args, { stdio: "ignore" });
       const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-      const delay = 300 + Math.floor(Math.random() * 1200);
+      const delay = Math.floor(runMs * (0.1 + 0.8 * Math.random()));
       const timer = setTimeout(() => child.kill("SIGKILL"), delay);
       const code = await exited;
       clearTimeout(timer);
