@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Writes schema/engines.schema.json and schema/manifest.schema.json from the zod source (run after build).
+// Writes schema/*.schema.json from the zod source (run after build).
 import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";

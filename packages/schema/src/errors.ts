@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { Manifest } from "./manifest.js";
 import { Registry } from "./registry.js";
+import { RuntimeManifest } from "./runtime.js";
 
 /** `["engines", 0, "packages", 2, "sha256"]` → `engines[0].packages[2].sha256`. */
 export function formatIssuePath(path: readonly PropertyKey[]): string {
@@ -51,5 +52,17 @@ export function parseRegistry(input: unknown): Registry {
 export function parseManifest(input: unknown): Manifest {
   const result = safeParseManifest(input);
   if (!result.ok) throw new SchemaValidationError("manifest.json", result.issues);
+  return result.value;
+}
+
+export function safeParseRuntimeManifest(input: unknown): ValidationResult<RuntimeManifest> {
+  const result = RuntimeManifest.safeParse(input);
+  return result.success ? { ok: true, value: result.data } : { ok: false, issues: formatIssues(result.error) };
+}
+
+/** Parses a runtime pack's manifest.json content; throws SchemaValidationError with every issue. */
+export function parseRuntimeManifest(input: unknown): RuntimeManifest {
+  const result = safeParseRuntimeManifest(input);
+  if (!result.ok) throw new SchemaValidationError("runtime manifest.json", result.issues);
   return result.value;
 }

@@ -65,4 +65,22 @@ export function checkAcceleratorVersion(
   }
 }
 
+
+/**
+ * A path inside the package: relative, forward slashes only, no `.`/`..` segments, no empty segments.
+ */
+export const RelativePathField = z.string().superRefine((value, ctx) => {
+  const reason =
+    value === ""
+      ? "must not be empty"
+      : value.startsWith("/") || /^[A-Za-z]:/.test(value)
+        ? "must be relative to the package folder, not absolute"
+        : value.includes("\\")
+          ? "must use forward slashes, not backslashes"
+          : value.split("/").some((s) => s === ".." || s === "." || s === "")
+            ? "must not contain '.', '..' or empty segments"
+            : null;
+  if (reason) ctx.addIssue({ code: "custom", message: `${reason}, got ${got(value)}`, input: value });
+});
+
 export { got as formatGot };

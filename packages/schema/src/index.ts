@@ -9,3 +9,5 @@ export * from "./platform-matrix.js";
 export * from "./registry.js";
 export * from "./release.js";
 export * from "./reporter.js";
+export * from "./runtime.js";
+export * from "./runtime-naming.js";

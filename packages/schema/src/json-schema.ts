@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { Manifest } from "./manifest.js";
 import { Registry } from "./registry.js";
+import { RuntimeManifest } from "./runtime.js";
 
 /**
  * JSON Schema (draft 2020-12) of engines.json and manifest.json for consumers in other languages.
@@ -20,10 +21,15 @@ export function manifestJsonSchema(): Record<string, unknown> {
   return generate(Manifest, "Backend.AI GO engine package manifest (manifest.json)");
 }
 
+export function runtimeManifestJsonSchema(): Record<string, unknown> {
+  return generate(RuntimeManifest, "Backend.AI GO runtime pack manifest (manifest.json of a .bairuntime)");
+}
+
 /** The committed files and their content, as written by `pnpm --filter @baiengine/schema generate`. */
 export function jsonSchemaFiles(): Record<string, string> {
   return {
     "engines.schema.json": `${JSON.stringify(registryJsonSchema(), null, 2)}\n`,
     "manifest.schema.json": `${JSON.stringify(manifestJsonSchema(), null, 2)}\n`,
+    "runtime-manifest.schema.json": `${JSON.stringify(runtimeManifestJsonSchema(), null, 2)}\n`,
   };
 }

@@ -7,6 +7,7 @@ import {
   checkAcceleratorVersion,
   EngineIdField,
   formatGot,
+  RelativePathField,
   ModelFormatsField,
   OsField,
   SemverField,
@@ -14,23 +15,7 @@ import {
   VersionField,
 } from "./fields.js";
 import { type PackageName, formatPackageFilename } from "./naming.js";
-
-/**
- * A path inside the package: relative, forward slashes only, no `.`/`..` segments, no empty segments.
- */
-export const RelativePathField = z.string().superRefine((value, ctx) => {
-  const reason =
-    value === ""
-      ? "must not be empty"
-      : value.startsWith("/") || /^[A-Za-z]:/.test(value)
-        ? "must be relative to the package folder, not absolute"
-        : value.includes("\\")
-          ? "must use forward slashes, not backslashes"
-          : value.split("/").some((s) => s === ".." || s === "." || s === "")
-            ? "must not contain '.', '..' or empty segments"
-            : null;
-  if (reason) ctx.addIssue({ code: "custom", message: `${reason}, got ${formatGot(value)}`, input: value });
-});
+import { RuntimeRequirement } from "./runtime.js";
 
 /** Optional build facts (extension of the design): how the package was made. */
 export const BuildFacts = z.looseObject({
@@ -56,7 +41,7 @@ export const Requirements = z.looseObject({
 });
 export type Requirements = z.infer<typeof Requirements>;
 
-/** manifest.json, as in the design, plus optional `variant`, `build` and `requirements`. */
+/** manifest.json, as in the design, plus optional `variant`, `build`, `requirements` and `runtime`. */
 export const Manifest = z
   .looseObject({
     engineId: EngineIdField,
@@ -71,6 +56,8 @@ export const Manifest = z
     minAppVersion: SemverField,
     build: BuildFacts.optional(),
     requirements: Requirements.optional(),
+    /** The runtime pack the package needs (extension): derived by the packer from the sonames its binaries link. */
+    runtime: RuntimeRequirement.optional(),
   })
   .superRefine((m, ctx) => {
     checkAcceleratorVersion(m, ctx);

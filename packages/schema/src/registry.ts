@@ -15,6 +15,8 @@ import {
   VersionField,
 } from "./fields.js";
 import { formatPackageFilename, PackageFilenameError } from "./naming.js";
+import { RuntimeEntry, RuntimeIdField } from "./runtime.js";
+import { RuntimeFilenameError, formatRuntimeFilename } from "./runtime-naming.js";
 
 /** One downloadable package of an engine version (engines.json `engines[].packages[]`). */
 export const PackageEntry = z
@@ -27,6 +29,8 @@ export const PackageEntry = z
     filename: z.string().min(1),
     size: SizeField,
     sha256: Sha256Field,
+    /** The runtime pack this package needs (extension): the id of a `runtimes[]` entry, copied from its manifest. */
+    runtime: RuntimeIdField.optional(),
   })
   .superRefine(checkAcceleratorVersion);
 export type PackageEntry = z.infer<typeof PackageEntry>;
@@ -68,6 +72,8 @@ export const Registry = z
     lastUpdated: UtcTimestampField,
     baseUrl: BaseUrlField,
     engines: z.array(EngineEntry),
+    /** GPU runtime packs shared by engine packages (extension; absent in the design's indexes). */
+    runtimes: z.array(RuntimeEntry).optional(),
   })
   .superRefine((registry, ctx) => {
     const seenIds = new Map<string, number>();
@@ -83,6 +89,8 @@ export const Registry = z
         checkPackages(engine.id, engine.prerelease.version, engine.prerelease.packages, ["engines", e, "prerelease", "packages"], ctx);
       }
     });
+    checkRuntimes(registry.runtimes ?? [], ctx);
+    checkRuntimeEdges(registry, ctx);
   });
 export type Registry = z.infer<typeof Registry>;
 
@@ -129,5 +137,59 @@ function checkPackages(engineId: string, version: string, packages: PackageEntry
     } else {
       seen.set(key, k);
     }
+  });
+}
+
+function checkRuntimes(runtimes: RuntimeEntry[], ctx: z.RefinementCtx): void {
+  const seenIds = new Map<string, number>();
+  runtimes.forEach((runtime, r) => {
+    const first = seenIds.get(runtime.id);
+    if (first !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["runtimes", r, "id"], message: `duplicate runtime id ${formatGot(runtime.id)} (also runtimes[${first}])`, input: runtime.id });
+    } else {
+      seenIds.set(runtime.id, r);
+    }
+    const seen = new Map<string, number>();
+    runtime.packages.forEach((p, k) => {
+      let expected: string | null = null;
+      try {
+        expected = formatRuntimeFilename({ runtimeId: runtime.id, version: runtime.latestVersion, os: p.os, arch: p.arch });
+      } catch (error) {
+        // The field-level issue (bad id or version) is reported already.
+        if (!(error instanceof RuntimeFilenameError)) throw error;
+      }
+      if (expected !== null && p.filename !== expected) {
+        ctx.addIssue({ code: "custom", path: ["runtimes", r, "packages", k, "filename"], message: `expected ${formatGot(expected)} (from the runtime id, version and platform fields), got ${formatGot(p.filename)}`, input: p.filename });
+      }
+      const key = `${p.os}-${p.arch}`;
+      const firstAt = seen.get(key);
+      if (firstAt !== undefined) {
+        ctx.addIssue({ code: "custom", path: ["runtimes", r, "packages", k], message: `platform ${key} is listed twice (also packages[${firstAt}])`, input: p });
+      } else {
+        seen.set(key, k);
+      }
+    });
+  });
+}
+
+/** Every engine package that names a runtime finds that runtime in `runtimes[]`, for its own os and arch. */
+function checkRuntimeEdges(registry: { engines: EngineEntry[]; runtimes?: RuntimeEntry[] | undefined }, ctx: z.RefinementCtx): void {
+  const platforms = new Map((registry.runtimes ?? []).map((r) => [r.id, new Set(r.packages.map((p) => `${p.os}-${p.arch}`))]));
+  const check = (packages: PackageEntry[], path: (string | number)[]) => {
+    packages.forEach((p, k) => {
+      if (p.runtime === undefined) return;
+      const have = platforms.get(p.runtime);
+      const reason =
+        have === undefined
+          ? `needs runtime ${formatGot(p.runtime)}, which runtimes[] does not list`
+          : have.has(`${p.os}-${p.arch}`)
+            ? null
+            : `needs runtime ${formatGot(p.runtime)} for ${p.os}-${p.arch}, which runtimes[] has only for ${[...have].join(", ") || "no platform"}`;
+      if (reason) ctx.addIssue({ code: "custom", path: [...path, k, "runtime"], message: reason, input: p.runtime });
+    });
+  };
+  registry.engines.forEach((engine, e) => {
+    check(engine.packages, ["engines", e, "packages"]);
+    if (engine.prerelease) check(engine.prerelease.packages, ["engines", e, "prerelease", "packages"]);
   });
 }
