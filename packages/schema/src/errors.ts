@@ -31,38 +31,42 @@ export class SchemaValidationError extends Error {
 
 export type ValidationResult<T> = { ok: true; value: T } | { ok: false; issues: string[] };
 
-export function safeParseRegistry(input: unknown): ValidationResult<Registry> {
-  const result = Registry.safeParse(input);
+/** `schema.safeParse` with zod's issues as `path: reason` lines. */
+function safeParseWith<S extends z.ZodType>(schema: S, input: unknown): ValidationResult<z.infer<S>> {
+  const result = schema.safeParse(input);
   return result.success ? { ok: true, value: result.data } : { ok: false, issues: formatIssues(result.error) };
 }
 
+/** `schema.parse`, throwing SchemaValidationError for `document` with every issue. */
+function parseWith<S extends z.ZodType>(document: string, schema: S, input: unknown): z.infer<S> {
+  const result = safeParseWith(schema, input);
+  if (!result.ok) throw new SchemaValidationError(document, result.issues);
+  return result.value;
+}
+
+export function safeParseRegistry(input: unknown): ValidationResult<Registry> {
+  return safeParseWith(Registry, input);
+}
+
 export function safeParseManifest(input: unknown): ValidationResult<Manifest> {
-  const result = Manifest.safeParse(input);
-  return result.success ? { ok: true, value: result.data } : { ok: false, issues: formatIssues(result.error) };
+  return safeParseWith(Manifest, input);
+}
+
+export function safeParseRuntimeManifest(input: unknown): ValidationResult<RuntimeManifest> {
+  return safeParseWith(RuntimeManifest, input);
 }
 
 /** Parses engines.json content (an object); throws SchemaValidationError with every issue. */
 export function parseRegistry(input: unknown): Registry {
-  const result = safeParseRegistry(input);
-  if (!result.ok) throw new SchemaValidationError("engines.json", result.issues);
-  return result.value;
+  return parseWith("engines.json", Registry, input);
 }
 
 /** Parses manifest.json content (an object); throws SchemaValidationError with every issue. */
 export function parseManifest(input: unknown): Manifest {
-  const result = safeParseManifest(input);
-  if (!result.ok) throw new SchemaValidationError("manifest.json", result.issues);
-  return result.value;
-}
-
-export function safeParseRuntimeManifest(input: unknown): ValidationResult<RuntimeManifest> {
-  const result = RuntimeManifest.safeParse(input);
-  return result.success ? { ok: true, value: result.data } : { ok: false, issues: formatIssues(result.error) };
+  return parseWith("manifest.json", Manifest, input);
 }
 
 /** Parses a runtime pack's manifest.json content; throws SchemaValidationError with every issue. */
 export function parseRuntimeManifest(input: unknown): RuntimeManifest {
-  const result = safeParseRuntimeManifest(input);
-  if (!result.ok) throw new SchemaValidationError("runtime manifest.json", result.issues);
-  return result.value;
+  return parseWith("runtime manifest.json", RuntimeManifest, input);
 }
