@@ -1,13 +1,13 @@
 import { closeSync, constants, mkdirSync, openSync, readdirSync, rmSync, statSync, symlinkSync, writeSync } from "node:fs";
-import { dirname, join, relative, resolve, sep } from "node:path";
+import { dirname, join, resolve, sep } from "node:path";
 // The errors subpath keeps commander and cli-progress out of library imports.
 import { FailureError } from "@baiengine/cli-kit/errors";
 import type { Manifest, Reporter } from "@baiengine/schema";
 import type { TarEntry } from "./archive/tar-reader.js";
-import { errorFinding, type Finding, hasErrors } from "./findings.js";
+import { describeFinding, errorFinding, errorFindings, type Finding, hasErrors } from "./findings.js";
 import type { Limits } from "./limits.js";
-import { scanPackage } from "./scan.js";
-import { reportFromScan, type VerifyReport } from "./verify.js";
+import { reportFromScan, type VerifyReport } from "./report.js";
+import { type EntryWriter, type ScanResult, scanPackage } from "./scan.js";
 
 export interface ExtractOptions {
   limits?: Partial<Limits>;
@@ -32,10 +32,10 @@ export class PackageRejectedError extends FailureError {
     readonly file: string,
     readonly findings: Finding[],
   ) {
-    const errors = findings.filter((f) => f.severity === "error");
+    const errors = errorFindings(findings);
     const first = errors[0];
     super(
-      `${file} was refused: ${first ? `${first.code}${first.path ? ` ${first.path}` : ""}: ${first.message}` : "unknown reason"}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ""}`,
+      `${file} was refused: ${first ? describeFinding(first) : "unknown reason"}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ""}`,
       "run verify-engine on the file to see every finding",
     );
   }
@@ -49,97 +49,109 @@ export class PackageRejectedError extends FailureError {
 export async function extractPackage(file: string, dest: string, options: ExtractOptions = {}): Promise<ExtractResult> {
   const root = resolve(dest);
   const createdRoot = prepareDestination(root);
-  const files: string[] = [];
-  const symlinks: TarEntry[] = [];
-  const writeFindings: Finding[] = [];
-  let stopped = false;
-  let fd: number | null = null;
-
-  const closeOpen = () => {
-    if (fd !== null) closeSync(fd);
-    fd = null;
-  };
-  const target = (path: string): string => {
-    const full = resolve(root, path);
-    if (!full.startsWith(root + sep)) throw new Error(`${path} resolves outside the destination`);
-    return full;
-  };
-  const failWrite = (entry: TarEntry, error: unknown) => {
-    closeOpen();
-    stopped = true;
-    writeFindings.push(errorFinding("EXTRACT_WRITE_FAILED", `could not write: ${(error as Error).message}`, entry.path));
-  };
-
-  const writer = {
-    entry(entry: TarEntry, clean: boolean): ((chunk: Buffer) => void) | null {
-      if (!clean) stopped = true;
-      if (stopped) return null;
-      try {
-        const full = target(entry.path);
-        if (entry.type === "directory") {
-          mkdirSync(full, { recursive: true, mode: 0o755 });
-          return null;
-        }
-        if (entry.type === "symlink") {
-          symlinks.push(entry);
-          return null;
-        }
-        if (entry.type !== "file") return null;
-        mkdirSync(dirname(full), { recursive: true, mode: 0o755 });
-        const mode = entry.mode & 0o111 ? 0o755 : 0o644;
-        fd = openSync(full, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode);
-        files.push(entry.path);
-        return (chunk) => {
-          if (fd === null) return;
-          try {
-            writeSync(fd, chunk);
-          } catch (error) {
-            failWrite(entry, error);
-          }
-        };
-      } catch (error) {
-        failWrite(entry, error);
-        return null;
-      }
-    },
-    entryEnd(): void {
-      closeOpen();
-    },
-  };
-
-  let scan: Awaited<ReturnType<typeof scanPackage>>;
+  const writer = new StreamingWriter(root);
+  let scan: ScanResult;
   try {
     scan = await scanPackage(file, { ...options, writer });
   } catch (error) {
-    closeOpen();
+    writer.close();
     cleanup(root, createdRoot);
     throw error;
   }
-  closeOpen();
-  const findings = [...scan.findings, ...writeFindings];
+  writer.close();
+  const findings = [...scan.findings, ...writer.findings];
   if (options.expectedSha256 !== undefined && options.expectedSha256.toLowerCase() !== scan.sha256) {
     findings.push(errorFinding("SHA256_MISMATCH", `sha256 is ${scan.sha256}, expected ${options.expectedSha256}`));
   }
-  if (!hasErrors(findings) && !stopped) {
-    // Every check passed, so no symlink points outside and nothing was written through one.
-    for (const link of symlinks) {
-      try {
-        const full = target(link.path);
-        mkdirSync(dirname(full), { recursive: true, mode: 0o755 });
-        symlinkSync(link.linkpath, full);
-        files.push(link.path);
-      } catch (error) {
-        findings.push(errorFinding("EXTRACT_WRITE_FAILED", `could not create symlink: ${(error as Error).message}`, link.path));
-        break;
-      }
-    }
-  }
+  // Every check passed, so no symlink points outside and nothing was written through one.
+  if (!hasErrors(findings) && !writer.stopped) findings.push(...writer.createSymlinks());
   const report = reportFromScan(file, scan, findings);
   if (!report.ok || !scan.manifest) {
     cleanup(root, createdRoot);
     throw new PackageRejectedError(file, findings);
   }
-  return { manifest: scan.manifest, sha256: scan.sha256, size: scan.size, files, report };
+  return { manifest: scan.manifest, sha256: scan.sha256, size: scan.size, files: writer.files, report };
+}
+
+/**
+ * Writes entries under `root` as the scan streams them: folders and files at once (O_EXCL,
+ * O_NOFOLLOW), symlinks only recorded until `createSymlinks`. Stops at the first error finding
+ * of the scan or the first failed write.
+ */
+class StreamingWriter implements EntryWriter {
+  /** Written paths relative to the root, files and symlinks. */
+  readonly files: string[] = [];
+  readonly findings: Finding[] = [];
+  stopped = false;
+  private readonly symlinks: TarEntry[] = [];
+  private fd: number | null = null;
+
+  constructor(private readonly root: string) {}
+
+  entry(entry: TarEntry, clean: boolean): ((chunk: Buffer) => void) | null {
+    if (!clean) this.stopped = true;
+    if (this.stopped) return null;
+    try {
+      const full = this.place(entry.path);
+      if (entry.type === "directory") mkdirSync(full, { recursive: true, mode: 0o755 });
+      if (entry.type === "symlink") this.symlinks.push(entry);
+      if (entry.type !== "file") return null;
+      mkdirSync(dirname(full), { recursive: true, mode: 0o755 });
+      const mode = entry.mode & 0o111 ? 0o755 : 0o644;
+      this.fd = openSync(full, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode);
+      this.files.push(entry.path);
+      return (chunk) => this.write(entry, chunk);
+    } catch (error) {
+      this.fail(entry, error);
+      return null;
+    }
+  }
+
+  entryEnd(): void {
+    this.close();
+  }
+
+  close(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+  }
+
+  /** Creates the recorded symlinks; returns the finding of the first that could not be made. */
+  createSymlinks(): Finding[] {
+    for (const link of this.symlinks) {
+      try {
+        const full = this.place(link.path);
+        mkdirSync(dirname(full), { recursive: true, mode: 0o755 });
+        symlinkSync(link.linkpath, full);
+        this.files.push(link.path);
+      } catch (error) {
+        return [errorFinding("EXTRACT_WRITE_FAILED", `could not create symlink: ${(error as Error).message}`, link.path)];
+      }
+    }
+    return [];
+  }
+
+  private write(entry: TarEntry, chunk: Buffer): void {
+    if (this.fd === null) return;
+    try {
+      writeSync(this.fd, chunk);
+    } catch (error) {
+      this.fail(entry, error);
+    }
+  }
+
+  /** The absolute path of an entry; throws for one that resolves outside the root (the rules refuse those first). */
+  private place(path: string): string {
+    const full = resolve(this.root, path);
+    if (!full.startsWith(this.root + sep)) throw new Error(`${path} resolves outside the destination`);
+    return full;
+  }
+
+  private fail(entry: TarEntry, error: unknown): void {
+    this.close();
+    this.stopped = true;
+    this.findings.push(errorFinding("EXTRACT_WRITE_FAILED", `could not write: ${(error as Error).message}`, entry.path));
+  }
 }
 
 /** Makes sure `root` is a new or empty folder; returns the topmost folder created (to remove on failure), or null. */
@@ -166,5 +178,4 @@ function cleanup(root: string, createdRoot: string | null): void {
     return;
   }
   for (const name of readdirSync(root)) rmSync(join(root, name), { recursive: true, force: true });
-  void relative;
 }

@@ -4,21 +4,15 @@ import { basename } from "node:path";
 import type { Manifest, Registry, Reporter } from "@baiengine/schema";
 import { GzipMemberReader } from "./archive/gzip-stream.js";
 import { type TarEntry, TarReader } from "./archive/tar-reader.js";
-import { BinaryFormatError, type BinaryInfo } from "./binary/binary-info.js";
-import { BinaryScanner } from "./binary/binary-scanner.js";
-import { errorFinding, type Finding, hasErrors } from "./findings.js";
-import { checkLibraries, type PackageBinary, type PackageSymlink } from "./libraries.js";
+import { type ContentsCheck, checkContents } from "./contents.js";
+import { errorFinding, type Finding } from "./findings.js";
+import type { LibraryRequirements } from "./libraries.js";
 import { type Limits, resolveLimits } from "./limits.js";
-import { checkEntry, EntrySet, PACKAGE_ROOT } from "./rules/entry-safety.js";
-import { checkManifest, MANIFEST_PATH } from "./rules/manifest.js";
+import { EntrySet } from "./rules/entry-safety.js";
 import { checkRegistry } from "./rules/registry.js";
-import { checkServerBinary } from "./rules/server-binary.js";
+import { EntryCollector, type EntryWriter } from "./scan-entries.js";
 
-/** Receives entries as they stream by, for extraction; `clean` is false once any error was found. */
-export interface EntryWriter {
-  entry(entry: TarEntry, clean: boolean): ((chunk: Buffer) => void) | null;
-  entryEnd(entry: TarEntry): void;
-}
+export type { EntryWriter } from "./scan-entries.js";
 
 export interface ScanOptions {
   expectedFilename?: string;
@@ -34,7 +28,7 @@ export interface ScanResult {
   sha256: string;
   size: number;
   manifest: Manifest | null;
-  requirements: { glibc?: string; glibcxx?: string; macosMin?: string; systemLibraries: string[] };
+  requirements: LibraryRequirements;
   entries: number;
   uncompressedSize: number;
   /** Every entry seen, in archive order. */
@@ -52,162 +46,114 @@ const RATIO_GRACE = 1 << 20;
  * binaries' headers as their data passes. Memory stays bounded whatever the package size.
  */
 export async function scanPackage(file: string, options: ScanOptions = {}): Promise<ScanResult> {
-  const limits = resolveLimits(options.limits);
-  const reporter = options.reporter ?? {};
   const findings: Finding[] = [];
-  const hash = createHash("sha256");
-  const entrySet = new EntrySet();
-  const entryList: TarEntry[] = [];
-  const binaries = new Map<string, BinaryInfo>();
-  const binaryErrors = new Map<string, string>();
-  let manifestBytes: Buffer | null = null;
-  let compressed = 0;
-  let aborted = false;
-  const add = (f: Finding) => findings.push(f);
-
-  let fileSize = 0;
-  try {
-    const st = await stat(file);
-    if (!st.isFile()) throw new Error("not a regular file");
-    fileSize = st.size;
-  } catch (error) {
-    add(errorFinding("FILE_UNREADABLE", `cannot read ${file}: ${(error as Error).message}`));
-    return emptyResult(findings, entrySet);
-  }
-
-  const abort = (finding: Finding) => {
-    if (!aborted) add(finding);
-    aborted = true;
-    tar.stop();
-    gzip.stop();
-  };
-
-  const visitor = {
-    entry(entry: TarEntry): ((chunk: Buffer) => void) | null {
-      entryList.push(entry);
-      if (entryList.length > limits.maxEntries) {
-        abort(errorFinding("LIMIT_ENTRY_COUNT", `more than ${limits.maxEntries} entries`));
-        return null;
-      }
-      const own = [...checkEntry(entry, limits), ...entrySet.add(entry)];
-      findings.push(...own);
-      const sinks: ((chunk: Buffer) => void)[] = [];
-      const writerSink = options.writer?.entry(entry, !hasErrors(findings));
-      if (writerSink) sinks.push(writerSink);
-      if (entry.type === "file") {
-        if (entry.path === MANIFEST_PATH && manifestBytes === null) {
-          if (entry.size > limits.maxManifestSize) {
-            add(errorFinding("LIMIT_MANIFEST_SIZE", `manifest is ${entry.size} bytes, over the limit of ${limits.maxManifestSize}`, entry.path));
-          } else {
-            const parts: Buffer[] = [];
-            manifestBytes = Buffer.alloc(0);
-            sinks.push((chunk) => parts.push(Buffer.from(chunk)));
-            pendingManifest = parts;
-          }
-        }
-        const scanner = new BinaryScanner();
-        scanners.set(entry, scanner);
-        sinks.push((chunk) => scanner.push(chunk));
-      }
-      if (sinks.length === 0) return null;
-      if (sinks.length === 1) return sinks[0]!;
-      return (chunk) => {
-        for (const sink of sinks) sink(chunk);
-      };
-    },
-    entryEnd(entry: TarEntry): void {
-      options.writer?.entryEnd(entry);
-      if (pendingManifest && entry.path === MANIFEST_PATH) {
-        manifestBytes = Buffer.concat(pendingManifest);
-        pendingManifest = null;
-      }
-      const scanner = scanners.get(entry);
-      if (!scanner) return;
-      scanners.delete(entry);
-      const rel = entry.path.slice(PACKAGE_ROOT.length + 1);
-      try {
-        const info = scanner.finish();
-        if (info) binaries.set(rel, info);
-      } catch (error) {
-        if (!(error instanceof BinaryFormatError)) throw error;
-        binaryErrors.set(rel, error.message);
-      }
-    },
-  };
-  let pendingManifest: Buffer[] | null = null;
-  const scanners = new Map<TarEntry, BinaryScanner>();
-
-  const tar = new TarReader(visitor, add, { maxExtensionHeaderSize: limits.maxExtensionHeaderSize });
-  const gzip = new GzipMemberReader((chunk) => {
-    const total = gzip.uncompressedSize;
-    if (total > limits.maxUncompressedSize) {
-      return abort(errorFinding("LIMIT_UNCOMPRESSED_SIZE", `uncompressed data exceeds the limit of ${limits.maxUncompressedSize} bytes`));
-    }
-    if (total > RATIO_GRACE && total > limits.maxCompressionRatio * compressed) {
-      return abort(
-        errorFinding("LIMIT_COMPRESSION_RATIO", `compression ratio exceeds ${limits.maxCompressionRatio}:1 (a decompression bomb?)`),
-      );
-    }
-    tar.push(chunk);
-    if (tar.failed) gzip.stop();
-  }, add);
-
+  const fileSize = await regularFileSize(file);
+  if (typeof fileSize === "string") return emptyResult([errorFinding("FILE_UNREADABLE", `cannot read ${file}: ${fileSize}`)]);
+  const pass = new StreamingPass(resolveLimits(options.limits), findings, options.writer);
+  const reporter = options.reporter ?? {};
   reporter.step?.("verify", basename(file));
   for await (const chunk of readChunks(file)) {
     options.signal?.throwIfAborted();
-    hash.update(chunk);
-    compressed += chunk.length;
-    await gzip.push(chunk);
-    reporter.progress?.("verify", compressed, fileSize);
+    await pass.push(chunk);
+    reporter.progress?.("verify", pass.compressed, fileSize);
   }
-  await gzip.finish();
-  if (!gzip.failed && !aborted) tar.finish();
-  const walked = !gzip.failed && !tar.failed && !aborted;
+  const walked = await pass.finish();
+  const { entrySet, entryList } = pass.collector;
   findings.push(...entrySet.finish());
 
-  const sha256 = hash.digest("hex");
-  let manifest: Manifest | null = null;
-  let requirements: ScanResult["requirements"] = { systemLibraries: [] };
-  if (walked) {
-    const expectedFilename = options.expectedFilename ?? basename(file);
-    const checked = checkManifest(manifestBytes, expectedFilename);
-    findings.push(...checked.findings);
-    manifest = checked.manifest;
-    if (manifest) {
-      const serverPath = `${PACKAGE_ROOT}/${manifest.serverBinary}`;
-      findings.push(
-        ...checkServerBinary(manifest, entrySet.files.get(serverPath) ?? symlinkEntry(entryList, serverPath), binaries.get(manifest.serverBinary), binaryErrors.get(manifest.serverBinary)),
-      );
-      for (const [path, message] of binaryErrors) {
-        if (path !== manifest.serverBinary) findings.push(errorFinding("BINARY_CORRUPT", `native binary with corrupt headers: ${message}`, `${PACKAGE_ROOT}/${path}`));
-      }
-      const packageBinaries: PackageBinary[] = [...binaries].map(([path, info]) => ({ path, info }));
-      const symlinks: PackageSymlink[] = [];
-      for (const [link, target] of entrySet.symlinks) {
-        if (link.startsWith(`${PACKAGE_ROOT}/`)) symlinks.push({ path: link.slice(PACKAGE_ROOT.length + 1), target });
-      }
-      const libraries = checkLibraries(
-        packageBinaries,
-        { os: manifest.os, arch: manifest.arch },
-        { symlinks, serverBinary: manifest.serverBinary, declaredSystemLibraries: manifest.requirements?.systemLibraries ?? [] },
-      );
-      findings.push(...libraries.findings);
-      requirements = libraries.requirements;
-    }
-  }
-  if (options.registry) findings.push(...checkRegistry(options.registry, basename(file), { size: compressed, sha256 }, manifest));
-
+  const sha256 = pass.sha256();
+  let contents: ContentsCheck = { findings: [], manifest: null, requirements: { systemLibraries: [] } };
+  if (walked) contents = checkContents(pass.collector, options.expectedFilename ?? basename(file));
+  findings.push(...contents.findings);
+  if (options.registry) findings.push(...checkRegistry(options.registry, basename(file), { size: pass.compressed, sha256 }, contents.manifest));
   return {
     findings,
     sha256,
-    size: compressed,
-    manifest,
-    requirements,
+    size: pass.compressed,
+    manifest: contents.manifest,
+    requirements: contents.requirements,
     entries: entryList.length,
-    uncompressedSize: gzip.uncompressedSize,
+    uncompressedSize: pass.uncompressedSize,
     entryList,
     entrySet,
   };
+}
+
+/** The file's size, or why it cannot be read as a regular file. */
+async function regularFileSize(file: string): Promise<number | string> {
+  try {
+    const st = await stat(file);
+    if (!st.isFile()) return "not a regular file";
+    return st.size;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+/**
+ * The pipeline of one pass: sha256 of the compressed bytes, gzip members, the tar walk, and the
+ * size and ratio limits that abort it. `push` the file's chunks, then `finish`.
+ */
+class StreamingPass {
+  readonly collector: EntryCollector;
+  compressed = 0;
+  private readonly hash = createHash("sha256");
+  private readonly tar: TarReader;
+  private readonly gzip: GzipMemberReader;
+  private aborted = false;
+
+  constructor(
+    private readonly limits: Limits,
+    private readonly findings: Finding[],
+    writer?: EntryWriter,
+  ) {
+    const add = (f: Finding) => findings.push(f);
+    this.collector = new EntryCollector(limits, findings, (f) => this.abort(f), writer);
+    this.tar = new TarReader(this.collector, add, { maxExtensionHeaderSize: limits.maxExtensionHeaderSize });
+    this.gzip = new GzipMemberReader((chunk) => this.inflated(chunk), add);
+  }
+
+  get uncompressedSize(): number {
+    return this.gzip.uncompressedSize;
+  }
+
+  async push(chunk: Buffer): Promise<void> {
+    this.hash.update(chunk);
+    this.compressed += chunk.length;
+    await this.gzip.push(chunk);
+  }
+
+  /** Ends the pass; true when the whole archive was walked (no fatal finding, no limit hit). */
+  async finish(): Promise<boolean> {
+    await this.gzip.finish();
+    if (!this.gzip.failed && !this.aborted) this.tar.finish();
+    return !this.gzip.failed && !this.tar.failed && !this.aborted;
+  }
+
+  sha256(): string {
+    return this.hash.digest("hex");
+  }
+
+  private inflated(chunk: Buffer): void {
+    const total = this.gzip.uncompressedSize;
+    if (total > this.limits.maxUncompressedSize) {
+      this.abort(errorFinding("LIMIT_UNCOMPRESSED_SIZE", `uncompressed data exceeds the limit of ${this.limits.maxUncompressedSize} bytes`));
+      return;
+    }
+    if (total > RATIO_GRACE && total > this.limits.maxCompressionRatio * this.compressed) {
+      this.abort(errorFinding("LIMIT_COMPRESSION_RATIO", `compression ratio exceeds ${this.limits.maxCompressionRatio}:1 (a decompression bomb?)`));
+      return;
+    }
+    this.tar.push(chunk);
+    if (this.tar.failed) this.gzip.stop();
+  }
+
+  private abort(finding: Finding): void {
+    if (!this.aborted) this.findings.push(finding);
+    this.aborted = true;
+    this.tar.stop();
+    this.gzip.stop();
+  }
 }
 
 /**
@@ -230,10 +176,6 @@ async function* readChunks(file: string): AsyncGenerator<Buffer> {
   }
 }
 
-function symlinkEntry(entries: TarEntry[], path: string): TarEntry | undefined {
-  return entries.find((e) => e.path === path);
-}
-
-function emptyResult(findings: Finding[], entrySet: EntrySet): ScanResult {
-  return { findings, sha256: "", size: 0, manifest: null, requirements: { systemLibraries: [] }, entries: 0, uncompressedSize: 0, entryList: [], entrySet };
+function emptyResult(findings: Finding[]): ScanResult {
+  return { findings, sha256: "", size: 0, manifest: null, requirements: { systemLibraries: [] }, entries: 0, uncompressedSize: 0, entryList: [], entrySet: new EntrySet() };
 }

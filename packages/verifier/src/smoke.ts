@@ -1,21 +1,14 @@
 import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { archFromNode, type Manifest, osFromNode, type Reporter } from "@baiengine/schema";
+import { extractPackage } from "./extract.js";
 import { errorFinding, type Finding } from "./findings.js";
 import type { Limits } from "./limits.js";
+import type { SmokeResult } from "./report.js";
 
-export interface SmokeResult {
-  ran: boolean;
-  skippedReason?: string;
-  output?: string;
-  durationMs?: number;
-  /** How it ran: "native", "qemu-aarch64", "wine". */
-  runner?: string;
-  /** Set when the verdict came from the output rather than the exit code (wine). */
-  note?: string;
-}
+export type { SmokeResult } from "./report.js";
 
 export interface SmokeOptions {
   emulate?: boolean;
@@ -82,12 +75,10 @@ export async function runSmoke(file: string, manifest: Manifest, options: SmokeO
   const temp = await mkdtemp(join(tmpdir(), "baiengine-smoke-"));
   const path = `package/${manifest.serverBinary}`;
   try {
-    // Imported lazily: extract imports verify, which imports this module.
-    const { extractPackage } = await import("./extract.js");
     await extractPackage(file, join(temp, "root"), { ...(options.limits ? { limits: options.limits } : {}), ...(options.reporter ? { reporter: options.reporter } : {}) });
     const binary = join(temp, "root", path);
     const cwd = join(temp, "cwd");
-    await import("node:fs/promises").then((fs) => fs.mkdir(cwd));
+    await mkdir(cwd);
     options.reporter?.step?.("smoke", `${plan.name}: ${manifest.serverBinary} --version`);
     const timeout = (options.timeoutSeconds ?? 60) * 1000;
     const args = [...plan.args(binary), "--version"];

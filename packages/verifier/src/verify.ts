@@ -1,9 +1,11 @@
 import type { Registry, Reporter } from "@baiengine/schema";
-import type { Finding } from "./findings.js";
 import { hasErrors } from "./findings.js";
 import type { Limits } from "./limits.js";
-import { type ScanResult, scanPackage } from "./scan.js";
-import { runSmoke, type SmokeResult } from "./smoke.js";
+import { reportFromScan, type VerifyReport } from "./report.js";
+import { scanPackage } from "./scan.js";
+import { runSmoke } from "./smoke.js";
+
+export type { SmokeResult, VerifyReport } from "./report.js";
 
 export interface VerifyOptions {
   /** The name the package is shipped under; default: the file's base name. */
@@ -15,29 +17,6 @@ export interface VerifyOptions {
   limits?: Partial<Limits>;
   reporter?: Reporter;
   signal?: AbortSignal;
-}
-
-/** What one scan found, for one file, plus the smoke run when asked for. */
-export interface VerifyReport extends Pick<ScanResult, "findings" | "sha256" | "size" | "manifest" | "requirements" | "entries" | "uncompressedSize"> {
-  file: string;
-  /** No error findings. */
-  ok: boolean;
-  smoke?: SmokeResult;
-}
-
-/** The report of one scan; `findings` may add to the scan's own (extraction's write errors). */
-export function reportFromScan(file: string, scan: ScanResult, findings: Finding[]): VerifyReport {
-  return {
-    file,
-    ok: !hasErrors(findings),
-    findings,
-    sha256: scan.sha256,
-    size: scan.size,
-    manifest: scan.manifest,
-    requirements: scan.requirements,
-    entries: scan.entries,
-    uncompressedSize: scan.uncompressedSize,
-  };
 }
 
 /** Verifies a package in one streaming pass (and, with `smoke`, runs its server binary). Never throws for bad input. */

@@ -172,42 +172,95 @@ export class TarReader {
   }
 
   private parseHeader(block: Buffer, at: number): void {
+    const sizeField = this.headerSize(block, at);
+    if (sizeField === null) return;
+    const typeflag = String.fromCharCode(block[156]!);
+    if (typeflag === "L" || typeflag === "K" || typeflag === "x" || typeflag === "g") {
+      this.startExtension(typeflag, sizeField);
+      return;
+    }
+    const entry = this.entryFromHeader(block, at, typeflag, sizeField);
+    if (!entry) return;
+    this.pending = { paxNul: false, invalidEncoding: false };
+    this.entries++;
+    // Links, directories and devices carry no data even when a size is declared (as GNU tar reads them).
+    const dataSize = entry.type === "file" || entry.type === "unsupported" ? entry.size : 0;
+    this.current = entry;
+    this.sink = this.visitor.entry(entry);
+    if (this.state === "stopped") return;
+    this.enterBody("data", dataSize);
+  }
+
+  /** The header's size field once its checksum holds; null (after a finding) when either is bad. */
+  private headerSize(block: Buffer, at: number): number | null {
     const stored = parseNumber(block, 148, 8);
     if (stored === null || !checksumMatches(block, stored)) {
       this.fail("TAR_BAD_CHECKSUM", `header at offset ${at} has a bad checksum (not a tar header, or corrupt)`);
-      return;
+      return null;
     }
-    const magic = block.toString("latin1", 257, 263);
-    const ustar = magic === "ustar\0";
-    const gnu = magic === "ustar " && block[263] === 0x20;
-    const typeflag = String.fromCharCode(block[156]!);
     const sizeField = parseNumber(block, 124, 12);
     if (sizeField === null) {
       this.fail("TAR_BAD_SIZE", `header at offset ${at} has a size that is not a number`);
-      return;
+      return null;
     }
     if (sizeField < 0 || !Number.isSafeInteger(sizeField)) {
       this.fail("TAR_BAD_SIZE", `header at offset ${at} declares an impossible size (${sizeField})`);
+      return null;
+    }
+    return sizeField;
+  }
+
+  /** A GNU long name/link (L, K) or PAX (x, g) header: its body is collected, then applies to the next entry. */
+  private startExtension(typeflag: string, size: number): void {
+    if (size > this.options.maxExtensionHeaderSize) {
+      this.fail("LIMIT_EXTENSION_HEADER", `extension header (type ${typeflag}) of ${size} bytes exceeds the limit of ${this.options.maxExtensionHeaderSize}`);
       return;
     }
+    this.extension = { type: typeflag, size, parts: [], fill: 0 };
+    this.enterBody("extension", size);
+  }
 
-    if (typeflag === "L" || typeflag === "K" || typeflag === "x" || typeflag === "g") {
-      if (sizeField > this.options.maxExtensionHeaderSize) {
-        this.fail(
-          "LIMIT_EXTENSION_HEADER",
-          `extension header (type ${typeflag}) of ${sizeField} bytes exceeds the limit of ${this.options.maxExtensionHeaderSize}`,
-        );
-        return;
+  /** The entry a header describes, with the pending PAX and GNU extensions applied; null after a fatal finding. */
+  private entryFromHeader(block: Buffer, at: number, typeflag: string, sizeField: number): TarEntry | null {
+    const pax = new Map([...this.global, ...(this.pending.pax ?? [])]);
+    const names = this.entryNames(block, pax);
+    if (!names) return null;
+    const size = this.entrySize(sizeField, pax, names.path);
+    if (size === null) return null;
+    for (const key of pax.keys()) {
+      if (key.startsWith("GNU.sparse")) {
+        this.fail("TAR_UNSUPPORTED_TYPE", "sparse files (GNU.sparse PAX records) are not allowed in a package", names.path);
+        return null;
       }
-      this.extension = { type: typeflag, size: sizeField, parts: [], fill: 0 };
-      this.enterBody("extension", sizeField);
-      return;
     }
+    let path = names.path;
+    let type = entryType(typeflag);
+    if ((typeflag === "0" || typeflag === "\0") && path.endsWith("/")) type = "directory";
+    if (type === "directory") {
+      while (path.length > 1 && path.endsWith("/")) path = path.slice(0, -1);
+    }
+    return {
+      path,
+      type,
+      typeflag,
+      mode: (parseNumber(block, 100, 8) ?? 0) & 0o7777,
+      size,
+      linkpath: names.linkpath,
+      uid: parseNumber(block, 108, 8) ?? 0,
+      gid: parseNumber(block, 116, 8) ?? 0,
+      mtime: parseNumber(block, 136, 12) ?? 0,
+      offset: at,
+      invalidEncoding: names.invalidEncoding,
+      paxNul: this.pending.paxNul,
+    };
+  }
 
+  /** Path and link target: PAX records, then GNU long names, then the header's (ustar prefix + name) fields. */
+  private entryNames(block: Buffer, pax: Map<string, string>): { path: string; linkpath: string; invalidEncoding: boolean } | null {
+    const ustar = block.toString("latin1", 257, 263) === "ustar\0";
     const name = cString(block, 0, 100);
     const prefix = ustar ? cString(block, 345, 155) : Buffer.alloc(0);
     const rawName = prefix.length > 0 ? Buffer.concat([prefix, Buffer.from("/"), name]) : name;
-    const pax = new Map([...this.global, ...(this.pending.pax ?? [])]);
     let invalidEncoding = this.pending.invalidEncoding;
     const decode = (b: Buffer): string => {
       const s = decodeUtf8(b);
@@ -217,66 +270,31 @@ export class TarReader {
       }
       return s;
     };
-
     const paxPath = pax.get("path");
     const longName = this.pending.longName;
     if (paxPath !== undefined && longName !== undefined && paxPath !== longName) {
       this.fail("TAR_CONFLICTING_NAMES", `a PAX path ${JSON.stringify(paxPath)} and a GNU long name ${JSON.stringify(longName)} disagree`);
-      return;
+      return null;
     }
-    let path = paxPath ?? longName ?? decode(rawName);
+    const path = paxPath ?? longName ?? decode(rawName);
     const linkpath = pax.get("linkpath") ?? this.pending.longLink ?? decode(cString(block, 157, 100));
+    return { path, linkpath, invalidEncoding };
+  }
 
-    let size = sizeField;
+  /** The data size: the header's, or a PAX `size` record that must agree with a non-zero header size. */
+  private entrySize(sizeField: number, pax: Map<string, string>, path: string): number | null {
     const paxSize = pax.get("size");
-    if (paxSize !== undefined) {
-      if (!/^\d+$/.test(paxSize) || !Number.isSafeInteger(Number(paxSize))) {
-        this.fail("TAR_BAD_SIZE", `PAX size ${JSON.stringify(paxSize)} is not a non-negative integer`, path);
-        return;
-      }
-      const n = Number(paxSize);
-      if (sizeField !== 0 && n !== sizeField) {
-        this.fail("TAR_PAX_SIZE_MISMATCH", `PAX size ${n} disagrees with the header's size ${sizeField}`, path);
-        return;
-      }
-      size = n;
+    if (paxSize === undefined) return sizeField;
+    if (!/^\d+$/.test(paxSize) || !Number.isSafeInteger(Number(paxSize))) {
+      this.fail("TAR_BAD_SIZE", `PAX size ${JSON.stringify(paxSize)} is not a non-negative integer`, path);
+      return null;
     }
-    for (const key of pax.keys()) {
-      if (key.startsWith("GNU.sparse")) {
-        this.fail("TAR_UNSUPPORTED_TYPE", "sparse files (GNU.sparse PAX records) are not allowed in a package", path);
-        return;
-      }
+    const n = Number(paxSize);
+    if (sizeField !== 0 && n !== sizeField) {
+      this.fail("TAR_PAX_SIZE_MISMATCH", `PAX size ${n} disagrees with the header's size ${sizeField}`, path);
+      return null;
     }
-
-    let type = entryType(typeflag);
-    if ((typeflag === "0" || typeflag === "\0") && path.endsWith("/")) type = "directory";
-    if (type === "directory") {
-      while (path.length > 1 && path.endsWith("/")) path = path.slice(0, -1);
-    }
-    const mode = parseNumber(block, 100, 8) ?? 0;
-    const entry: TarEntry = {
-      path,
-      type,
-      typeflag,
-      mode: mode & 0o7777,
-      size,
-      linkpath,
-      uid: parseNumber(block, 108, 8) ?? 0,
-      gid: parseNumber(block, 116, 8) ?? 0,
-      mtime: parseNumber(block, 136, 12) ?? 0,
-      offset: at,
-      invalidEncoding,
-      paxNul: this.pending.paxNul,
-    };
-    void gnu;
-    this.pending = { paxNul: false, invalidEncoding: false };
-    this.entries++;
-    // Links, directories and devices carry no data even when a size is declared (as GNU tar reads them).
-    const dataSize = type === "file" || type === "unsupported" ? size : 0;
-    this.current = entry;
-    this.sink = this.visitor.entry(entry);
-    if (this.state === "stopped") return;
-    this.enterBody("data", dataSize);
+    return n;
   }
 
   private enterBody(state: "data" | "extension", size: number): void {

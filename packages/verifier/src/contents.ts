@@ -1,0 +1,60 @@
+import type { Manifest } from "@baiengine/schema";
+import type { TarEntry } from "./archive/tar-reader.js";
+import type { BinaryInfo } from "./binary/binary-info.js";
+import { errorFinding, type Finding } from "./findings.js";
+import { checkLibraries, type LibraryRequirements, type PackageBinary, type PackageSymlink } from "./libraries.js";
+import { type EntrySet, PACKAGE_ROOT } from "./rules/entry-safety.js";
+import { checkManifest } from "./rules/manifest.js";
+import { checkServerBinary } from "./rules/server-binary.js";
+
+/** What a complete walk gathered: the manifest's bytes, every entry, the binaries' headers by path under package/. */
+export interface WalkedPackage {
+  manifestBytes: Buffer | null;
+  entrySet: EntrySet;
+  entryList: TarEntry[];
+  binaries: ReadonlyMap<string, BinaryInfo>;
+  binaryErrors: ReadonlyMap<string, string>;
+}
+
+export interface ContentsCheck {
+  findings: Finding[];
+  manifest: Manifest | null;
+  requirements: LibraryRequirements;
+}
+
+/**
+ * The checks that need the whole package, run once the walk is complete (pure): the manifest,
+ * its server binary, binaries with corrupt headers, and the library closure.
+ */
+export function checkContents(walked: WalkedPackage, expectedFilename: string): ContentsCheck {
+  const checked = checkManifest(walked.manifestBytes, expectedFilename);
+  const manifest = checked.manifest;
+  if (!manifest) return { findings: checked.findings, manifest: null, requirements: { systemLibraries: [] } };
+  const findings = [...checked.findings, ...checkBinaries(walked, manifest)];
+  const libraries = checkLibraries(
+    [...walked.binaries].map(([path, info]): PackageBinary => ({ path, info })),
+    { os: manifest.os, arch: manifest.arch },
+    { symlinks: packageSymlinks(walked.entrySet), serverBinary: manifest.serverBinary, declaredSystemLibraries: manifest.requirements?.systemLibraries ?? [] },
+  );
+  return { findings: [...findings, ...libraries.findings], manifest, requirements: libraries.requirements };
+}
+
+/** The server binary's checks, and one BINARY_CORRUPT per other binary whose headers could not be read. */
+function checkBinaries(walked: WalkedPackage, manifest: Manifest): Finding[] {
+  const serverPath = `${PACKAGE_ROOT}/${manifest.serverBinary}`;
+  const serverEntry = walked.entrySet.files.get(serverPath) ?? walked.entryList.find((e) => e.path === serverPath);
+  const findings = checkServerBinary(manifest, serverEntry, walked.binaries.get(manifest.serverBinary), walked.binaryErrors.get(manifest.serverBinary));
+  for (const [path, message] of walked.binaryErrors) {
+    if (path !== manifest.serverBinary) findings.push(errorFinding("BINARY_CORRUPT", `native binary with corrupt headers: ${message}`, `${PACKAGE_ROOT}/${path}`));
+  }
+  return findings;
+}
+
+/** The package's symlinks with paths relative to package/ (targets as stored). */
+function packageSymlinks(entrySet: EntrySet): PackageSymlink[] {
+  const symlinks: PackageSymlink[] = [];
+  for (const [link, target] of entrySet.symlinks) {
+    if (link.startsWith(`${PACKAGE_ROOT}/`)) symlinks.push({ path: link.slice(PACKAGE_ROOT.length + 1), target });
+  }
+  return symlinks;
+}
