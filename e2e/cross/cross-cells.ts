@@ -1,6 +1,6 @@
-import { existsSync } from "node:fs";
 import path from "node:path";
-import { listToolchainProfiles, type ToolchainProfile } from "../../packages/packer/dist/index.js";
+import { which } from "../../packages/cli-kit/dist/system/index.js";
+import { findToolchain, type ToolchainProfile } from "../../packages/profiles/dist/index.js";
 
 /** A cell this Linux x86_64 machine builds with a cross toolchain and runs under an emulator. */
 export interface CrossCell {
@@ -45,24 +45,20 @@ export const CROSS_CELLS: readonly CrossCell[] = [
   },
 ];
 
-function onPath(tool: string): boolean {
-  return (process.env["PATH"] ?? "").split(path.delimiter).some((dir) => dir !== "" && existsSync(path.join(dir, tool)));
-}
-
 function profileOf(cell: CrossCell): ToolchainProfile {
-  const profile = listToolchainProfiles().find((t) => t.id === cell.toolchain);
-  if (!profile) throw new Error(`the packer has no toolchain profile ${cell.toolchain}`);
+  const profile = findToolchain({ os: "linux", arch: "x86_64" }, { os: cell.os, arch: cell.arch });
+  if (profile?.id !== cell.toolchain) throw new Error(`@baiengine/profiles has no toolchain profile ${cell.toolchain}`);
   return profile;
 }
 
 /**
- * The cross compilers and the emulator of `cell`, from the packer's toolchain profile; throws one
+ * The cross compilers and the emulator of `cell`, from its toolchain profile; throws one
  * line naming the Debian packages to install when any is missing (the suite fails, never skips).
  */
 export function requireCrossTools(cell: CrossCell): void {
   const profile = profileOf(cell);
   const tools = [profile.cc, profile.cxx, profile.strip.tool, profile.emulator?.command].filter((t): t is string => typeof t === "string");
-  const missing = tools.filter((t) => !onPath(t));
+  const missing = tools.filter((t) => which(t) === null);
   if (missing.length > 0) {
     const packages = [...profile.debianPackages, ...(profile.emulator?.debianPackages ?? [])];
     throw new Error(`${cell.os}-${cell.arch}: ${missing.join(", ")} not on PATH: apt-get install ${packages.join(" ")}`);

@@ -1,3 +1,4 @@
+import { sourceTag } from "@baiengine/profiles";
 import { ARCH_VALUES, acceleratorFamily, formatPackageFilename, isSupportedPlatform, OS_VALUES, type PlatformMatrixRow, PLATFORM_MATRIX } from "@baiengine/schema";
 import type { Cell, CellSource } from "./cell.js";
 import { MatrixUsageError } from "./errors.js";
@@ -110,7 +111,7 @@ function makeCell(
     request.localSource !== undefined
       ? { kind: "local", dir: request.localSource }
       : engine.source.kind === "git"
-        ? { kind: "git", repository: engine.source.repository, ref: engine.source.tag(version!) }
+        ? { kind: "git", repository: engine.source.repository, ref: sourceTag(engine.source, version!) }
         : { kind: "local", dir: `${sources.packerDir}/${engine.source.dir}` };
   const packageFile = version === null ? null : formatPackageFilename({ engineId: engine.id, version, os, arch, acceleratorToken: token });
   const pack = ["pnpm", "pack-engine", "--engine", engine.id];

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { hostPlatform } from "@baiengine/packer";
+import { requireHostPlatform } from "@baiengine/cli-kit/system";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { matrix, REPO_ROOT } from "./helpers.js";
@@ -25,7 +25,7 @@ async function dryRun(env: Record<string, string>): Promise<{ hash: string; stat
   return { hash: task.hash, status: task.cache.status };
 }
 
-const host = hostPlatform();
+const host = requireHostPlatform("the build-matrix tests run on a platform of the registry");
 const NATIVE = `hello-${host.os}-${host.arch}-cpu`;
 const LINUX_X64 = host.os === "linux" && host.arch === "x86_64";
 

@@ -1,7 +1,7 @@
-import { listAcceleratorProfiles, listEngineProfiles, listToolchainProfiles } from "@baiengine/packer";
+import { listAcceleratorProfiles, listEngineProfiles, listToolchainProfiles } from "@baiengine/profiles";
 import { describe, expect, it } from "vitest";
 import { type HostFacts, planHostBuild } from "../src/host/host-plan.js";
-import { PACKER_DIR } from "../src/packer-sources.js";
+import { PACKER_DIR } from "../src/default-sources.js";
 import { planMatrix } from "../src/plan-matrix.js";
 
 const host = { os: "linux", arch: "x86_64" } as const;

@@ -1,7 +1,8 @@
 import { existsSync } from "node:fs";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
+import { renameWithRetry } from "@baiengine/cli-kit/system";
 import { type Manifest, type Reporter, silentReporter } from "@baiengine/schema";
 import { describeFinding, errorFindings, verifyPackage } from "@baiengine/verifier";
 import { stagingEntries, writeReproducibleArchive } from "./archive/index.js";
@@ -117,7 +118,7 @@ export async function pack(options: PackOptions, deps: PackDeps = {}): Promise<P
         );
       }
       for (const f of report.findings) if (f.severity === "warning") reporter.log?.("warn", describeFinding(f));
-      await rename(plan.tempFile, plan.outFile);
+      await renameWithRetry(plan.tempFile, plan.outFile);
       await writeFile(plan.checksumFile, `${archive.sha256}  ${path.basename(plan.outFile)}\n`);
       timings["total"] = Math.round(performance.now() - started);
       return { file: plan.outFile, sha256: archive.sha256, size: archive.size, manifest, timings, plan, reusedBuild };

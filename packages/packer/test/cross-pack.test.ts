@@ -4,7 +4,7 @@ import { extractPackage, readBinaryFile, verifyPackage } from "@baiengine/verifi
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { pack } from "../src/pack.js";
-import { which } from "../src/probe/which.js";
+import { which } from "@baiengine/cli-kit/system";
 import { tempDir } from "./helpers/tmp.js";
 
 /** These tests need Debian's cross toolchains and emulators (installed by .ci/run); fail clearly when absent. */

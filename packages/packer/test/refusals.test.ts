@@ -5,9 +5,8 @@ import { EXIT } from "@baiengine/cli-kit";
 import { describe, expect, it } from "vitest";
 import { MissingToolchainError, NeedsNativeRunnerError, SourceError, UnknownProfileError, UnsupportedTargetError } from "../src/errors.js";
 import { planPack } from "../src/plan/plan-pack.js";
-import { getEngineProfile } from "../src/profiles/engines.js";
+import { getEngineProfile } from "../src/plan/select-profiles.js";
 import { declaredVersion, readSourceFacts } from "../src/probe/source-facts.js";
-import { parseToolkitVersion } from "../src/probe/gather-facts.js";
 import { linuxFacts, llamaSourceFacts } from "./helpers/facts.js";
 
 const source = "/src/llama.cpp";
@@ -118,11 +117,6 @@ describe("refusals before building", () => {
 });
 
 describe("probing", () => {
-  it("reads nvcc's and hipcc's versions", () => {
-    expect(parseToolkitVersion("nvcc: NVIDIA (R) Cuda compiler driver\nCuda compilation tools, release 13.0, V13.0.88\nBuild cuda_13.0")).toBe("13.0.88");
-    expect(parseToolkitVersion("HIP version: 6.2.41133-dd7f95766")).toBe("6.2.41133");
-  });
-
   it("reads the version a llama.cpp tree declares in CMake, and tells a foreign tree apart", async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "packer-src-"));
     writeFileSync(path.join(dir, "CMakeLists.txt"), 'project("llama.cpp" C CXX)\nset(LLAMA_VERSION_MAJOR 0)\nset(LLAMA_VERSION_MINOR 5)\nset(LLAMA_VERSION_PATCH 0)\n');

@@ -11,6 +11,7 @@ export * from "./resolve/choose-package.js";
 export * from "./resolve/host-facts.js";
 export * from "./resolve/resolve-package.js";
 export * from "./update/apply-update.js";
+export * from "./update/engine-metadata.js";
 export * from "./update/plan-update.js";
 export * from "./update/scan-packages.js";
 export * from "./update/set-base-url.js";

@@ -1,10 +1,9 @@
 import type { Reporter } from "@baiengine/schema";
-import { listEngineProfiles } from "@baiengine/packer";
-import { describeFinding, errorFindings, type ExtractResult, extractPackage, type Finding, type VerifyReport, verifyPackage } from "@baiengine/verifier";
+import { type ExtractResult, extractPackage, type Finding, type VerifyReport, verifyPackage } from "@baiengine/verifier";
 
 /**
- * The part of @baiengine/verifier and @baiengine/packer this CLI uses, behind one seam so the
- * commands can be planned and tested as data. The real implementations are loaded from those packages.
+ * The part of @baiengine/verifier this CLI uses, behind one seam so the commands can be planned
+ * and tested as data.
  */
 export type { Finding };
 
@@ -19,24 +18,8 @@ export interface PackageVerifier {
   extract(file: string, dest: string, options?: { expectedSha256?: string; expectedFilename?: string; reporter?: Reporter }): Promise<ExtractedPackage>;
 }
 
-export interface EngineMetadata {
-  name: string;
-  description: string;
-  modelFormats: string[];
-}
-
-export { errorFindings, describeFinding as formatFinding };
-
 /** The verifier of @baiengine/verifier (one streaming pass: sha256, size, archive safety, manifest vs name). */
-export async function loadVerifier(): Promise<PackageVerifier> {
-  return {
-    verify: (file, options) => verifyPackage(file, options),
-    extract: (file, dest, options) => extractPackage(file, dest, options),
-  };
-}
-
-/** An engine's name, description and model formats from the packer's engine profiles, or null if unknown. */
-export async function loadEngineMetadata(engineId: string): Promise<EngineMetadata | null> {
-  const profile = listEngineProfiles().find((p) => p.id === engineId);
-  return profile ? { name: profile.name, description: profile.description, modelFormats: [...profile.modelFormats] } : null;
-}
+export const packageVerifier: PackageVerifier = {
+  verify: (file, options) => verifyPackage(file, options),
+  extract: (file, dest, options) => extractPackage(file, dest, options),
+};

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { fileBaseUrl, installResolved } from "../src/install/install-package.js";
 import { readIndex } from "../src/index-file/read-index.js";
 import { resolvePackage } from "../src/resolve/resolve-package.js";
-import { loadVerifier } from "../src/verifier-port.js";
+import { packageVerifier } from "../src/verifier-port.js";
 import { DownloadError } from "../src/errors.js";
 import { type PackageServer, startPackageServer } from "./helpers/package-server.js";
 import { emptyRegistry, removeTempDirs, tempDir, writeJson } from "./helpers/registry-fixtures.js";
@@ -97,7 +97,7 @@ describe("install from a loopback server", () => {
     const resolution = resolvePackage(index.registry, "hello", { request: { os: "linux", arch: "x86_64", accel: "cpu" } });
     const enginesDir = join(await tempDir(), "engines");
     const before = server.requests.length;
-    const result = await installResolved(resolution, enginesDir, { verifier: await loadVerifier() }, { backoffMs: 10 });
+    const result = await installResolved(resolution, enginesDir, { verifier: packageVerifier }, { backoffMs: 10 });
     expect(result.alreadyInstalled).toBe(false);
     const seen = server.requests.slice(before).filter((r) => r.mode === "flaky");
     expect(seen.map((r) => r.range)).toEqual([undefined, `bytes=${Math.floor(packed.size / 2)}-`]);
@@ -124,7 +124,7 @@ describe("install from a loopback server", () => {
       const index = await readIndex(await registryFor(`${server.url}/${mode}`));
       const resolution = resolvePackage(index.registry, "hello", { request: { os: "linux", arch: "x86_64", accel: "cpu" } });
       const enginesDir = join(await tempDir(), "engines");
-      const error = await installResolved(resolution, enginesDir, { verifier: await loadVerifier() }, { retries: 1, backoffMs: 10, timeoutMs: 500 }).catch((e) => e);
+      const error = await installResolved(resolution, enginesDir, { verifier: packageVerifier }, { retries: 1, backoffMs: 10, timeoutMs: 500 }).catch((e) => e);
       expect(error).toBeInstanceOf(DownloadError);
       expect(error.message).toMatch(message);
       expect(await installedPlatforms(enginesDir)).toEqual([]);

@@ -5,6 +5,12 @@ export type Os = (typeof OS_VALUES)[number];
 export const ARCH_VALUES = ["aarch64", "x86_64"] as const;
 export type Arch = (typeof ARCH_VALUES)[number];
 
+/** A machine or build target: operating system and CPU architecture. */
+export interface Platform {
+  os: Os;
+  arch: Arch;
+}
+
 export function isOs(value: string): value is Os {
   return (OS_VALUES as readonly string[]).includes(value);
 }

@@ -1,8 +1,8 @@
-import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
-import { archFromNode, type Manifest, osFromNode, type Reporter } from "@baiengine/schema";
+import { join } from "node:path";
+import { hostPlatform, which } from "@baiengine/cli-kit/system";
+import type { Manifest, Platform, Reporter } from "@baiengine/schema";
 import { extractPackage } from "./extract.js";
 import { errorFinding, type Finding } from "./findings.js";
 import type { Limits } from "./limits.js";
@@ -27,14 +27,12 @@ interface Runner {
   judgeByOutput: boolean;
 }
 
-/** The host's platform in the registry's terms. */
-export function hostPlatform(): { os: string; arch: string } {
-  // Unknown hosts keep Node's names: they match no package, so every smoke run is "foreign".
-  return { os: osFromNode(process.platform) ?? process.platform, arch: archFromNode(process.arch) ?? process.arch };
-}
-
-/** How this host can run a package's binary, or why it cannot (pure: unit-testable). */
-export function planSmoke(manifest: Pick<Manifest, "os" | "arch">, emulate: boolean, host = hostPlatform(), has = onPath): Runner | string {
+/**
+ * How this host can run a package's binary, or why it cannot (pure: unit-testable). `host` is null
+ * on a machine that is not a platform of the registry: no package runs there.
+ */
+export function planSmoke(manifest: Pick<Manifest, "os" | "arch">, emulate: boolean, host: Platform | null = hostPlatform(), has = onPath): Runner | string {
+  if (host === null) return `this host (${process.platform}/${process.arch}) is not a platform of the registry: no package runs here`;
   if (manifest.os === host.os && manifest.arch === host.arch) {
     return { name: "native", command: "", args: (b) => [b], env: () => ({}), judgeByOutput: false };
   }
@@ -126,5 +124,5 @@ function lastLine(text: string): string {
 }
 
 function onPath(command: string): boolean {
-  return (process.env["PATH"] ?? "").split(delimiter).some((dir) => dir !== "" && existsSync(join(dir, command)));
+  return which(command) !== null;
 }

@@ -8,7 +8,7 @@ import { gzip, tarArchive, VALID_MANIFEST } from "./helpers/tar-writer.js";
 
 const work = mkdtempSync(join(tmpdir(), "verifier-smoke-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-const host = { os: "linux", arch: "x86_64" };
+const host = { os: "linux", arch: "x86_64" } as const;
 
 describe("smoke planning (pure)", () => {
   it("runs natively on the same platform", () => {
@@ -19,6 +19,10 @@ describe("smoke planning (pure)", () => {
   it("skips other platforms without --emulate, and says why", () => {
     expect(planSmoke({ os: "windows", arch: "x86_64" }, false, host, () => true)).toMatch(/cannot run on this linux-x86_64 host \(pass --emulate/);
     expect(planSmoke({ os: "macos", arch: "aarch64" }, true, host, () => true)).toMatch(/no emulator/);
+  });
+
+  it("runs nothing on a machine that is not a platform of the registry", () => {
+    expect(planSmoke({ os: "linux", arch: "x86_64" }, true, null, () => true)).toMatch(/is not a platform of the registry: no package runs here/);
   });
 
   it("uses qemu-aarch64 with the sysroot and wine with a private prefix when installed", () => {

@@ -4,7 +4,7 @@ import { createLogger, createProgram, createProgressReporter, detectEnvironment,
 import { Option } from "commander";
 import { formatTable, githubMatrix } from "../github-matrix.js";
 import { assertAllBuilt, buildHost, planHost } from "../host/build-host.js";
-import { defaultSources } from "../packer-sources.js";
+import { defaultSources } from "../default-sources.js";
 import { planMatrix } from "../plan-matrix.js";
 import { publishRegistry } from "../release/publish-registry.js";
 import { verifyRelease } from "../release/verify-release.js";

@@ -1,15 +1,16 @@
 import { copyFile, mkdir, readdir, rm } from "node:fs/promises";
 import { isAbsolute, join, resolve } from "node:path";
-import { type AcceleratorProfile, hostPlatform, listAcceleratorProfiles, listToolchainProfiles, planPackHere } from "@baiengine/packer";
+import { requireHostPlatform, sourceIdentity } from "@baiengine/cli-kit/system";
+import { planPackHere } from "@baiengine/packer";
+import { type AcceleratorProfile, listAcceleratorProfiles, listToolchainProfiles } from "@baiengine/profiles";
 import { type Reporter, silentReporter } from "@baiengine/schema";
 import { type VerifyReport, verifyPackage } from "@baiengine/verifier";
 import type { Cell } from "../cell.js";
 import { MatrixFailureError } from "../errors.js";
 import { DEFAULT_OUT_DIR, planMatrix } from "../plan-matrix.js";
-import { defaultSources } from "../packer-sources.js";
+import { defaultSources } from "../default-sources.js";
 import { type HostPlan, planHostBuild } from "./host-plan.js";
 import { probeTools } from "./probe-host.js";
-import { sourceRevision } from "./source-revision.js";
 import { CELL_OUT_DIR, type CellEnv, runTurboCell } from "./turbo-cell.js";
 
 export interface BuildHostOptions {
@@ -41,15 +42,16 @@ export interface BuildHostResult {
 
 /** The cells `matrix build --host` would build here and the ones it skips, with reasons (probes PATH). */
 export async function planHost(options: Pick<BuildHostOptions, "engine" | "version" | "source">): Promise<HostPlan> {
+  const host = requireHostPlatform("matrix build --host runs on linux, macos or windows, on x86_64 or aarch64");
   const sources = defaultSources();
   const cells = planMatrix({ engine: options.engine, ...(options.version ? { version: options.version } : {}), ...(options.source ? { localSource: options.source } : {}) }, sources);
-  const toolchains = listToolchainProfiles();
+  const toolchains = listToolchainProfiles(host);
   const accelerators = listAcceleratorProfiles();
   const tools = [
     ...toolchains.flatMap((t) => [t.cc, t.cxx, t.emulator?.command].filter((x): x is string => typeof x === "string")),
     ...accelerators.flatMap((a) => (a.toolkit ? [a.toolkit.probe] : [])),
   ];
-  const facts = await probeTools(tools, hostPlatform());
+  const facts = await probeTools(tools, host);
   return withPackerRefusals(planHostBuild(cells, facts, toolchains, accelerators), accelerators, options);
 }
 
@@ -87,7 +89,7 @@ export async function buildHost(options: BuildHostOptions): Promise<BuildHostRes
   const plan = await planHost(options);
   const outDir = resolve(options.repoRoot, options.outDir ?? DEFAULT_OUT_DIR);
   const source = options.source ? (isAbsolute(options.source) ? options.source : resolve(options.source)) : "";
-  const rev = source ? await sourceRevision(source) : "";
+  const rev = source ? await sourceIdentity(source) : "";
   const cellOut = join(options.repoRoot, "apps", "build-matrix", CELL_OUT_DIR);
   const result: BuildHostResult = { plan, built: [], failed: [] };
   for (const skipped of plan.skipped) reporter.log?.("info", `skip ${skipped.cell.id}: ${skipped.reason}`);

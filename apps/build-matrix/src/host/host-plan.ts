@@ -1,3 +1,4 @@
+import { toolkitMajor } from "@baiengine/profiles";
 import type { Arch, Os } from "@baiengine/schema";
 import type { Cell } from "../cell.js";
 
@@ -82,7 +83,7 @@ function missingToolkit(toolkit: { probe: string; major: number | null }, facts:
   const found = facts.tools[toolkit.probe];
   if (!found) return `${toolkit.probe} is not on PATH`;
   if (toolkit.major !== null) {
-    const major = found.version ? Number(found.version.split(".")[0]) : null;
+    const major = toolkitMajor(found.version ?? null);
     if (major !== toolkit.major) return `needs ${toolkit.probe} ${toolkit.major}.x, found ${found.version ?? "an unknown version"}`;
   }
   return null;

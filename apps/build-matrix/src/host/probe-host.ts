@@ -1,4 +1,5 @@
-import { parseToolkitVersion, which } from "@baiengine/packer";
+import { which } from "@baiengine/cli-kit/system";
+import { parseToolkitVersion } from "@baiengine/profiles";
 import { execa } from "execa";
 import type { HostFacts } from "./host-plan.js";
 

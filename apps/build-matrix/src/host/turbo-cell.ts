@@ -16,7 +16,7 @@ export interface CellEnv {
   BAIENGINE_ACCEL: string;
   /** Absolute source folder; empty for the engine's own fixture. */
   BAIENGINE_SOURCE: string;
-  /** sourceRevision() of BAIENGINE_SOURCE (outside the repository, so not a turbo input). */
+  /** sourceIdentity() (@baiengine/cli-kit/system) of BAIENGINE_SOURCE (outside the repository, so not a turbo input). */
   BAIENGINE_SOURCE_REV: string;
   /** Extra pack flags as JSON (cmake args), part of the hash. */
   BAIENGINE_PACK_FLAGS: string;

@@ -1,4 +1,4 @@
-import { which } from "../probe/which.js";
+import { which } from "@baiengine/cli-kit/system";
 
 let found: string | null | undefined;
 

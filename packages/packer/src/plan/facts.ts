@@ -1,4 +1,4 @@
-import type { Platform } from "../profiles/toolchain-profile.js";
+import type { Platform } from "@baiengine/schema";
 
 /** What a source folder is, as read from disk (by probe/source-facts.ts). */
 export interface SourceFacts {

@@ -11,10 +11,8 @@ import {
   safeParseAcceleratorToken,
 } from "@baiengine/schema";
 import { MissingToolchainError, NeedsNativeRunnerError, SourceError, UnknownProfileError, UnsupportedTargetError } from "../errors.js";
-import { getAcceleratorProfile } from "../profiles/accelerators.js";
-import { getEngineProfile } from "../profiles/engines.js";
-import { nativeToolchain, selectToolchain } from "../profiles/toolchains.js";
-import type { ToolchainProfile } from "../profiles/toolchain-profile.js";
+import { nativeToolchain, sourceTag, type ToolchainProfile, toolkitMajor } from "@baiengine/profiles";
+import { getAcceleratorProfile, getEngineProfile, selectToolchain } from "./select-profiles.js";
 import { defineArgs, splitCmakeArgs } from "./cmake-args.js";
 import type { PackFacts } from "./facts.js";
 import type { CollectPlan, PackOptions, PackPlan } from "./plan-types.js";
@@ -86,7 +84,7 @@ export function planPack(options: PackOptions, context: PlanContext): PackPlan {
       refuse(new MissingToolchainError(`${token} needs ${kit.probe}, which is not installed`, kit.install));
     }
     if (kit.major !== null && !isCross && tool(kit.probe)) {
-      const found = facts.toolkitVersion === null ? null : Number(facts.toolkitVersion.split(".")[0]);
+      const found = toolkitMajor(facts.toolkitVersion);
       if (found !== kit.major) {
         refuse(
           new MissingToolchainError(
@@ -109,7 +107,7 @@ export function planPack(options: PackOptions, context: PlanContext): PackPlan {
   } else if (engine.source.kind === "local") {
     sourceDir = path.join(facts.packerRoot, engine.source.dir);
   } else if (options.version !== undefined) {
-    const tag = engine.source.tag(options.version);
+    const tag = sourceTag(engine.source, options.version);
     clone = { repository: engine.source.repository, tag };
     sourceDir = path.join(facts.cacheDir, "sources", `${engine.id}-${tag}`);
     if (!facts.network && facts.source === null) {

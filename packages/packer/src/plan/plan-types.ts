@@ -1,7 +1,5 @@
 import type { Accelerator, Arch, Manifest, Os } from "@baiengine/schema";
-import type { AcceleratorProfile } from "../profiles/accelerator-profile.js";
-import type { EngineProfile } from "../profiles/engine-profile.js";
-import type { ToolchainProfile } from "../profiles/toolchain-profile.js";
+import type { AcceleratorProfile, EngineProfile, ToolchainProfile } from "@baiengine/profiles";
 
 export interface PackOptions {
   engine?: string;

@@ -1,4 +1,4 @@
-import type { ToolchainProfile } from "../profiles/toolchain-profile.js";
+import type { ToolchainProfile } from "@baiengine/profiles";
 
 /**
  * The CMake toolchain file of a cross toolchain profile, generated into the build folder (never

@@ -6,11 +6,10 @@ import { acceleratorFamily } from "@baiengine/schema";
 import { execa } from "execa";
 import type { PackFacts } from "../plan/facts.js";
 import type { PackOptions } from "../plan/plan-types.js";
-import { getEngineProfile } from "../profiles/engines.js";
-import { listToolchainProfiles, nativeToolchain } from "../profiles/toolchains.js";
-import { hostPlatform } from "../platform/host.js";
+import { requireHostPlatform, which } from "@baiengine/cli-kit/system";
+import { listToolchainProfiles, nativeToolchain, parseToolkitVersion, sourceTag } from "@baiengine/profiles";
+import { getEngineProfile } from "../plan/select-profiles.js";
 import { readSourceFacts } from "./source-facts.js";
-import { which } from "./which.js";
 
 /** Root of @baiengine/packer (dist/probe/ or src/probe/ → package folder). */
 export const PACKER_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -26,17 +25,9 @@ async function firstLine(cmd: string, args: string[]): Promise<string | null> {
   return r.exitCode === 0 ? (r.stdout.split("\n").find((l) => l.trim()) ?? null) : null;
 }
 
-/** `Cuda compilation tools, release 13.0, V13.0.88` → `13.0.88`; hipcc's `HIP version: 6.2.41133` → `6.2.41133`. */
-export function parseToolkitVersion(output: string): string | null {
-  const cuda = /\bV(\d+\.\d+(?:\.\d+)?)/.exec(output) ?? /release (\d+\.\d+)/.exec(output);
-  if (cuda) return cuda[1]!;
-  const hip = /HIP version:\s*(\d+(?:\.\d+)*)/.exec(output);
-  return hip ? hip[1]! : null;
-}
-
 /** Probes the machine for what planPack needs (commands, toolkit and compiler versions, the source). */
 export async function gatherFacts(options: PackOptions, env: NodeJS.ProcessEnv = process.env): Promise<PackFacts> {
-  const host = hostPlatform();
+  const host = requireHostPlatform("pack-engine runs on linux, macos or windows, on x86_64 or aarch64");
   const engine = getEngineProfile(options.engine ?? "llama-cpp");
   const toolchains = listToolchainProfiles(host);
   const names = new Set(["cmake", "ninja", "ccache", "git", "nvcc", "hipcc", "glslc", "xcrun", "strip"]);
@@ -81,7 +72,7 @@ export async function gatherFacts(options: PackOptions, env: NodeJS.ProcessEnv =
   let sourceDir: string | null = null;
   if (options.source !== undefined) sourceDir = path.resolve(cwd, options.source);
   else if (engine.source.kind === "local") sourceDir = path.join(PACKER_ROOT, engine.source.dir);
-  else if (options.version !== undefined) sourceDir = path.join(cacheDir, "sources", `${engine.id}-${engine.source.tag(options.version)}`);
+  else if (options.version !== undefined) sourceDir = path.join(cacheDir, "sources", `${engine.id}-${sourceTag(engine.source, options.version)}`);
   const source = sourceDir ? await readSourceFacts(sourceDir, engine) : null;
 
   const sde = env["SOURCE_DATE_EPOCH"];

@@ -1,9 +1,9 @@
-import { createHash } from "node:crypto";
-import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
+import { isGitTopLevel, sourceIdentity } from "@baiengine/cli-kit/system";
+import type { EngineProfile, VersionRule } from "@baiengine/profiles";
 import { execa } from "execa";
 import type { SourceFacts } from "../plan/facts.js";
-import type { EngineProfile, VersionRule } from "../profiles/engine-profile.js";
 
 async function git(dir: string, args: string[]): Promise<string | null> {
   const r = await execa("git", ["-C", dir, ...args], { reject: false, stdin: "ignore" });
@@ -15,30 +15,22 @@ export async function readSourceFacts(dir: string, engine: EngineProfile): Promi
   if (!existsSync(dir) || !statSync(dir).isDirectory()) return null;
   const real = realpathSync(dir);
   const missingMarkers = engine.sourceMarkers.filter((m) => !existsSync(path.join(real, m)));
-  const top = await git(real, ["rev-parse", "--show-toplevel"]);
-  const isRepoRoot = top !== null && realpathSync(top) === real;
+  const isRepoRoot = await isGitTopLevel(real);
   let commit: string | null = null;
   let tag: string | null = null;
   let commitTime: number | null = null;
-  let identity: string;
   if (isRepoRoot) {
     commit = await git(real, ["rev-parse", "HEAD"]);
     tag = await git(real, ["describe", "--tags", "--exact-match", "HEAD"]);
     const ct = await git(real, ["log", "-1", "--format=%ct"]);
     commitTime = ct ? Number(ct) : null;
-    const changes = await git(real, ["diff", "HEAD"]);
-    identity = `git:${commit}${changes ? `+${createHash("sha256").update(changes).digest("hex").slice(0, 16)}` : ""}`;
-  } else if (missingMarkers.length > 0) {
-    // Not this engine's source: planning refuses it, so don't walk a tree that may be anything.
-    identity = `unrecognised:${real}`;
   } else {
-    // A folder inside another repository (the hello fixture) or no repository: hash its files.
-    if (top !== null) {
-      const ct = await git(real, ["log", "-1", "--format=%ct", "--", "."]);
-      commitTime = ct ? Number(ct) : null;
-    }
-    identity = `tree:${hashTree(real)}`;
+    // A folder inside another repository (the hello fixture): the last commit that touched it.
+    const ct = await git(real, ["log", "-1", "--format=%ct", "--", "."]);
+    commitTime = ct ? Number(ct) : null;
   }
+  // Not this engine's source: planning refuses it, so don't walk a tree that may be anything.
+  const identity = !isRepoRoot && missingMarkers.length > 0 ? `unrecognised:${real}` : await sourceIdentity(real);
   return { dir: real, missingMarkers, commit, commitTime, tag, declaredVersion: declaredVersion(real, engine.versionRules), identity };
 }
 
@@ -58,22 +50,4 @@ export function declaredVersion(dir: string, rules: readonly VersionRule[]): str
     }
   }
   return null;
-}
-
-/** Content hash of a small source tree (names and bytes, sorted), skipping VCS and build folders. */
-function hashTree(root: string): string {
-  const hash = createHash("sha256");
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir).sort()) {
-      if (name === ".git" || name === "build" || name === "node_modules") continue;
-      const full = path.join(dir, name);
-      // lstat: a symlink is hashed as its target's name, never followed (no loops, no escaping the tree).
-      const st = lstatSync(full);
-      if (st.isDirectory()) walk(full);
-      else if (st.isFile()) hash.update(`${path.relative(root, full)}\0`).update(readFileSync(full)).update("\0");
-      else if (st.isSymbolicLink()) hash.update(`${path.relative(root, full)}\0->${readlinkSync(full)}\0`);
-    }
-  };
-  walk(root);
-  return hash.digest("hex").slice(0, 16);
 }

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
-import { mkdir, rename, rm } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
+import { renameWithRetry } from "@baiengine/cli-kit/system";
 import { execa } from "execa";
 import { SourceError } from "../errors.js";
 
@@ -21,5 +22,5 @@ export async function cloneSource(repository: string, tag: string, dir: string, 
     const why = r.stderr.split("\n").find((l) => l.trim()) ?? r.shortMessage;
     throw new SourceError(`cannot clone ${repository} at ${tag}: ${why}`, "pass --source <dir> with a checkout of that version (no network is needed then)");
   }
-  await rename(partial, dir);
+  await renameWithRetry(partial, dir);
 }

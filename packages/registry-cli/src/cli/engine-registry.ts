@@ -25,7 +25,7 @@ import { applyUpdate } from "../update/apply-update.js";
 import type { UpdateChanges } from "../update/plan-update.js";
 import { planSetBaseUrl } from "../update/set-base-url.js";
 import { checkPackageFiles, checkPackageUrls } from "../validate/validate-index.js";
-import { loadVerifier } from "../verifier-port.js";
+import { packageVerifier } from "../verifier-port.js";
 
 /** Declares the commands and renders results; the work is in the library modules. */
 interface Common {
@@ -90,7 +90,7 @@ common(program.command("update"))
   .requiredOption("--packages-dir <dir>", "folder with the packages (artifact subfolders are searched too)")
   .option("--prerelease", "publish under engines[].prerelease; stable users keep latestVersion and packages")
   .option("--allow-downgrade", "accept a version lower than the current one")
-  .option("--name <name>", "engine name (new engines without a packer profile)")
+  .option("--name <name>", "engine name (new engines without an engine profile)")
   .option("--description <text>", "engine description")
   .option("--dry-run", "print what would change, write nothing")
   .option("--jobs <n>", "packages verified at once (default: cores)", parsePositiveInt("--jobs"))
@@ -160,7 +160,7 @@ platformOptions(common(program.command("install")))
     if ((file === undefined) === (opts.engine === undefined)) throw new UsageError("install needs exactly one of --engine <id> or a <file.baiengine>");
     const enginesDir = resolvePath(opts.enginesDir ?? defaultEnginesDir());
     const reporter = reporterFor(opts);
-    const deps = { verifier: await loadVerifier(), reporter };
+    const deps = { verifier: packageVerifier, reporter };
     let result: Awaited<ReturnType<typeof installFile>>;
     let resolution: Resolution | undefined;
     if (file !== undefined) {
@@ -186,7 +186,7 @@ common(program.command("import"))
   .action(async (opts) => {
     const enginesDir = resolvePath(opts.enginesDir ?? defaultEnginesDir());
     const reporter = reporterFor(opts);
-    const outcomes = await importIncoming(resolvePath(opts.incoming ?? `${enginesDir}/incoming`), enginesDir, { verifier: await loadVerifier(), reporter });
+    const outcomes = await importIncoming(resolvePath(opts.incoming ?? `${enginesDir}/incoming`), enginesDir, { verifier: packageVerifier, reporter });
     reporter.stop();
     if (opts.json) printJson(outcomes);
     else if (outcomes.length === 0) out("nothing to import");

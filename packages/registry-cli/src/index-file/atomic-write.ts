@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { open, readdir, readFile, rename, unlink } from "node:fs/promises";
+import { open, readdir, readFile, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
+import { renameWithRetry } from "@baiengine/cli-kit/system";
 import { sha256Text } from "./read-index.js";
 
 export interface AtomicWriteOptions {
@@ -14,10 +14,6 @@ export interface AtomicWriteOptions {
   /** Called when the on-disk content differs from `expectedSha256`; must throw. */
   onChanged?: (actual: string | null) => never;
 }
-
-/** Windows refuses to rename over a file another process has open (antivirus, editors): retry briefly. */
-const RENAME_RETRY_CODES = new Set(["EPERM", "EBUSY", "EACCES"]);
-const RENAME_RETRY_DELAYS_MS = [20, 50, 100, 200, 400, 800];
 
 /** Temporary files are `.<name>.<pid>.<random>.tmp` in the same folder (same filesystem: rename is atomic). */
 export function tempPathFor(file: string): string {
@@ -59,20 +55,6 @@ export async function writeFileAtomic(file: string, content: string, options: At
     throw error;
   }
   await fsyncFolder(dirname(file));
-}
-
-async function renameWithRetry(from: string, to: string): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await rename(from, to);
-      return;
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? "";
-      const delay = RENAME_RETRY_DELAYS_MS[attempt];
-      if (!RENAME_RETRY_CODES.has(code) || delay === undefined) throw error;
-      await sleep(delay);
-    }
-  }
 }
 
 /** Makes the rename durable. Folders cannot be opened for fsync on Windows: that is not an error there. */

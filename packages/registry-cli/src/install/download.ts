@@ -1,11 +1,12 @@
 import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, rename, stat, truncate, unlink } from "node:fs/promises";
+import { mkdir, stat, truncate, unlink } from "node:fs/promises";
 import { dirname } from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
+import { renameWithRetry } from "@baiengine/cli-kit/system";
 import type { Reporter } from "@baiengine/schema";
 import { Agent, type Dispatcher, interceptors, request } from "undici";
 import { DownloadError } from "../errors.js";
@@ -183,6 +184,6 @@ export async function downloadPackage(options: DownloadOptions): Promise<Downloa
       "the hosted file is not the published one (tampered or re-uploaded); nothing was installed",
     );
   }
-  await rename(part, options.dest);
+  await renameWithRetry(part, options.dest);
   return { file: options.dest, size, sha256, attempts, resumedFrom };
 }

@@ -1,5 +1,6 @@
-import { mkdir, readdir, rename, writeFile } from "node:fs/promises";
+import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { renameWithRetry } from "@baiengine/cli-kit/system";
 import { type InstallDeps, type InstallResult, installFile } from "./install-package.js";
 
 export interface ImportOutcome {
@@ -41,6 +42,6 @@ async function moveAside(incomingDir: string, folder: "installed" | "rejected", 
   const dir = join(incomingDir, folder);
   await mkdir(dir, { recursive: true });
   const to = join(dir, name);
-  await rename(join(incomingDir, name), to);
+  await renameWithRetry(join(incomingDir, name), to);
   return to;
 }

@@ -1,11 +1,13 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, rename, rm, rmdir, stat, unlink } from "node:fs/promises";
+import { mkdir, rm, rmdir, stat, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { renameWithRetry } from "@baiengine/cli-kit/system";
 import { parsePackageFilename, type Registry, type Reporter } from "@baiengine/schema";
 import { InstallRefusedError } from "../errors.js";
 import type { Resolution } from "../resolve/resolve-package.js";
-import { errorFindings, type Finding, formatFinding, type PackageVerifier } from "../verifier-port.js";
+import { describeFinding, errorFindings } from "@baiengine/verifier";
+import type { Finding, PackageVerifier } from "../verifier-port.js";
 import { downloadPackage } from "./download.js";
 import { installPath } from "./engines-dir.js";
 
@@ -31,7 +33,7 @@ const exists = (path: string) => stat(path).then(() => true, () => false);
 
 function rejectedMessage(file: string, error: unknown): InstallRefusedError {
   const findings = (error as { findings?: Finding[] }).findings;
-  const detail = findings ? errorFindings(findings).map(formatFinding).join("; ") : (error as Error).message;
+  const detail = findings ? errorFindings(findings).map(describeFinding).join("; ") : (error as Error).message;
   return new InstallRefusedError(`${basename(file)} was rejected: ${detail}`, "nothing was installed; use a package that passes verify-engine");
 }
 
@@ -78,12 +80,12 @@ export async function installFile(
         return { ...result, alreadyInstalled: true };
       }
       const old = `${temp}-old`;
-      await rename(dest, old);
-      await rename(join(temp, "package"), dest);
+      await renameWithRetry(dest, old);
+      await renameWithRetry(join(temp, "package"), dest);
       await rm(temp, { recursive: true, force: true });
       await rm(old, { recursive: true, force: true });
     } else {
-      await rename(join(temp, "package"), dest);
+      await renameWithRetry(join(temp, "package"), dest);
       await rm(temp, { recursive: true, force: true });
     }
   } catch (error) {

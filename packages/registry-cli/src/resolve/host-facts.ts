@@ -1,9 +1,9 @@
 import { execFile } from "node:child_process";
 import { access } from "node:fs/promises";
 import { readFile } from "node:fs/promises";
-import { arch as nodeArch, platform as nodePlatform } from "node:os";
 import { promisify } from "node:util";
-import { type Arch, archFromNode, type Os, osFromNode } from "@baiengine/schema";
+import { requireHostPlatform } from "@baiengine/cli-kit/system";
+import type { Arch, Os } from "@baiengine/schema";
 
 /** What package choice needs to know about a machine. Plain data: tests build it by hand. */
 export interface HostFacts {
@@ -46,10 +46,10 @@ const exists = (path: string) => access(path).then(() => true, () => false);
 /** Detects this machine's facts: os/arch (Apple Silicon even under Rosetta), NVIDIA driver, ROCm, Vulkan. */
 export async function detectHostFacts(): Promise<HostFacts> {
   const notes: string[] = [];
-  const os = osFromNode(nodePlatform());
-  let arch = archFromNode(nodeArch());
-  if (os === null || arch === null) throw new Error(`unsupported host ${nodePlatform()}/${nodeArch()}; pass --os and --arch`);
-  notes.push(`os ${os}, arch ${arch} (node reports ${nodePlatform()}/${nodeArch()})`);
+  const host = requireHostPlatform("pass --os and --arch");
+  const os = host.os;
+  let arch = host.arch;
+  notes.push(`os ${os}, arch ${arch} (node reports ${process.platform}/${process.arch})`);
   if (os === "macos" && arch === "x86_64" && (await run("sysctl", ["-n", "sysctl.proc_translated"]))?.trim() === "1") {
     arch = "aarch64";
     notes.push("running under Rosetta on Apple Silicon: arch aarch64");

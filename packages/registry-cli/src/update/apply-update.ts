@@ -3,7 +3,8 @@ import { UpdateRefusedError } from "../errors.js";
 import type { LockOptions } from "../index-file/index-lock.js";
 import { modifyIndex } from "../index-file/modify-index.js";
 import { readIndex } from "../index-file/read-index.js";
-import { type EngineMetadata, loadEngineMetadata, loadVerifier, type PackageVerifier } from "../verifier-port.js";
+import { packageVerifier, type PackageVerifier } from "../verifier-port.js";
+import { type EngineMetadata, engineMetadata } from "./engine-metadata.js";
 import { type UpdateChanges, type UpdateOptions, planUpdate } from "./plan-update.js";
 import { scanPackages } from "./scan-packages.js";
 
@@ -29,17 +30,17 @@ export interface UpdateResult {
  */
 export async function applyUpdate(
   options: ApplyUpdateOptions,
-  deps: { verifier?: PackageVerifier; metadata?: (id: string) => Promise<EngineMetadata | null>; reporter?: Reporter; now?: () => Date } = {},
+  deps: { verifier?: PackageVerifier; metadata?: (id: string) => EngineMetadata | null; reporter?: Reporter; now?: () => Date } = {},
 ): Promise<UpdateResult> {
   // An invalid index is refused before any package is read.
   await readIndex(options.registryFile);
-  const verifier = deps.verifier ?? (await loadVerifier());
+  const verifier = deps.verifier ?? packageVerifier;
   deps.reporter?.step?.("verify", options.packagesDir);
   const scan = await scanPackages(options.packagesDir, options.engineId, options.version, verifier, {
     ...(options.concurrency ? { concurrency: options.concurrency } : {}),
     ...(deps.reporter ? { reporter: deps.reporter } : {}),
   });
-  const metadata = options.name !== undefined ? null : await (deps.metadata ?? loadEngineMetadata)(options.engineId).catch(() => null);
+  const metadata = options.name !== undefined ? null : (deps.metadata ?? engineMetadata)(options.engineId);
   const now = (deps.now ?? (() => new Date()))();
   const plan = (registry: Parameters<typeof planUpdate>[0]) => {
     const result = planUpdate(registry, scan, options, { metadata, now });

@@ -2,7 +2,8 @@ import { type EngineEntry, type PackageEntry, type Registry, platformKey } from 
 import { canonicalRegistryText } from "../index-file/canonical-json.js";
 import { utcTimestamp } from "../index-file/modify-index.js";
 import { compareVersions } from "../version/compare-versions.js";
-import { type EngineMetadata, errorFindings, formatFinding } from "../verifier-port.js";
+import { describeFinding, errorFindings } from "@baiengine/verifier";
+import type { EngineMetadata } from "./engine-metadata.js";
 import type { ScanResult } from "./scan-packages.js";
 
 export interface UpdateOptions {
@@ -66,7 +67,7 @@ export function planUpdate(
     return refuse(
       `${failed.length} package(s) failed verification`,
       "fix or rebuild those packages (run verify-engine on each for the full report)",
-      failed.flatMap((p) => errorFindings(p.check.findings).map((f) => `${p.relativePath}: ${formatFinding(f)}`)).concat(
+      failed.flatMap((p) => errorFindings(p.check.findings).map((f) => `${p.relativePath}: ${describeFinding(f)}`)).concat(
         failed.filter((p) => errorFindings(p.check.findings).length === 0).map((p) => `${p.relativePath}: no manifest`),
       ),
     );

@@ -1,6 +1,7 @@
 import { availableParallelism } from "node:os";
 import { readdir } from "node:fs/promises";
 import { basename, join, relative } from "node:path";
+import { mapConcurrent } from "@baiengine/cli-kit/system";
 import { type Reporter, safeParsePackageFilename } from "@baiengine/schema";
 import type { PackageCheck, PackageVerifier } from "../verifier-port.js";
 
@@ -32,20 +33,6 @@ export async function listFiles(dir: string, depth = 0): Promise<string[]> {
     else if (entry.isDirectory() && depth < MAX_DEPTH) files.push(...(await listFiles(path, depth + 1)));
   }
   return files;
-}
-
-/** Runs `work` over `items` with at most `limit` at a time, keeping the input order in the result. */
-export async function mapConcurrent<T, R>(items: T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await work(items[i]!, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return results;
 }
 
 /**

@@ -5,7 +5,8 @@ import { basename } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { type PackageEntry, packageUrl, type Registry } from "@baiengine/schema";
 import { Agent, interceptors, request } from "undici";
-import { listFiles, mapConcurrent } from "../update/scan-packages.js";
+import { mapConcurrent } from "@baiengine/cli-kit/system";
+import { listFiles } from "../update/scan-packages.js";
 
 export interface ValidationProblem {
   /** `engines[0].packages[1]` style location, or a file/URL. */

@@ -1,15 +1,14 @@
-import { listAcceleratorProfiles, listEngineProfiles, listToolchainProfiles } from "@baiengine/packer";
+import { listAcceleratorProfiles, listEngineProfiles } from "@baiengine/profiles";
 import type { MatrixSources } from "./matrix-sources.js";
 
 /** Folder of @baiengine/packer in this repository: local engine sources (fixtures) are relative to it. */
 export const PACKER_DIR = "packages/packer";
 
-/** The packer's own profiles: the matrix's one source besides the schema's platform matrix. */
+/** The profiles (@baiengine/profiles): the matrix's one source besides the schema's platform matrix. */
 export function defaultSources(): MatrixSources {
   return {
     engines: listEngineProfiles(),
     accelerators: listAcceleratorProfiles(),
-    toolchains: listToolchainProfiles(),
     packerDir: PACKER_DIR,
   };
 }

@@ -1,9 +1,39 @@
-import type { Arch, Os } from "@baiengine/schema";
+import type { Platform } from "@baiengine/schema";
+import { z } from "zod";
+import { CommentField, NonEmpty, PlatformField } from "./fields.js";
 
-export interface Platform {
-  os: Os;
-  arch: Arch;
-}
+const Strip = z.strictObject({ tool: NonEmpty, args: z.array(NonEmpty) });
+
+/** A cross toolchain as written in data/toolchains.json (header fixes name a file under data/). */
+const CrossData = z.strictObject({
+  id: NonEmpty,
+  host: PlatformField,
+  target: PlatformField,
+  cc: NonEmpty,
+  cxx: NonEmpty,
+  rc: NonEmpty.optional(),
+  strip: Strip,
+  sysroot: NonEmpty.optional(),
+  cmakeSystem: z.strictObject({ name: z.enum(["Linux", "Windows", "Darwin"]), processor: NonEmpty }).optional(),
+  bundlesRuntimeFromCompiler: z.boolean(),
+  debianPackages: z.array(NonEmpty).min(1),
+  headerFixes: z.array(z.strictObject({ file: NonEmpty, contentFile: NonEmpty, reason: NonEmpty })).optional(),
+  emulator: z.strictObject({ command: NonEmpty, args: z.array(NonEmpty), debianPackages: z.array(NonEmpty) }).optional(),
+  notes: z.array(NonEmpty),
+});
+
+export const ToolchainsFile = z.strictObject({
+  $comment: CommentField,
+  /** The host's own compilers (CMake's defaults): strip flags per host OS (`default` for the others). */
+  native: z.strictObject({
+    strip: z.strictObject({ default: Strip, linux: Strip.optional(), macos: Strip.optional(), windows: Strip.optional() }),
+    debianPackages: z.array(NonEmpty),
+    notes: z.array(NonEmpty),
+    bundlesRuntimeFromCompiler: z.boolean(),
+  }),
+  cross: z.array(CrossData),
+});
+export type ToolchainsFile = z.infer<typeof ToolchainsFile>;
 
 /** How to build for `target` on `host`: compilers, sysroot, CMake system settings and runtime libraries. */
 export interface ToolchainProfile {
@@ -34,7 +64,7 @@ export interface ToolchainProfile {
    * the compilers' system include path through CPLUS_INCLUDE_PATH/C_INCLUDE_PATH (an environment
    * variable rather than a flag, so configured compile commands and cached objects stay valid; the
    * compilers' depfiles still track the generated headers). Each includes the original with
-   * #include_next and redefines what is broken.
+   * #include_next and redefines what is broken. `content` is read from data/<contentFile>.
    */
   headerFixes?: { file: string; content: string; reason: string }[];
   /** How to run the target's binaries here (for smoke tests), when an emulator exists. */

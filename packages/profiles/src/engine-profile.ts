@@ -1,0 +1,72 @@
+import { z } from "zod";
+import { CommentField, DefinesField, NonEmpty, OsField } from "./fields.js";
+
+/** How a source tree declares its version when it has no tag (first rule that matches wins). */
+export const VersionRule = z.discriminatedUnion("kind", [
+  /** `set(NAME_MAJOR 0)`, `set(NAME_MINOR 5)`, `set(NAME_PATCH 0)` in a CMake file → `0.5.0`. */
+  z.strictObject({ kind: z.literal("cmake-set"), file: NonEmpty, major: NonEmpty, minor: NonEmpty, patch: NonEmpty }),
+  /** `project(name VERSION 0.1.0 ...)` in a CMake file. */
+  z.strictObject({ kind: z.literal("cmake-project"), file: NonEmpty }),
+]);
+export type VersionRule = z.infer<typeof VersionRule>;
+
+/** Where the run-time modules (loaded with dlopen/LoadLibrary, never linked) come from and go. */
+export const RuntimeModules = z.strictObject({
+  /** File-name prefix per OS, e.g. `libggml-` (posix) / `ggml-` (windows); `default` for the others. */
+  prefix: z.strictObject({ default: NonEmpty, linux: NonEmpty.optional(), macos: NonEmpty.optional(), windows: NonEmpty.optional() }),
+  /** Extension per OS: ggml uses `.so` on macOS too. */
+  extension: z.record(OsField, z.string().startsWith(".")),
+  /** Folder of the build tree (relative) where the modules are written. */
+  buildDir: NonEmpty,
+  /** Names that match the prefix but are linked libraries, not modules (`ggml-base`). */
+  exclude: z.array(NonEmpty),
+});
+export type RuntimeModules = z.infer<typeof RuntimeModules>;
+
+/** Where an engine's source comes from. `tag` is the git tag of a version: `{version}` is replaced. */
+export const EngineSource = z.discriminatedUnion("kind", [
+  z.strictObject({ kind: z.literal("git"), repository: z.url(), tag: z.string().includes("{version}") }),
+  /** A folder relative to the @baiengine/packer package (its fixtures), e.g. `fixtures/hello`. */
+  z.strictObject({ kind: z.literal("local"), dir: NonEmpty }),
+]);
+export type EngineSource = z.infer<typeof EngineSource>;
+
+/**
+ * An engine: its metadata for the index (name, description, model formats), where its source comes
+ * from and how it is built and collected. Runtime packs will add, as data here, the command that
+ * lists the devices an engine sees (a device-listing probe); it is not declared yet.
+ */
+export const EngineProfile = z.strictObject({
+  id: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, "a lower-case engine id such as llama-cpp"),
+  name: NonEmpty,
+  description: NonEmpty,
+  modelFormats: z.array(NonEmpty).min(1),
+  source: EngineSource,
+  /** Files whose presence says a folder is this engine's source. */
+  sourceMarkers: z.array(NonEmpty).min(1),
+  versionRules: z.array(VersionRule),
+  cmakeTarget: NonEmpty,
+  serverBinary: NonEmpty,
+  /** Folder of the build tree (relative) where executables and shared libraries are written. */
+  binaryDir: NonEmpty,
+  licenseFiles: z.array(NonEmpty),
+  runtimeModules: RuntimeModules.nullable(),
+  /** Defines every build of this engine gets, with the reason beside each decision. */
+  cmakeDefines: DefinesField,
+  /** Why an engine define is set (printed by --dry-run). */
+  defineReasons: z.record(z.string(), NonEmpty),
+  /** The engine builds on ggml and takes the accelerator profile's defines; otherwise cpu only. */
+  acceleratorDefines: z.boolean(),
+  /** Accelerator tokens this engine can be built for; null = every accelerator profile. */
+  tokens: z.array(NonEmpty).nullable(),
+  /** Extra compiler flags and CMake defines per toolchain id (what that toolchain lacks or defaults differently), with the reason. */
+  toolchainFlags: z.record(z.string(), z.strictObject({ cFlags: z.array(NonEmpty), defines: DefinesField.optional(), reason: NonEmpty })),
+});
+export type EngineProfile = z.infer<typeof EngineProfile>;
+
+export const EnginesFile = z.strictObject({ $comment: CommentField, engines: z.array(EngineProfile).min(1) });
+
+/** The git tag of `version` in the engine's repository (`{version}` of the profile's tag replaced). */
+export function sourceTag(source: Extract<EngineSource, { kind: "git" }>, version: string): string {
+  return source.tag.replaceAll("{version}", version);
+}

@@ -1,0 +1,44 @@
+import { listAcceleratorProfiles } from "./accelerators.js";
+import { EnginesFile, type EngineProfile } from "./engine-profile.js";
+import { assertNoProblems, duplicates, readDataText, reasonsWithoutDefine, validateData } from "./load-data.js";
+import { crossToolchainIds } from "./toolchains.js";
+
+let engines: readonly EngineProfile[] | undefined;
+
+/**
+ * Validates and checks the content of data/engines.json against the known accelerator tokens and
+ * toolchain ids: ids unique, reasons name defines, tokens and toolchain ids exist.
+ * Throws SchemaValidationError with one `path: reason` line per problem.
+ */
+export function resolveEngines(input: unknown, known: { tokens: string[]; toolchainIds: string[] }): EngineProfile[] {
+  const file = validateData("engines.json", EnginesFile, input);
+  const tokens = new Set(known.tokens);
+  const toolchains = new Set(known.toolchainIds);
+  const problems = duplicates("engines", "id", file.engines.map((e) => e.id));
+  file.engines.forEach((e, i) => {
+    const where = `engines[${i}]`;
+    problems.push(...reasonsWithoutDefine(where, e.cmakeDefines, e.defineReasons));
+    for (const t of e.tokens ?? []) if (!tokens.has(t)) problems.push(`${where}.tokens: no accelerator profile has the token ${JSON.stringify(t)}`);
+    for (const id of Object.keys(e.toolchainFlags)) if (!toolchains.has(id)) problems.push(`${where}.toolchainFlags.${id}: no toolchain profile has this id`);
+  });
+  assertNoProblems("engines.json", problems);
+  return file.engines;
+}
+
+function loadEngines(): readonly EngineProfile[] {
+  engines ??= resolveEngines(JSON.parse(readDataText("engines.json")), {
+    tokens: listAcceleratorProfiles().map((a) => a.token),
+    toolchainIds: ["native", ...crossToolchainIds()],
+  });
+  return engines;
+}
+
+/** Every engine profile, in the order of data/engines.json. Throws SchemaValidationError when the data is invalid. */
+export function listEngineProfiles(): EngineProfile[] {
+  return [...loadEngines()];
+}
+
+/** The engine profile with this id, or null (callers raise their own error naming `listEngineProfiles()`' ids). */
+export function findEngineProfile(id: string): EngineProfile | null {
+  return loadEngines().find((e) => e.id === id) ?? null;
+}

@@ -1,0 +1,7 @@
+export type { AcceleratorProfile, Toolkit } from "./accelerator-profile.js";
+export { findAcceleratorProfile, gpuTargetList, listAcceleratorProfiles } from "./accelerators.js";
+export { EngineProfile, type EngineSource, RuntimeModules, sourceTag, VersionRule } from "./engine-profile.js";
+export { findEngineProfile, listEngineProfiles } from "./engines.js";
+export type { ToolchainProfile } from "./toolchain-profile.js";
+export { findToolchain, listToolchainProfiles, nativeToolchain } from "./toolchains.js";
+export { parseToolkitVersion, toolkitMajor } from "./toolkit-version.js";

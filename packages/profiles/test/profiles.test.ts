@@ -1,0 +1,129 @@
+import { readFileSync } from "node:fs";
+import { isSupportedPlatform, SchemaValidationError } from "@baiengine/schema";
+import { describe, expect, it } from "vitest";
+import { resolveAccelerators } from "../src/accelerators.js";
+import { resolveEngines } from "../src/engines.js";
+import {
+  findAcceleratorProfile,
+  findEngineProfile,
+  findToolchain,
+  gpuTargetList,
+  listAcceleratorProfiles,
+  listEngineProfiles,
+  listToolchainProfiles,
+  nativeToolchain,
+  parseToolkitVersion,
+  sourceTag,
+  toolkitMajor,
+} from "../src/index.js";
+import { resolveToolchains } from "../src/toolchains.js";
+
+const data = (name: string) => JSON.parse(readFileSync(new URL(`../data/${name}`, import.meta.url), "utf8"));
+const known = { tokens: ["cpu", "cuda12"], toolchainIds: ["native", "windows-x86_64-mingw"] };
+
+/** The SchemaValidationError's issue lines for a resolve that must fail. */
+function issues(run: () => unknown): string[] {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(SchemaValidationError);
+    return (error as SchemaValidationError).issues;
+  }
+  throw new Error("expected the data to be refused");
+}
+
+describe("profiles as data", () => {
+  it("lists both engines, and every accelerator profile is allowed by the platform matrix", () => {
+    expect(listEngineProfiles().map((e) => e.id)).toEqual(["llama-cpp", "hello"]);
+    for (const p of listAcceleratorProfiles()) expect(isSupportedPlatform(p.os, p.arch, p.token), `${p.os}-${p.arch}-${p.token}`).toBe(true);
+    expect(listToolchainProfiles({ os: "linux", arch: "x86_64" }).map((t) => t.id)).toEqual(["native", "linux-aarch64-cross", "windows-x86_64-mingw"]);
+  });
+
+  it("expands define sets and GPU target lists in order: sets, own defines, then the lists", () => {
+    const cuda = findAcceleratorProfile("linux", "x86_64", "cuda12")!;
+    expect(Object.keys(cuda.cmakeDefines)).toEqual(["GGML_NATIVE", "GGML_BACKEND_DL", "GGML_CPU_ALL_VARIANTS", "GGML_CUDA", "GGML_CUDA_NCCL", "CMAKE_CUDA_ARCHITECTURES"]);
+    expect(cuda.cmakeDefines["CMAKE_CUDA_ARCHITECTURES"]).toBe(gpuTargetList("cuda12").join(";"));
+    expect(cuda.gpuTargets).toEqual({ define: "CMAKE_CUDA_ARCHITECTURES", list: gpuTargetList("cuda12") });
+    const rocm = findAcceleratorProfile("linux", "x86_64", "rocm6")!;
+    expect(rocm.cmakeDefines["GPU_TARGETS"]).toBe(rocm.cmakeDefines["AMDGPU_TARGETS"]);
+    expect(findAcceleratorProfile("linux", "x86_64", "metal")).toBeNull();
+    expect(() => gpuTargetList("cuda11")).toThrow(/cuda11/);
+  });
+
+  it("reads engine metadata, the source tag and the header fix content", () => {
+    const llama = findEngineProfile("llama-cpp")!;
+    expect(llama).toMatchObject({ name: "llama.cpp", modelFormats: ["gguf"] });
+    expect(llama.source.kind === "git" && sourceTag(llama.source, "b4618")).toBe("b4618");
+    expect(findEngineProfile("whisper")).toBeNull();
+    const mingw = findToolchain({ os: "linux", arch: "x86_64" }, { os: "windows", arch: "x86_64" })!;
+    expect(mingw.headerFixes?.[0]?.content).toContain("#include_next <amxtileintrin.h>");
+    expect(findToolchain({ os: "linux", arch: "x86_64" }, { os: "macos", arch: "aarch64" })).toBeNull();
+    expect(nativeToolchain({ os: "macos", arch: "aarch64" }).strip.args).toEqual(["-x"]);
+    expect(nativeToolchain({ os: "linux", arch: "aarch64" }).strip.args).toEqual(["--strip-unneeded"]);
+  });
+});
+
+describe("toolkit versions", () => {
+  it("reads nvcc's and hipcc's versions", () => {
+    expect(parseToolkitVersion("nvcc: NVIDIA (R) Cuda compiler driver\nCuda compilation tools, release 13.0, V13.0.88\nBuild cuda_13.0")).toBe("13.0.88");
+    expect(parseToolkitVersion("HIP version: 6.2.41133-dd7f95766")).toBe("6.2.41133");
+    expect(parseToolkitVersion("Cuda compilation tools, release 12.4")).toBe("12.4");
+    expect(parseToolkitVersion("glslc v2023.8")).toBeNull();
+    expect(toolkitMajor("13.0.88")).toBe(13);
+    expect(toolkitMajor(null)).toBeNull();
+  });
+});
+
+describe("validated when loaded", () => {
+  it("refuses a shape error with the file and the field's path", () => {
+    const engines = data("engines.json");
+    engines.engines[0].modelFormats = [];
+    delete engines.engines[1].cmakeTarget;
+    const lines = issues(() => resolveEngines(engines, known));
+    expect(lines.some((l) => l.startsWith("engines[0].modelFormats:"))).toBe(true);
+    expect(lines.some((l) => l.startsWith("engines[1].cmakeTarget:"))).toBe(true);
+    engines.engines[0].modelFormats = ["gguf"];
+    engines.engines[1].cmakeTarget = "hello-server";
+    engines.engines[1].surprise = true;
+    expect(issues(() => resolveEngines(engines, known)).join("\n")).toContain("surprise");
+  });
+
+  it("refuses references to nothing: unknown tokens, toolchains, define sets and lists, reasons without a define", () => {
+    const engines = data("engines.json");
+    engines.engines[1].tokens = ["tpu1"];
+    engines.engines[0].toolchainFlags["windows-x86_64-msvc"] = engines.engines[0].toolchainFlags["windows-x86_64-mingw"];
+    engines.engines[0].defineReasons["LLAMA_CURL"] = "stale";
+    expect(issues(() => resolveEngines(engines, known))).toEqual([
+      "engines[0].defineReasons.LLAMA_CURL: gives a reason for a define the profile does not set",
+      "engines[0].toolchainFlags.windows-x86_64-msvc: no toolchain profile has this id",
+      'engines[1].tokens: no accelerator profile has the token "tpu1"',
+    ]);
+    const accelerators = data("accelerators.json");
+    accelerators.profiles[2].defineSets = ["x86-release", "cuda-relase"];
+    accelerators.profiles[3].gpuTargets.list = "cuda31";
+    const lines = issues(() => resolveAccelerators(accelerators));
+    expect(lines).toContain('profiles[2].defineSets: no define set is named "cuda-relase"');
+    expect(lines).toContain('profiles[3].gpuTargets.list: no GPU target list is named "cuda31"');
+  });
+
+  it("refuses a platform the matrix does not allow, a toolkit major that is not the token's, a platform twice", () => {
+    const accelerators = data("accelerators.json");
+    accelerators.profiles.push({ ...accelerators.profiles[1] });
+    accelerators.profiles[0].token = "metal";
+    accelerators.profiles[2].toolkit.major = 11;
+    expect(issues(() => resolveAccelerators(accelerators))).toEqual([
+      "profiles[0]: linux-x86_64-metal is not allowed by the platform matrix (@baiengine/schema)",
+      "profiles[2].toolkit.major: 11 is not the token's major",
+      'profiles: duplicate platform "linux-aarch64-cpu"',
+    ]);
+  });
+
+  it("refuses a cross toolchain whose host is its target, and an id used twice", () => {
+    const toolchains = data("toolchains.json");
+    toolchains.cross[0].target = toolchains.cross[0].host;
+    toolchains.cross[1].id = "native";
+    const lines = issues(() => resolveToolchains(toolchains, () => ""));
+    expect(lines).toContain("cross[0]: host and target are the same platform (that is the native toolchain)");
+    expect(lines).toContain('cross: duplicate id "native"');
+  });
+});
