@@ -96,7 +96,7 @@ export async function pack(options: PackOptions, deps: PackDeps = {}): Promise<P
     await time("build", () => runLogged("build", plan.build, plan.logFile, reporter, signal));
 
     const manifest = await time("collect", async () => {
-      const closure = await collectClosure(plan.collect);
+      const closure = await collectClosure(plan.collect, plan.target);
       return stagePackage(stageDir, plan.collect, closure, plan.manifest);
     });
 

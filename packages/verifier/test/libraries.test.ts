@@ -1,7 +1,9 @@
-import { readFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { type BinaryInfo, readBinaryInfo } from "../src/binary/index.js";
-import { checkLibraries, loadLibraryPolicy, type PackageBinary } from "../src/libraries.js";
+import { type BinaryInfo, readBinaryFile, readBinaryInfo } from "../src/binary/index.js";
+import { checkLibraries, checkLibraryFolder, DiskTree, loadLibraryPolicy, type PackageBinary, parseLibraryPolicy, PolicyError, walkClosure } from "../src/libraries.js";
 import { buildElfFixtures, buildPeFixtures, type ElfFixtures, type PeFixtures } from "./binary/fixtures.js";
 import { buildFat, buildThin, CPU, LC } from "./binary/macho-builder.js";
 
@@ -80,6 +82,36 @@ describe("checkLibraries on Linux packages built with gcc and aarch64-linux-gnu-
     expect(bundled.requirements.systemLibraries).toEqual(["libcuda.so.1"]);
   });
 
+  it("LIB_UNRESOLVED: a SONAME link that loops, and a library under its real name only, each say so", () => {
+    const server = { path: "llama-server", info: read(x86.appOriginLibs) };
+    const loop = checkLibraries([server], linux, { symlinks: [{ path: "libs/libfoo.so.1", target: "libfoo.so" }, { path: "libs/libfoo.so", target: "libfoo.so.1" }] });
+    expect(codes(loop)).toEqual(["error LIB_UNRESOLVED llama-server"]);
+    expect(loop.findings[0]!.message).toBe("llama-server needs libfoo.so.1: libs/libfoo.so.1 is a loop of symbolic links; ship the library itself as libs/libfoo.so.1");
+    const renamed = checkLibraries([server, { path: "libs/libfoo.so.1.0.0", info: read(x86.lib) }], linux);
+    expect(renamed.findings[0]!.message).toContain("only as libs/libfoo.so.1.0.0 (SONAME libfoo.so.1), but the loader opens the file name libfoo.so.1");
+  });
+
+  it("the same rules over a folder on disk: a build folder walked from the executable, a staged package checked", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "verifier-tree-"));
+    mkdirSync(join(dir, "bin", "libs"), { recursive: true });
+    copyFileSync(x86.appOriginLibs, join(dir, "bin", "app"));
+    copyFileSync(x86.lib, join(dir, "bin", "libs", "libfoo.so.1.0.0"));
+    symlinkSync("libfoo.so.1.0.0", join(dir, "bin", "libs", "libfoo.so.1"));
+    const tree = new DiskTree(dir, false);
+    const walk = await walkClosure(tree, ["bin/app"], { ...linux, exe: "bin/app" }, async (p) => (await readBinaryFile(tree.hostPath(p)))!);
+    expect(walk.objects.map((o) => [o.path, o.file, o.neededAs])).toEqual([
+      ["bin/app", "bin/app", undefined],
+      ["bin/libs/libfoo.so.1", "bin/libs/libfoo.so.1", "libfoo.so.1"],
+    ]);
+    expect(walk.notBundled).toEqual([{ name: "libc.so.6", kind: "system", by: "bin/app" }]);
+    const staged = await checkLibraryFolder(join(dir, "bin"), linux, { serverBinary: "app" });
+    expect(staged.findings).toEqual([]);
+    expect(staged.requirements.glibc).toMatch(/^2\.\d+$/);
+    symlinkSync("libbar.so.2.0", join(dir, "bin", "libs", "libbar.so.2"));
+    expect(tree.lookup("bin/libs/libbar.so.2")).toEqual({ kind: "dangling", link: "bin/libs/libbar.so.2", target: "libbar.so.2.0" });
+    expect(tree.lookup("bin/libs/libnone.so")).toEqual({ kind: "missing" });
+  });
+
   it("reports the highest GLIBCXX over all binaries", () => {
     const check = checkLibraries([{ path: "llama-server", info: read(x86.cxx) }], linux);
     expect(check.findings).toEqual([]);
@@ -111,6 +143,7 @@ describe("checkLibraries on Windows packages built with mingw-w64", () => {
     const inLibs = checkLibraries([{ path: "llama-server.exe", info: read(pe.app) }, { path: "libs/foo.dll", info: read(pe.dll) }], windows);
     expect(codes(inLibs)).toEqual(["error LIB_UNRESOLVED llama-server.exe"]);
     expect(inLibs.findings[0]!.message).toContain("executable's folder");
+    expect(inLibs.findings[0]!.message).toBe("llama-server.exe needs foo.dll: bundled at libs/foo.dll, but Windows looks for DLLs in the executable's folder (.); put it there");
   });
 
   it("accepts API sets; LIB_DRIVER_BUNDLED for nvcuda.dll; LIB_WRONG_ARCH for an ELF in a Windows package", () => {
@@ -150,6 +183,18 @@ describe("checkLibraries on macOS packages (Mach-O headers built byte by byte)",
     expect(codes(checkLibraries(pkg(server(["@loader_path/../outside"])), macos))).toEqual(["error LIB_UNRESOLVED llama-server"]);
   });
 
+  it("LIB_UNRESOLVED: a dylib only under another file name than its install name, or in a folder no LC_RPATH reaches", () => {
+    const renamed = checkLibraries(pkg(server(["@loader_path/libs"]), "libs/libllama.0.0.1.dylib"), macos);
+    expect(codes(renamed)).toEqual(["error LIB_UNRESOLVED llama-server"]);
+    expect(renamed.findings[0]!.message).toBe(
+      "llama-server needs @rpath/libllama.dylib: the package has it only as libs/libllama.0.0.1.dylib (SONAME @rpath/libllama.dylib), but the loader opens the file name libllama.dylib; add libs/libllama.dylib (a symbolic link to libllama.0.0.1.dylib, or a copy)",
+    );
+    const elsewhere = checkLibraries(pkg(server(["@loader_path/libs"]), "lib/libllama.dylib"), macos);
+    expect(elsewhere.findings[0]!.message).toBe(
+      "llama-server needs @rpath/libllama.dylib: bundled at lib/libllama.dylib, but no LC_RPATH of llama-server (@loader_path/libs) leads there; link with -Wl,-rpath,@loader_path/lib",
+    );
+  });
+
   it("LIB_ABSOLUTE_RUNPATH: a build folder in LC_RPATH (system folders are fine)", () => {
     const check = checkLibraries(pkg(server(["@loader_path/libs", "/Users/runner/work/llama.cpp/build/bin", "/usr/lib/swift"])), macos);
     expect(codes(check)).toEqual(["error LIB_ABSOLUTE_RUNPATH llama-server"]);
@@ -180,5 +225,17 @@ describe("library policies (policy/<os>.json)", () => {
     expect(windows.drivers).toEqual(expect.arrayContaining(["nvcuda.dll", "vulkan-1.dll"]));
     // No name may be both allowed and forbidden.
     for (const p of [linux, windows]) expect(p.system.filter((n) => p.drivers.includes(n) || p.runtimes.includes(n))).toEqual([]);
+  });
+
+  it("are validated when loaded: a bad policy document is one PolicyError naming the file and the field", () => {
+    const good = readFileSync(new URL("../policy/linux.json", import.meta.url), "utf8");
+    expect(parseLibraryPolicy(good, "linux.json")).toEqual(loadLibraryPolicy("linux"));
+    const bad = (doc: object) => () => parseLibraryPolicy(JSON.stringify({ ...JSON.parse(good), ...doc }), "policy/linux.json");
+    expect(bad({ drivers: "libcuda.so.1" })).toThrow(PolicyError);
+    expect(bad({ drivers: "libcuda.so.1" })).toThrow(/^policy\/linux\.json: drivers: /);
+    expect(bad({ runtime: [] })).toThrow(/policy\/linux\.json: \(root\): Unrecognized key/);
+    expect(bad({ os: "beos" })).toThrow(/os: /);
+    expect(bad({ runtimes: ["libc.so.6"] })).toThrow("policy/linux.json: libc.so.6 listed as system and as driver or runtime");
+    expect(() => parseLibraryPolicy("{", "policy/linux.json")).toThrow(/^policy\/linux\.json is not JSON/);
   });
 });

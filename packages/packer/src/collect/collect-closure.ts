@@ -1,8 +1,9 @@
 import { existsSync, readdirSync, realpathSync } from "node:fs";
 import path from "node:path";
-import { type BinaryInfo, readBinaryFile } from "@baiengine/verifier";
 // The errors subpath keeps commander and cli-progress out of library imports.
 import { FailureError } from "@baiengine/cli-kit/errors";
+import type { Arch, Os } from "@baiengine/schema";
+import { type BinaryInfo, type ClosureObject, DiskTree, readBinaryFile, walkClosure } from "@baiengine/verifier";
 import type { CollectPlan } from "../plan/plan-types.js";
 
 export interface CollectedFile {
@@ -16,70 +17,57 @@ export interface CollectedFile {
 
 export interface Closure {
   files: CollectedFile[];
-  /** Imports found neither in the build tree nor in the toolchain: left to the system (and the verifier's allow-list). */
+  /** Imports no search folder of the build holds: the machine's by the verifier's policy, or unresolved (the verifier reports those). */
   system: string[];
 }
 
-/** A folder's file names, looked up exactly or (Windows) case-insensitively. */
-function folderIndex(dir: string, caseInsensitive: boolean): Map<string, string> {
-  const index = new Map<string, string>();
-  if (!existsSync(dir)) return index;
-  for (const name of readdirSync(dir)) index.set(caseInsensitive ? name.toLowerCase() : name, path.join(dir, name));
-  return index;
-}
+type Root = { from: string; to: string; kind: "server" | "module" };
 
 /**
  * The server binary, the run-time modules beside it, and the closure of the libraries they import,
- * found by reading DT_NEEDED / LC_LOAD_DYLIB / PE imports (never by globbing for libraries). Each
- * library is copied under the name it is imported by (its SONAME), as a real file.
+ * found by the verifier's loader rules (`walkClosure`: DT_RUNPATH/DT_RPATH with $ORIGIN, @rpath and
+ * @loader_path, the executable's folder for DLLs) over the build folder as it is on disk, then the
+ * toolchain's runtime folders (mingw DLLs). Never by globbing for libraries. Each library is copied
+ * under the name it is imported by (its SONAME, install name or DLL name), as a real file.
  */
-export async function collectClosure(plan: CollectPlan): Promise<Closure> {
+export async function collectClosure(plan: CollectPlan, target: { os: Os; arch: Arch }): Promise<Closure> {
   const server = plan.serverBinary.from;
   if (!existsSync(server)) throw new FailureError(`the build did not produce ${server}`, "check the build log: the profile's cmakeTarget and binaryDir must match the build");
-  const windows = server.toLowerCase().endsWith(".exe");
-  const key = (name: string) => (windows ? name.toLowerCase() : name);
-  const built = folderIndex(plan.binaryDir, windows);
-  const runtime = plan.runtimeLibDirs.map((d) => folderIndex(d, windows));
+  // The tree is the whole file system, so run paths and toolchain folders are all tree paths.
+  const root = path.parse(path.resolve(server)).root;
+  const tree = new DiskTree(root, target.os === "windows");
+  const treePath = (p: string) => path.relative(root, path.resolve(p)).split(path.sep).join("/");
+  const roots = [{ from: server, to: plan.serverBinary.to, kind: "server" } as Root, ...moduleRoots(plan)];
+  const runtimeDirs = plan.runtimeLibDirs.map(treePath);
+  const read = async (p: string): Promise<BinaryInfo> => {
+    const info = await readBinaryFile(realpathSync(tree.hostPath(p)));
+    if (info === null) throw new FailureError(`${tree.hostPath(p)} is not a native binary`, "the profile's server binary and modules must be executables or shared libraries");
+    return info;
+  };
+  const walk = await walkClosure(tree, roots.map((r) => treePath(r.from)), { ...target, exe: treePath(server), extraDirs: runtimeDirs }, read);
+  const files = walk.objects.map((obj, i): CollectedFile => {
+    const from = realpathSync(tree.hostPath(obj.file));
+    const rootOf = roots[i];
+    if (i < roots.length && rootOf) return { from, to: rootOf.to, kind: rootOf.kind, info: obj.info };
+    return { from, ...libraryPlace(obj, plan, runtimeDirs), info: obj.info };
+  });
+  return { files, system: walk.notBundled.map((n) => n.name).sort() };
+}
 
-  const files: CollectedFile[] = [];
-  const system = new Set<string>();
-  const seen = new Set<string>();
-  const queue: { from: string; to: string; kind: CollectedFile["kind"] }[] = [{ from: server, to: plan.serverBinary.to, kind: "server" }];
+/** The run-time modules: every `<prefix>*<ext>` of the module folder but the excluded ones, in name order. */
+function moduleRoots(plan: CollectPlan): Root[] {
+  const m = plan.modules;
+  if (!m || !existsSync(m.dir)) return [];
+  const excluded = new Set(m.exclude.map((e) => `${m.prefix}${e}${m.extension}`));
+  return readdirSync(m.dir)
+    .sort()
+    .filter((name) => name.startsWith(m.prefix) && name.endsWith(m.extension) && !excluded.has(name))
+    .map((name) => ({ from: path.join(m.dir, name), to: path.posix.join(m.to, name), kind: "module" }));
+}
 
-  if (plan.modules) {
-    const m = plan.modules;
-    const excluded = new Set(m.exclude.map((e) => `${m.prefix}${e}${m.extension}`));
-    const names = existsSync(m.dir) ? readdirSync(m.dir).sort() : [];
-    for (const name of names) {
-      if (!name.startsWith(m.prefix) || !name.endsWith(m.extension) || excluded.has(name)) continue;
-      queue.push({ from: path.join(m.dir, name), to: path.posix.join(m.to, name), kind: "module" });
-      seen.add(key(name));
-    }
-  }
-  seen.add(key(path.basename(server)));
-
-  while (queue.length > 0) {
-    const item = queue.shift()!;
-    const real = realpathSync(item.from);
-    const info = await readBinaryFile(real);
-    if (info === null) throw new FailureError(`${item.from} is not a native binary`, "the profile's server binary and modules must be executables or shared libraries");
-    files.push({ from: real, to: item.to, kind: item.kind, info });
-    for (const needed of info.needed) {
-      const k = key(needed);
-      if (seen.has(k)) continue;
-      seen.add(k);
-      const inBuild = built.get(k);
-      if (inBuild) {
-        queue.push({ from: inBuild, to: plan.libraryDir ? `${plan.libraryDir}/${needed}` : needed, kind: "library" });
-        continue;
-      }
-      const inToolchain = runtime.map((r) => r.get(k)).find((p) => p !== undefined);
-      if (inToolchain) {
-        queue.push({ from: inToolchain, to: needed, kind: "runtime" });
-        continue;
-      }
-      system.add(needed);
-    }
-  }
-  return { files, system: [...system].sort() };
+/** Where a linked library goes: toolchain runtime DLLs beside the .exe, the build's libraries in the library folder, under the name they are imported by. */
+function libraryPlace(obj: ClosureObject, plan: CollectPlan, runtimeDirs: string[]): Pick<CollectedFile, "to" | "kind"> {
+  const name = path.posix.basename(obj.neededAs ?? obj.path);
+  if (runtimeDirs.includes(path.posix.dirname(obj.path))) return { to: name, kind: "runtime" };
+  return { to: plan.libraryDir ? `${plan.libraryDir}/${name}` : name, kind: "library" };
 }

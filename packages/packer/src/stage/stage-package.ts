@@ -1,15 +1,12 @@
 import { chmod, copyFile, cp, mkdir, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { type Manifest, parseManifest } from "@baiengine/schema";
+import { type Manifest, parseManifest, type Requirements } from "@baiengine/schema";
+import { checkLibraryFolder } from "@baiengine/verifier";
 import { execa } from "execa";
 // The errors subpath keeps commander and cli-progress out of library imports.
 import { FailureError } from "@baiengine/cli-kit/errors";
 import type { Closure } from "../collect/collect-closure.js";
 import type { CollectPlan } from "../plan/plan-types.js";
-import { binaryRequirements } from "./requirements.js";
-
-/** GPU runtimes a package relies on without bundling them (the user's driver/toolkit provides them). */
-const GPU_RUNTIME = /^(lib)?(cudart|cublas|cublasLt|nvrtc|amdhip64|hipblas|rocblas|hipblaslt|vulkan)([.-]|\d)/i;
 
 /**
  * Lays the package out in `stageDir/` (the archive's `package/`): the collected binaries as real
@@ -35,15 +32,18 @@ export async function stagePackage(stageDir: string, collect: CollectPlan, closu
     if (!st) throw new FailureError(`licence file ${licence.from} is missing`, "the engine profile's licenseFiles must exist in the source tree");
     await cp(licence.from, path.join(stageDir, licence.to), { recursive: true });
   }
-  const gpuRuntimes = closure.system.filter((n) => GPU_RUNTIME.test(n));
-  const manifest = parseManifest({
-    ...draft,
-    requirements: {
-      ...draft.requirements,
-      ...binaryRequirements(closure.files),
-      ...(gpuRuntimes.length > 0 ? { systemLibraries: gpuRuntimes } : {}),
-    },
-  });
+  const manifest = parseManifest({ ...draft, requirements: { ...draft.requirements, ...(await stagedRequirements(stageDir, draft)) } });
   await writeFile(path.join(stageDir, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
+}
+
+/**
+ * The staged binaries' requirements, computed by the verifier's own function over the staging
+ * folder (the files as they will ship, after strip): symbol-version floors, minimum macOS, and the
+ * driver and GPU runtime libraries its policy leaves to the user's machine.
+ */
+async function stagedRequirements(stageDir: string, draft: Manifest): Promise<Pick<Requirements, "glibc" | "glibcxx" | "macosMin" | "systemLibraries">> {
+  const { requirements } = await checkLibraryFolder(stageDir, { os: draft.os, arch: draft.arch }, { serverBinary: draft.serverBinary });
+  const { systemLibraries, ...floors } = requirements;
+  return { ...floors, ...(systemLibraries.length > 0 ? { systemLibraries } : {}) };
 }
