@@ -41,6 +41,9 @@ function apply(bytes: Buffer, mutations: Mutation[]): Buffer {
   return b;
 }
 
+/** Hundreds of verify + extract runs: minutes when the machine is shared by many test runs (the default 60 s timed out there). */
+const FUZZ_TIMEOUT = 300_000;
+
 let run = 0;
 /** Verification and extraction of `bytes` must end in a clean report or findings: never a crash, a hang or a stray write. */
 async function check(bytes: Buffer): Promise<void> {
@@ -79,14 +82,14 @@ describe("mutation fuzzing of a good package", () => {
       fc.asyncProperty(fc.array(mutation(goodGz.length), { minLength: 1, maxLength: 4 }), async (ms) => check(apply(goodGz, ms))),
       { numRuns: 300 },
     );
-  });
+  }, FUZZ_TIMEOUT);
 
   it("the same mutations of the tar stream, re-gzipped (reaches the tar reader and the rules)", async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(mutation(goodTar.length), { minLength: 1, maxLength: 3 }), async (ms) => check(gzip(apply(goodTar, ms)))),
       { numRuns: 500 },
     );
-  });
+  }, FUZZ_TIMEOUT);
 
   it("wrote nothing outside its sandbox", () => {
     expect(readdirSync(sandbox)).toEqual([]);
