@@ -3,6 +3,7 @@ import path from "node:path";
 import { extractPackage, readBinaryFile, verifyPackage } from "@baiengine/verifier";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
+import { collectClosure } from "../src/collect/collect-closure.js";
 import { BuildFailedError } from "../src/errors.js";
 import { pack } from "../src/pack.js";
 import { tempDir } from "./helpers/tmp.js";
@@ -38,6 +39,20 @@ describe("pack hello (cpu, host)", () => {
     expect(run.stdout).toContain("hello from the greeter module (base 0.1.0)");
     const version = await execa(server, ["--version"], { cwd: elsewhere, env: {}, extendEnv: false });
     expect(version.stdout).toBe("hello-server version 0.1.0");
+  });
+
+  it("collects by the loader rules over the build folder: RUNPATH $ORIGIN reaches libhello-base.so.0 (a SONAME link), the C/C++ runtimes stay the system's", async () => {
+    const { plan } = await pack({ engine: "hello", accel: "cpu", out, cacheDir });
+    const closure = await collectClosure(plan.collect, plan.target);
+    expect(closure.files.map((f) => [f.kind, f.to])).toEqual([
+      ["server", "hello-server"],
+      ["module", "libhello-greeter.so"],
+      ["library", "libs/libhello-base.so.0"],
+    ]);
+    // Copied as the real file behind the SONAME link, under the name it is imported by.
+    expect(closure.files[2]!.from).toBe(path.join(plan.collect.binaryDir, "libhello-base.so.0.1.0"));
+    expect(closure.system).toEqual(expect.arrayContaining(["libc.so.6", "libstdc++.so.6"]));
+    expect(closure.system).not.toContain("libhello-base.so.0");
   });
 
   it("packs twice to the same sha256, reusing the build folder; a fresh build folder gives the same bytes", async () => {

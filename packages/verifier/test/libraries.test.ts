@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -110,6 +110,10 @@ describe("checkLibraries on Linux packages built with gcc and aarch64-linux-gnu-
     symlinkSync("libbar.so.2.0", join(dir, "bin", "libs", "libbar.so.2"));
     expect(tree.lookup("bin/libs/libbar.so.2")).toEqual({ kind: "dangling", link: "bin/libs/libbar.so.2", target: "libbar.so.2.0" });
     expect(tree.lookup("bin/libs/libnone.so")).toEqual({ kind: "missing" });
+    // A truncated ELF in the folder is a finding, not a crash.
+    writeFileSync(join(dir, "bin", "libs", "libbroken.so"), readFileSync(x86.lib).subarray(0, 100));
+    const broken = await checkLibraryFolder(join(dir, "bin"), linux, { serverBinary: "app" });
+    expect(broken.findings.map((f) => `${f.code} ${f.path}`)).toEqual(["BINARY_CORRUPT libs/libbroken.so"]);
   });
 
   it("reports the highest GLIBCXX over all binaries", () => {

@@ -3,7 +3,7 @@ import path from "node:path";
 // The errors subpath keeps commander and cli-progress out of library imports.
 import { FailureError } from "@baiengine/cli-kit/errors";
 import type { Arch, Os } from "@baiengine/schema";
-import { type BinaryInfo, type ClosureObject, DiskTree, readBinaryFile, walkClosure } from "@baiengine/verifier";
+import { BinaryFormatError, type BinaryInfo, type ClosureObject, DiskTree, readBinaryFile, walkClosure } from "@baiengine/verifier";
 import type { CollectPlan } from "../plan/plan-types.js";
 
 export interface CollectedFile {
@@ -39,19 +39,28 @@ export async function collectClosure(plan: CollectPlan, target: { os: Os; arch: 
   const treePath = (p: string) => path.relative(root, path.resolve(p)).split(path.sep).join("/");
   const roots = [{ from: server, to: plan.serverBinary.to, kind: "server" } as Root, ...moduleRoots(plan)];
   const runtimeDirs = plan.runtimeLibDirs.map(treePath);
-  const read = async (p: string): Promise<BinaryInfo> => {
-    const info = await readBinaryFile(realpathSync(tree.hostPath(p)));
-    if (info === null) throw new FailureError(`${tree.hostPath(p)} is not a native binary`, "the profile's server binary and modules must be executables or shared libraries");
-    return info;
-  };
+  const read = (p: string) => readBuilt(tree.hostPath(p));
   const walk = await walkClosure(tree, roots.map((r) => treePath(r.from)), { ...target, exe: treePath(server), extraDirs: runtimeDirs }, read);
   const files = walk.objects.map((obj, i): CollectedFile => {
     const from = realpathSync(tree.hostPath(obj.file));
     const rootOf = roots[i];
-    if (i < roots.length && rootOf) return { from, to: rootOf.to, kind: rootOf.kind, info: obj.info };
+    if (rootOf) return { from, to: rootOf.to, kind: rootOf.kind, info: obj.info };
     return { from, ...libraryPlace(obj, plan, runtimeDirs), info: obj.info };
   });
   return { files, system: walk.notBundled.map((n) => n.name).sort() };
+}
+
+/** The headers of a file the build produced; one-line failures for a file that is no native binary or a corrupt one. */
+async function readBuilt(file: string): Promise<BinaryInfo> {
+  let info: BinaryInfo | null;
+  try {
+    info = await readBinaryFile(realpathSync(file));
+  } catch (error) {
+    if (!(error instanceof BinaryFormatError)) throw error;
+    throw new FailureError(`${file} has corrupt headers: ${error.message}`, "the build folder is damaged: remove it and pack again");
+  }
+  if (info === null) throw new FailureError(`${file} is not a native binary`, "the profile's server binary and modules must be executables or shared libraries");
+  return info;
 }
 
 /** The run-time modules: every `<prefix>*<ext>` of the module folder but the excluded ones, in name order. */
