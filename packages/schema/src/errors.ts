@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { Manifest } from "./manifest.js";
+import { PackagesIndex } from "./packages-index.js";
 import { Registry } from "./registry.js";
 import { RuntimeManifest } from "./runtime.js";
 
@@ -69,4 +70,9 @@ export function parseManifest(input: unknown): Manifest {
 /** Parses a runtime pack's manifest.json content; throws SchemaValidationError with every issue. */
 export function parseRuntimeManifest(input: unknown): RuntimeManifest {
   return parseWith("runtime manifest.json", RuntimeManifest, input);
+}
+
+/** The app's live packages.json (any historical shape); `path: reason` lines on failure. */
+export function safeParsePackagesIndex(input: unknown): ValidationResult<PackagesIndex> {
+  return safeParseWith(PackagesIndex, input);
 }

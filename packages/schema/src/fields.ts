@@ -37,6 +37,9 @@ export const SizeField = z
   .int({ error: (iss) => `expected a positive integer byte count, got ${got(iss.input)}` })
   .positive({ error: (iss) => `expected a positive integer byte count, got ${got(iss.input)}` });
 
+/** A calendar date (`2026-04-26`), as the app's live registry writes `releaseDate`. */
+export const ReleaseDateField = z.iso.date({ error: (iss) => `expected a date like "2026-04-26", got ${got(iss.input)}` });
+
 /** Semantic version 2.0.0 (the regex recommended by semver.org). */
 export const SEMVER_PATTERN =
   /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;

@@ -11,3 +11,5 @@ export * from "./release.js";
 export * from "./reporter.js";
 export * from "./runtime.js";
 export * from "./runtime-naming.js";
+export * from "./packages-index.js";
+export * from "./placeholders.js";

@@ -1,10 +1,11 @@
 import { z } from "zod";
 import { Manifest } from "./manifest.js";
+import { PackagesIndex } from "./packages-index.js";
 import { Registry } from "./registry.js";
 import { RuntimeManifest } from "./runtime.js";
 
 /**
- * JSON Schema (draft 2020-12) of engines.json and manifest.json for consumers in other languages.
+ * JSON Schema (draft 2020-12) of engines.json, manifest.json and the app's packages.json for consumers in other languages.
  * It carries the structure and every field pattern; the cross-field rules (file name equals the
  * formatted name, unique platforms, unique ids, `.exe` exactly on windows) live in the zod source.
  */
@@ -25,11 +26,16 @@ export function runtimeManifestJsonSchema(): Record<string, unknown> {
   return generate(RuntimeManifest, "Backend.AI GO runtime pack manifest (manifest.json of a .bairuntime)");
 }
 
+export function packagesIndexJsonSchema(): Record<string, unknown> {
+  return generate(PackagesIndex, "Backend.AI GO app's live engine index (packages.json)");
+}
+
 /** The committed files and their content, as written by `pnpm --filter @baiengine/schema generate`. */
 export function jsonSchemaFiles(): Record<string, string> {
   return {
     "engines.schema.json": `${JSON.stringify(registryJsonSchema(), null, 2)}\n`,
     "manifest.schema.json": `${JSON.stringify(manifestJsonSchema(), null, 2)}\n`,
     "runtime-manifest.schema.json": `${JSON.stringify(runtimeManifestJsonSchema(), null, 2)}\n`,
+    "packages.schema.json": `${JSON.stringify(packagesIndexJsonSchema(), null, 2)}\n`,
   };
 }

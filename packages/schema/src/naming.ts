@@ -1,5 +1,19 @@
 import { type Accelerator, safeParseAcceleratorToken } from "./accelerator.js";
-import { ARCH_VALUES, type Arch, isArch, isOs, OS_VALUES, type Os } from "./platform.js";
+import {
+  ARCH_TOKENS,
+  ARCH_VALUES,
+  type Arch,
+  archToken,
+  isArch,
+  isOs,
+  type NameStyle,
+  OS_TOKENS,
+  OS_VALUES,
+  type Os,
+  osToken,
+  readArchToken,
+  readOsToken,
+} from "./platform.js";
 
 /**
  * Package file names: `{engine_id}-{version}-{os}-{arch}-{accelerator}[-{variant}].baiengine`.
@@ -10,11 +24,13 @@ import { ARCH_VALUES, type Arch, isArch, isOs, OS_VALUES, type Os } from "./plat
  * 2. what precedes them is split at the first hyphen-separated segment that starts a version: a
  *    segment starting with a digit, or with `b` or `v` followed by a digit (`b4618`, `v1`, `26.4.20`).
  *    Engine ids therefore never have such a segment (`llama-cpp`, `stable-diffusion-cpp`).
+ * The os and arch tokens may be spelled the design's way (`macos-aarch64`) or Node's, as the app's
+ * live registry does (`darwin-arm64`, `win32-x64`); one name uses one style (see NameStyle).
  */
 export const PACKAGE_EXTENSION = ".baiengine";
 
 /** A segment that begins a version: `4618`, `b4618`, `v1.2`, `26.4.20`. */
-const VERSION_START = /^(?:\d|[bv]\d)/;
+export const VERSION_START = /^(?:\d|[bv]\d)/;
 
 /** Lowercase slug whose segments never look like the start of a version. */
 export const ENGINE_ID_PATTERN = /^(?!(?:\d|[bv]\d))[a-z0-9]+(?:-(?!(?:\d|[bv]\d))[a-z0-9]+)*$/;
@@ -33,9 +49,12 @@ export interface PackageName {
   /** File-name accelerator token: `cpu`, `metal`, `cuda12`, `rocm6`, ... */
   acceleratorToken: string;
   variant?: string;
+  /** Spelling of the os and arch tokens; default `design`. */
+  style?: NameStyle;
 }
 
 export interface ParsedPackageName extends PackageName {
+  style: NameStyle;
   accelerator: Accelerator;
   /** Toolkit major from the token (`cuda12` → 12); null for unversioned families. */
   acceleratorMajor: number | null;
@@ -63,7 +82,7 @@ export function isVersion(value: string): boolean {
 }
 
 export function isVariant(value: string): boolean {
-  return VARIANT_PATTERN.test(value) && !value.split("-").some((s) => isOs(s));
+  return VARIANT_PATTERN.test(value) && !value.split("-").some((s) => OS_TOKENS.includes(s));
 }
 
 /** Why a name part is invalid, or null when it is fine. */
@@ -80,7 +99,7 @@ export function checkNamePart(part: "engineId" | "version" | "variant", value: s
     case "variant":
       return isVariant(value)
         ? null
-        : `variant ${JSON.stringify(value)} must be a lowercase slug that names no OS (${OS_VALUES.join(", ")})`;
+        : `variant ${JSON.stringify(value)} must be a lowercase slug that names no OS (${OS_TOKENS.join(", ")})`;
   }
 }
 
@@ -93,7 +112,10 @@ export function formatPackageFilename(name: PackageName): string {
     ["accelerator", tokenProblem(name.acceleratorToken)],
     ["variant", name.variant === undefined ? null : checkNamePart("variant", name.variant)],
   ];
-  const stem = [name.engineId, name.version, name.os, name.arch, name.acceleratorToken, name.variant].filter((p) => p !== undefined).join("-");
+  const style = name.style ?? "design";
+  const os = isOs(name.os) ? osToken(name.os, style) : name.os;
+  const arch = isArch(name.arch) ? archToken(name.arch, style) : name.arch;
+  const stem = [name.engineId, name.version, os, arch, name.acceleratorToken, name.variant].filter((p) => p !== undefined).join("-");
   for (const [part, problem] of problems) {
     if (problem !== null) throw new PackageFilenameError(stem + PACKAGE_EXTENSION, part, problem);
   }
@@ -124,20 +146,9 @@ export function parsePackageFilename(filename: string): ParsedPackageName {
   if (!filename.endsWith(PACKAGE_EXTENSION)) fail("extension", `must end in ${PACKAGE_EXTENSION}`);
   const parts = filename.slice(0, -PACKAGE_EXTENSION.length).split("-");
 
-  let at = -1;
-  for (let i = parts.length - 2; i >= 0; i--) {
-    if (isOs(parts[i]!) && isArch(parts[i + 1]!)) {
-      at = i;
-      break;
-    }
-  }
-  if (at < 0) {
-    const osAt = parts.findLastIndex((p) => isOs(p));
-    if (osAt < 0) fail("os", `no os token (one of ${OS_VALUES.join(", ")}) before the accelerator`);
-    fail("arch", `arch ${JSON.stringify(parts[osAt + 1] ?? "")} after os "${parts[osAt]}" is not one of ${ARCH_VALUES.join(", ")}`);
-  }
-  const os = parts[at] as Os;
-  const arch = parts[at + 1] as Arch;
+  const found = findPlatform(parts);
+  if ("part" in found) fail(found.part, found.reason);
+  const { at, os, arch, style } = found as FoundPlatform;
   const [acceleratorToken, ...variantParts] = parts.slice(at + 2);
   if (acceleratorToken === undefined || acceleratorToken === "") fail("accelerator", "missing accelerator token after the arch");
   const token = safeParseAcceleratorToken(acceleratorToken!);
@@ -167,7 +178,42 @@ export function parsePackageFilename(filename: string): ParsedPackageName {
     arch,
     acceleratorToken: acceleratorToken!,
     ...(variant !== undefined ? { variant } : {}),
+    style,
     accelerator: parsed.accelerator,
     acceleratorMajor: parsed.major,
   };
+}
+
+/** The style a package file name spells its os and arch in; null when the name does not parse. */
+export function packageFilenameStyle(filename: string): NameStyle | null {
+  const parsed = safeParsePackageFilename(filename);
+  return parsed.ok ? parsed.value.style : null;
+}
+
+export interface FoundPlatform {
+  /** Index of the os part. */
+  at: number;
+  os: Os;
+  arch: Arch;
+  style: NameStyle;
+}
+
+/**
+ * The rightmost `{os}-{arch}` pair of a name's parts, in either style, or which part is wrong and why.
+ * A pair that mixes the styles (`macos-arm64`) is refused: no tool writes one.
+ */
+export function findPlatform(parts: string[]): FoundPlatform | { part: "os" | "arch"; reason: string } {
+  for (let i = parts.length - 2; i >= 0; i--) {
+    const os = readOsToken(parts[i]!);
+    const arch = readArchToken(parts[i + 1]!);
+    if (os === null || arch === null) continue;
+    if (os.style !== null && os.style !== arch.style) {
+      const both = (style: NameStyle) => `${osToken(os.os, style)}-${archToken(arch.arch, style)}`;
+      return { part: "arch", reason: `"${parts[i]}-${parts[i + 1]}" mixes spellings: use ${both("design")} or ${both("node")}` };
+    }
+    return { at: i, os: os.os, arch: arch.arch, style: arch.style };
+  }
+  const osAt = parts.findLastIndex((p) => readOsToken(p) !== null);
+  if (osAt < 0) return { part: "os", reason: `no os token (one of ${OS_TOKENS.join(", ")}) before the accelerator` };
+  return { part: "arch", reason: `arch ${JSON.stringify(parts[osAt + 1] ?? "")} after os "${parts[osAt]}" is not one of ${ARCH_TOKENS.join(", ")}` };
 }

@@ -9,14 +9,16 @@ import {
   formatGot,
   ModelFormatsField,
   OsField,
+  ReleaseDateField,
+  SemverField,
   Sha256Field,
   SizeField,
   VariantField,
   VersionField,
 } from "./fields.js";
-import { formatPackageFilename, PackageFilenameError } from "./naming.js";
+import { formatPackageFilename, PackageFilenameError, packageFilenameStyle } from "./naming.js";
 import { RuntimeEntry, RuntimeIdField } from "./runtime.js";
-import { RuntimeFilenameError, formatRuntimeFilename } from "./runtime-naming.js";
+import { formatRuntimeFilename, safeParseRuntimeFilename } from "./runtime-naming.js";
 
 /** One downloadable package of an engine version (engines.json `engines[].packages[]`). */
 export const PackageEntry = z
@@ -41,6 +43,7 @@ export type PackageEntry = z.infer<typeof PackageEntry>;
  */
 export const PrereleaseEntry = z.looseObject({
   version: VersionField,
+  releaseDate: ReleaseDateField.optional(),
   packages: z.array(PackageEntry),
 });
 export type PrereleaseEntry = z.infer<typeof PrereleaseEntry>;
@@ -50,6 +53,10 @@ export const EngineEntry = z.looseObject({
   name: z.string().min(1),
   description: z.string(),
   latestVersion: VersionField,
+  /** When `latestVersion` was published (extension, optional; set by `update`, never by a rewrite). */
+  releaseDate: ReleaseDateField.optional(),
+  /** Oldest app that runs this version: the highest `minAppVersion` of its packages' manifests (extension, optional). */
+  minAppVersion: SemverField.optional(),
   modelFormats: ModelFormatsField,
   packages: z.array(PackageEntry),
   prerelease: PrereleaseEntry.optional(),
@@ -105,9 +112,13 @@ export function platformKey(p: Pick<PackageEntry, "os" | "arch" | "accelerator" 
   return [p.os, p.arch, token, p.variant].filter((x) => x !== undefined).join("-");
 }
 
-/** The file name a package entry of `engineId` at `version` must have. */
+/**
+ * The file name a package entry of `engineId` at `version` must have, spelled in the style its
+ * current file name uses (`darwin-arm64` stays so: published names are never changed).
+ */
 export function expectedPackageFilename(engineId: string, version: string, p: PackageEntry): string {
   return formatPackageFilename({
+    style: packageFilenameStyle(p.filename) ?? "design",
     engineId,
     version,
     os: p.os,
@@ -151,16 +162,7 @@ function checkRuntimes(runtimes: RuntimeEntry[], ctx: z.RefinementCtx): void {
     }
     const seen = new Map<string, number>();
     runtime.packages.forEach((p, k) => {
-      let expected: string | null = null;
-      try {
-        expected = formatRuntimeFilename({ runtimeId: runtime.id, version: runtime.latestVersion, os: p.os, arch: p.arch });
-      } catch (error) {
-        // The field-level issue (bad id or version) is reported already.
-        if (!(error instanceof RuntimeFilenameError)) throw error;
-      }
-      if (expected !== null && p.filename !== expected) {
-        ctx.addIssue({ code: "custom", path: ["runtimes", r, "packages", k, "filename"], message: `expected ${formatGot(expected)} (from the runtime id, version and platform fields), got ${formatGot(p.filename)}`, input: p.filename });
-      }
+      checkRuntimeFilename(runtime, p, ["runtimes", r, "packages", k, "filename"], ctx);
       const key = `${p.os}-${p.arch}`;
       const firstAt = seen.get(key);
       if (firstAt !== undefined) {
@@ -192,4 +194,27 @@ function checkRuntimeEdges(registry: { engines: EngineEntry[]; runtimes?: Runtim
     check(engine.packages, ["engines", e, "packages"]);
     if (engine.prerelease) check(engine.prerelease.packages, ["engines", e, "prerelease", "packages"]);
   });
+}
+
+/**
+ * A runtime pack's file name names the runtime and the entry's platform (in either spelling; a
+ * published name keeps its own). Its version is the toolkit's: a pack published by this project has
+ * `latestVersion` equal to it, but the app's live registry versions runtimes on its own calendar
+ * (`latestVersion` 26.2.26 for `cuda13-runtime-13.1.0-win32-x64.bairuntime`), so they are not compared.
+ */
+function checkRuntimeFilename(runtime: RuntimeEntry, p: RuntimeEntry["packages"][number], path: (string | number)[], ctx: z.RefinementCtx): void {
+  const parsed = safeParseRuntimeFilename(p.filename);
+  if (!parsed.ok) {
+    ctx.addIssue({ code: "custom", path, message: parsed.error.message, input: p.filename });
+    return;
+  }
+  const n = parsed.value;
+  if (n.runtimeId === runtime.id && n.os === p.os && n.arch === p.arch) return;
+  let expected: string;
+  try {
+    expected = formatRuntimeFilename({ runtimeId: runtime.id, version: n.version, os: p.os, arch: p.arch, style: n.style });
+  } catch {
+    return; // the field-level issue (a bad id) is reported already
+  }
+  ctx.addIssue({ code: "custom", path, message: `expected ${formatGot(expected)} (from the runtime id and platform fields), got ${formatGot(p.filename)}`, input: p.filename });
 }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { TOOLKIT_VERSION_PATTERN, toolkitMajor } from "./accelerator.js";
-import { AcceleratorField, ArchField, formatGot, OsField, RelativePathField, Sha256Field, SizeField } from "./fields.js";
+import { AcceleratorField, ArchField, formatGot, OsField, RelativePathField, ReleaseDateField, Sha256Field, SizeField } from "./fields.js";
 import { checkRuntimeId, formatRuntimeFilename, parseRuntimeFilename } from "./runtime-naming.js";
 import { releaseAssetUrl, releaseTag } from "./release.js";
 
@@ -94,12 +94,17 @@ export const RuntimePackageEntry = z.looseObject({
 });
 export type RuntimePackageEntry = z.infer<typeof RuntimePackageEntry>;
 
-/** engines.json `runtimes[]`: a runtime id, its latest version and one pack per platform. */
+/**
+ * engines.json `runtimes[]`: a runtime id, its latest version and one pack per platform. `category`
+ * (`cuda`, `rocm`) and `releaseDate` are the app's live registry's (optional; kept by `migrate`).
+ */
 export const RuntimeEntry = z.looseObject({
   id: RuntimeIdField,
   name: z.string().min(1),
   description: z.string(),
   latestVersion: ToolkitVersionField,
+  category: z.string().min(1).optional(),
+  releaseDate: ReleaseDateField.optional(),
   packages: z.array(RuntimePackageEntry),
 });
 export type RuntimeEntry = z.infer<typeof RuntimeEntry>;

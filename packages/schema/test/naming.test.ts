@@ -3,6 +3,8 @@ import { describe, expect, it } from "vitest";
 import {
   ARCH_VALUES,
   formatPackageFilename,
+  NAME_STYLES,
+  OS_TOKENS,
   OS_VALUES,
   type PackageName,
   PackageFilenameError,
@@ -33,7 +35,7 @@ const token = fc.oneof(
   fc.tuple(fc.constantFrom("cuda", "rocm"), fc.integer({ min: 1, max: 99 })).map(([a, n]) => `${a}${n}`),
 );
 const variant = fc
-  .array(fc.string({ unit: slugChar, minLength: 1, maxLength: 6 }).filter((s) => !(OS_VALUES as readonly string[]).includes(s)), { minLength: 1, maxLength: 3 })
+  .array(fc.string({ unit: slugChar, minLength: 1, maxLength: 6 }).filter((s) => !OS_TOKENS.includes(s)), { minLength: 1, maxLength: 3 })
   .map((s) => s.join("-"));
 const packageName: fc.Arbitrary<PackageName> = fc
   .record({
@@ -43,6 +45,7 @@ const packageName: fc.Arbitrary<PackageName> = fc
     arch: fc.constantFrom(...ARCH_VALUES),
     acceleratorToken: token,
     variant: fc.option(variant, { nil: undefined }),
+    style: fc.constantFrom(...NAME_STYLES),
   })
   .map(({ variant: v, ...rest }) => (v === undefined ? rest : { ...rest, variant: v }));
 
@@ -78,6 +81,23 @@ describe("package file names", () => {
     });
   });
 
+  it("accepts the app's live spellings (darwin, win32, arm64, x64) as aliases and formats back in the same style", () => {
+    const live = [
+      "llama-cpp-26.4.20-darwin-arm64-metal.baiengine",
+      "llama-cpp-26.4.20-linux-arm64-cuda13-gh200.baiengine",
+      "llama-cpp-26.4.20-linux-x64-vulkan.baiengine",
+      "llama-cpp-26.4.20-win32-x64-cuda12.baiengine",
+    ];
+    for (const name of live) expect(formatPackageFilename(parsePackageFilename(name))).toBe(name);
+    expect(parsePackageFilename(live[0]!)).toMatchObject({ os: "macos", arch: "aarch64", style: "node" });
+    expect(parsePackageFilename(live[1]!)).toMatchObject({ os: "linux", arch: "aarch64", acceleratorToken: "cuda13", variant: "gh200", style: "node" });
+    expect(parsePackageFilename(live[3]!)).toMatchObject({ os: "windows", arch: "x86_64", accelerator: "cuda", acceleratorMajor: 12, style: "node" });
+    expect(parsePackageFilename("llama-cpp-b4618-linux-x86_64-cpu.baiengine").style).toBe("design");
+    const name = { engineId: "llama-cpp", version: "26.4.20", os: "windows", arch: "x86_64", acceleratorToken: "hip" } as const;
+    expect(formatPackageFilename({ ...name, style: "node" })).toBe("llama-cpp-26.4.20-win32-x64-hip.baiengine");
+    expect(formatPackageFilename(name)).toBe("llama-cpp-26.4.20-windows-x86_64-hip.baiengine");
+  });
+
   it("carries a hardware variant after the token", () => {
     const parsed = parsePackageFilename("llama-cpp-b7000-linux-aarch64-cuda13-gh200.baiengine");
     expect(parsed).toMatchObject({ acceleratorToken: "cuda13", variant: "gh200", accelerator: "cuda", acceleratorMajor: 13 });
@@ -85,8 +105,9 @@ describe("package file names", () => {
 
   const bad: [string, PackageFilenameError["part"], RegExp][] = [
     ["llama-cpp-b4618-linux-x86_64-cpu.tar.gz", "extension", /must end in \.baiengine/],
-    ["llama-cpp-b4618-linux-x64-cpu.baiengine", "arch", /arch "x64" after os "linux"/],
-    ["llama-cpp-b4618-darwin-aarch64-metal.baiengine", "os", /no os token/],
+    ["llama-cpp-b4618-linux-x32-cpu.baiengine", "arch", /arch "x32" after os "linux"/],
+    ["llama-cpp-b4618-darwin-aarch64-metal.baiengine", "arch", /"darwin-aarch64" mixes spellings: use macos-aarch64 or darwin-arm64/],
+    ["llama-cpp-b4618-osx-arm64-metal.baiengine", "os", /no os token/],
     ["llama-cpp-b4618-linux-x86_64.baiengine", "accelerator", /missing accelerator token/],
     ["llama-cpp-b4618-linux-x86_64-cuda.baiengine", "accelerator", /needs the toolkit's major version/],
     ["llama-cpp-b4618-linux-x86_64-cpu2.baiengine", "accelerator", /cpu takes no version/],

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import {
   ARCH_VALUES,
   formatRuntimeFilename,
+  NAME_STYLES,
   OS_VALUES,
   parseManifest,
   parseRuntimeFilename,
@@ -65,14 +66,15 @@ const issues = (input: unknown) => {
 describe("runtime pack file names", () => {
   it("formats and parses the issue's example", () => {
     expect(formatRuntimeFilename({ runtimeId: "cuda13-runtime", version: "13.0.88", os: "linux", arch: "x86_64" })).toBe("cuda13-runtime-13.0.88-linux-x86_64.bairuntime");
-    expect(parseRuntimeFilename("cuda12-runtime-12.4.0-windows-x86_64.bairuntime")).toEqual({ runtimeId: "cuda12-runtime", version: "12.4.0", os: "windows", arch: "x86_64" });
+    expect(parseRuntimeFilename("cuda12-runtime-12.4.0-windows-x86_64.bairuntime")).toEqual({ runtimeId: "cuda12-runtime", version: "12.4.0", os: "windows", arch: "x86_64", style: "design" });
     expect(runtimeManifestFilename(parseRuntimeManifest(CUDA13_LINUX))).toBe("cuda13-runtime-13.0.88-linux-x86_64.bairuntime");
   });
 
   it.each([
     ["cuda13-runtime-13.0.88-linux-x86_64.baiengine", "extension"],
-    ["cuda13-runtime-13.0.88-win32-x64.bairuntime", "os"],
-    ["cuda13-runtime-13.0.88-linux-x64.bairuntime", "arch"],
+    ["cuda13-runtime-13.0.88-osx-x64.bairuntime", "os"],
+    ["cuda13-runtime-13.0.88-linux-x32.bairuntime", "arch"],
+    ["cuda13-runtime-13.0.88-macos-x64.bairuntime", "arch"],
     ["cuda13-runtime-linux-x86_64.bairuntime", "version"],
     ["13.0.88-linux-x86_64.bairuntime", "runtimeId"],
     ["Cuda13-13.0.88-linux-x86_64.bairuntime", "runtimeId"],
@@ -93,6 +95,7 @@ describe("runtime pack file names", () => {
       version: fc.array(fc.integer({ min: 0, max: 999 }), { minLength: 1, maxLength: 4 }).map((n) => n.join(".")),
       os: fc.constantFrom(...OS_VALUES),
       arch: fc.constantFrom(...ARCH_VALUES),
+      style: fc.constantFrom(...NAME_STYLES),
     });
     fc.assert(fc.property(name, (n) => {
       expect(parseRuntimeFilename(formatRuntimeFilename(n))).toEqual(n);
@@ -149,12 +152,19 @@ describe("engines.json runtimes[] and package edges", () => {
 
   it("checks runtime file names, platforms and ids", () => {
     const entry = runtimeEntry([["linux", "x86_64"], ["linux", "x86_64"]]);
-    entry.packages[0]!.filename = "cuda13-runtime-13.0.0-linux-x86_64.bairuntime";
+    entry.packages[0]!.filename = "cuda13-runtime-13.0.88-windows-x86_64.bairuntime";
     expect(issues(registryWithEdge([entry, runtimeEntry([["linux", "x86_64"]])]))).toEqual([
-      'runtimes[0].packages[0].filename: expected "cuda13-runtime-13.0.88-linux-x86_64.bairuntime" (from the runtime id, version and platform fields), got "cuda13-runtime-13.0.0-linux-x86_64.bairuntime"',
+      'runtimes[0].packages[0].filename: expected "cuda13-runtime-13.0.88-linux-x86_64.bairuntime" (from the runtime id and platform fields), got "cuda13-runtime-13.0.88-windows-x86_64.bairuntime"',
       "runtimes[0].packages[1]: platform linux-x86_64 is listed twice (also packages[0])",
       'runtimes[1].id: duplicate runtime id "cuda13-runtime" (also runtimes[0])',
     ]);
+  });
+
+  it("accepts a file version other than latestVersion and Node's spellings, as the app's live registry publishes them", () => {
+    const live = runtimeEntry([["linux", "x86_64"]]);
+    Object.assign(live, { latestVersion: "26.2.26" });
+    live.packages[0]!.filename = "cuda13-runtime-13.1.0-linux-x64.bairuntime";
+    expect(issues(registryWithEdge([live]))).toEqual([]);
   });
 
   it("keeps unknown fields of runtimes on parse", () => {
