@@ -1,5 +1,5 @@
 import { formatIssuePath, safeParseRegistry, type ValidationResult } from "./errors.js";
-import type { Registry } from "./registry.js";
+import { platformKey, type Registry } from "./registry.js";
 
 /**
  * The design's workflow starts from a hand-written engines.json whose packages are planned but not
@@ -22,6 +22,8 @@ export interface PlaceholderPackage {
   engineId: string;
   channel: "stable" | "prerelease";
   filename: string;
+  /** Its platform key (`linux-x86_64-cuda12`), as `platformKey` gives it. */
+  platform: string;
   /** The placeholder fields with their values, e.g. `size 0, sha256 ""`. */
   fields: string;
 }
@@ -30,7 +32,7 @@ type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Entries whose size or sha256 is a placeholder, with the array that holds them. */
-function placeholderSlots(input: unknown): { list: unknown[]; index: number; info: PlaceholderPackage }[] {
+function placeholderSlots(input: unknown): { list: unknown[]; index: number; engine: number; info: Omit<PlaceholderPackage, "platform"> }[] {
   if (!isObject(input) || !Array.isArray(input["engines"])) return [];
   return input["engines"].flatMap((engine, e) => {
     if (!isObject(engine)) return [];
@@ -46,7 +48,7 @@ function placeholderSlots(input: unknown): { list: unknown[]; index: number; inf
         const fields = [isPlaceholderSize(p["size"]) && `size ${JSON.stringify(p["size"])}`, isPlaceholderSha256(p["sha256"]) && `sha256 ${JSON.stringify(p["sha256"])}`].filter(Boolean);
         if (fields.length === 0) return [];
         const where = formatIssuePath([...path, index]);
-        return [{ list, index, info: { where, engineId: String(engine["id"]), channel, filename: String(p["filename"]), fields: fields.join(", ") } }];
+        return [{ list, index, engine: e, info: { where, engineId: String(engine["id"]), channel, filename: String(p["filename"]), fields: fields.join(", ") } }];
       });
     });
   });
@@ -64,6 +66,11 @@ export function safeParseRegistryWithPlaceholders(input: unknown): ValidationRes
   const parsed = safeParseRegistry(copy);
   if (!parsed.ok) return parsed;
   const drop = new Set(slots.map((s) => s.info.where));
+  const placeholders = slots.map(({ engine, index, info }) => {
+    const parsedEngine = parsed.value.engines[engine]!;
+    const entry = (info.channel === "stable" ? parsedEngine.packages : parsedEngine.prerelease!.packages)[index]!;
+    return { ...info, platform: platformKey(entry) };
+  });
   const registry: Registry = {
     ...parsed.value,
     engines: parsed.value.engines.map((engine, e) => ({
@@ -72,5 +79,5 @@ export function safeParseRegistryWithPlaceholders(input: unknown): ValidationRes
       ...(engine.prerelease ? { prerelease: { ...engine.prerelease, packages: engine.prerelease.packages.filter((_p, k) => !drop.has(`engines[${e}].prerelease.packages[${k}]`)) } } : {}),
     })),
   };
-  return { ok: true, value: { registry, placeholders: slots.map((s) => s.info) } };
+  return { ok: true, value: { registry, placeholders } };
 }

@@ -9,7 +9,7 @@ describe("placeholders (the design's planned packages)", () => {
     expect(design).toMatchObject({ ok: true });
     if (!design.ok) return;
     expect(design.value.placeholders).toEqual([
-      { where: "engines[0].packages[0]", engineId: "llama-cpp", channel: "stable", filename: "llama-cpp-b4618-macos-aarch64-metal.baiengine", fields: 'sha256 "abc123..."' },
+      { where: "engines[0].packages[0]", engineId: "llama-cpp", channel: "stable", filename: "llama-cpp-b4618-macos-aarch64-metal.baiengine", platform: "macos-aarch64-metal", fields: 'sha256 "abc123..."' },
     ]);
     expect(design.value.registry.engines[0]!.packages).toEqual([]);
     const live = safeParseRegistryWithPlaceholders(livePlannedEnginesJson());

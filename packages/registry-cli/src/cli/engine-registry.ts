@@ -11,7 +11,6 @@ import {
 } from "@baiengine/cli-kit";
 import { ARCH_VALUES, type Arch, isArch, isOs, OS_VALUES, type Os, platformKey } from "@baiengine/schema";
 import type { Command } from "commander";
-import { IndexInvalidError } from "../errors.js";
 import { modifyIndex } from "../index-file/modify-index.js";
 import { readIndex } from "../index-file/read-index.js";
 import { initRepository } from "../init/init-repository.js";
@@ -21,10 +20,13 @@ import { installFile, installResolved } from "../install/install-package.js";
 import { formatTable, listRows } from "../list/list-engines.js";
 import { detectHostFacts } from "../resolve/host-facts.js";
 import { type Resolution, resolvePackage } from "../resolve/resolve-package.js";
+import { applyMigrate, exportPackagesJson } from "../packages-json/apply-packages-json.js";
+import type { MigrateChanges } from "../packages-json/plan-migrate.js";
 import { applyUpdate } from "../update/apply-update.js";
+import { namePackagesLikeIndex, type PackageRename } from "../update/name-style.js";
 import type { UpdateChanges } from "../update/plan-update.js";
 import { planSetBaseUrl } from "../update/set-base-url.js";
-import { checkPackageFiles, checkPackageUrls } from "../validate/validate-index.js";
+import { validateIndexFile } from "../validate/validate-index.js";
 import { packageVerifier } from "../verifier-port.js";
 
 /** Declares the commands and renders results; the work is in the library modules. */
@@ -62,14 +64,34 @@ async function target(opts: { os?: string; arch?: string; accel?: string }) {
   return { request: { os: opts.os as Os, arch: opts.arch as Arch, ...(opts.accel !== undefined ? { accel: opts.accel } : {}) } };
 }
 
-function renderChanges(c: UpdateChanges, written: boolean, dryRun: boolean): void {
-  const where = c.channel === "prerelease" ? "pre-release" : "latestVersion";
-  out(`${c.engineId}: ${where} ${c.version.from ?? "(new engine)"} -> ${c.version.to}${dryRun ? " (dry run: nothing written)" : written ? "" : " (no change: engines.json untouched)"}`);
+const outcome = (written: boolean, dryRun: boolean) => (dryRun ? " (dry run: nothing written)" : written ? "" : " (no change: index untouched)");
+
+function renderLists(c: { added: string[]; replaced: string[]; removed: string[]; unchanged: string[] }): void {
   for (const f of c.added) out(`  + ${f}`);
   for (const f of c.replaced) out(`  ~ ${f}`);
   for (const f of c.removed) out(`  - ${f}`);
   for (const f of c.unchanged) out(`  = ${f}`);
+}
+
+function renderRenames(renames: PackageRename[], dryRun: boolean): void {
+  for (const r of renames) out(`${dryRun ? "would rename" : "renamed"} ${r.from} -> ${r.filename} (the index's spelling)`);
+}
+
+function renderChanges(c: UpdateChanges, written: boolean, dryRun: boolean): void {
+  const where = c.channel === "prerelease" ? "pre-release" : "latestVersion";
+  out(`${c.engineId}: ${where} ${c.version.from ?? "(new engine)"} -> ${c.version.to}${c.releaseDate ? ` (released ${c.releaseDate})` : ""}${outcome(written, dryRun)}`);
+  renderLists(c);
+  for (const f of c.planned) out(`  ? ${f}: planned, no file in the packages folder: not published`);
   if (c.clearedPrerelease) out(`  pre-release ${c.clearedPrerelease} cleared (stable ${c.version.to} is at or above it)`);
+}
+
+function renderMigrate(c: MigrateChanges, to: string, written: boolean, dryRun: boolean): void {
+  out(`${to}: ${c.newIndex ? "created from packages.json" : "merged from packages.json"}${outcome(written, dryRun)}`);
+  for (const item of c.items) {
+    out(`${item.kind} ${item.id}: ${item.version.from ?? "(new)"} -> ${item.version.to}${item.releaseDate ? ` (released ${item.releaseDate})` : ""}`);
+    renderLists(item);
+    if (item.clearedPrerelease) out(`  pre-release ${item.clearedPrerelease} cleared`);
+  }
 }
 
 function renderResolution(r: Resolution, explain: boolean): void {
@@ -113,7 +135,50 @@ common(program.command("update"))
     );
     reporter.stop();
     if (opts.json) printJson(result);
-    else renderChanges(result.changes, result.written, result.dryRun);
+    else {
+      renderRenames(result.renames, result.dryRun);
+      renderChanges(result.changes, result.written, result.dryRun);
+    }
+  });
+
+common(program.command("name-packages"))
+  .description("rename a version's packages in the folder to the spelling the index uses (darwin-arm64 or macos-aarch64); run before uploading them")
+  .requiredOption("--engine <id>", "engine id")
+  .requiredOption("--version <v>", "engine version")
+  .requiredOption("--packages-dir <dir>", "folder with the packages")
+  .option("--dry-run", "print the renames, rename nothing")
+  .action(async (opts) => {
+    const result = await namePackagesLikeIndex({ registryFile: opts.registry, packagesDir: opts.packagesDir, engineId: opts.engine, version: opts.version, dryRun: Boolean(opts.dryRun) });
+    if (opts.json) printJson(result);
+    else if (result.renames.length === 0) out(`every ${opts.engine} ${opts.version} package is already spelled the index's way (${result.style})`);
+    else renderRenames(result.renames, Boolean(opts.dryRun));
+  });
+
+common(program.command("export"))
+  .description("write the index in another registry's format: packages-json is the Backend.AI GO app's live packages.json")
+  .requiredOption("--format <format>", "packages-json")
+  .option("--out <file>", "write here (atomically) instead of printing")
+  .action(async (opts) => {
+    if (opts.format !== "packages-json") throw new UsageError(`--format ${opts.format} is not a known format`, "use --format packages-json");
+    const result = await exportPackagesJson({ registryFile: opts.registry, ...(opts.out !== undefined ? { out: opts.out } : {}) });
+    for (const note of result.notes) log.warn(note);
+    if (opts.out === undefined) process.stdout.write(result.text);
+    else if (opts.json) printJson({ out: opts.out, engines: result.engines, notes: result.notes });
+    else out(`${opts.out}: ${result.engines} engine(s) from ${opts.registry}`);
+  });
+
+program
+  .command("migrate")
+  .description("bring the app's packages.json into engines.json (created, or merged like update: never lowers a published version)")
+  .requiredOption("--from <file>", "the app's packages.json")
+  .option("--to <file>", "engines.json to create or merge into", "./engines.json")
+  .option("--allow-downgrade", "accept versions below the index's")
+  .option("--dry-run", "print what would change, write nothing")
+  .option("--json", "print one JSON document on stdout")
+  .action(async (opts) => {
+    const result = await applyMigrate({ from: opts.from, to: opts.to, allowDowngrade: Boolean(opts.allowDowngrade), dryRun: Boolean(opts.dryRun) });
+    if (opts.json) printJson(result);
+    else renderMigrate(result.changes, opts.to, result.written, result.dryRun);
   });
 
 common(program.command("validate"))
@@ -121,17 +186,7 @@ common(program.command("validate"))
   .option("--packages-dir <dir>", "also check every listed file is there with its size and sha256")
   .option("--check-urls", "also HEAD every resolved URL (following redirects)")
   .action(async (opts) => {
-    let problems: { where: string; message: string }[] = [];
-    let engines = 0;
-    try {
-      const index = await readIndex(opts.registry);
-      engines = index.registry.engines.length;
-      if (opts.packagesDir) problems.push(...(await checkPackageFiles(index.registry, opts.packagesDir)));
-      if (opts.checkUrls) problems.push(...(await checkPackageUrls(index.registry)));
-    } catch (error) {
-      if (!(error instanceof IndexInvalidError)) throw error;
-      problems = error.issues.map((i) => ({ where: opts.registry, message: i }));
-    }
+    const { engines, problems } = await validateIndexFile(opts.registry, { packagesDir: opts.packagesDir, checkUrls: Boolean(opts.checkUrls) });
     if (opts.json) printJson({ ok: problems.length === 0, engines, problems });
     else if (problems.length === 0) out(`${opts.registry}: valid (${engines} engine(s))`);
     else for (const p of problems) log.error(`${p.where}: ${p.message}`);

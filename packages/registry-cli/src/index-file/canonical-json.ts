@@ -3,10 +3,11 @@
  * field this version does not know in its original order; two-space indent and a trailing newline,
  * so a git diff shows only real changes and unknown fields survive every rewrite.
  */
-const REGISTRY_ORDER = ["schemaVersion", "lastUpdated", "baseUrl", "engines"];
-const ENGINE_ORDER = ["id", "name", "description", "latestVersion", "modelFormats", "packages", "prerelease"];
-const PACKAGE_ORDER = ["os", "arch", "accelerator", "acceleratorVersion", "variant", "filename", "size", "sha256"];
-const PRERELEASE_ORDER = ["version", "packages"];
+const REGISTRY_ORDER = ["schemaVersion", "lastUpdated", "baseUrl", "engines", "runtimes"];
+const ENGINE_ORDER = ["id", "name", "description", "latestVersion", "releaseDate", "minAppVersion", "modelFormats", "packages", "prerelease"];
+const PACKAGE_ORDER = ["os", "arch", "accelerator", "acceleratorVersion", "variant", "filename", "size", "sha256", "runtime"];
+const PRERELEASE_ORDER = ["version", "releaseDate", "packages"];
+const RUNTIME_ORDER = ["id", "name", "description", "latestVersion", "category", "releaseDate", "packages"];
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -32,9 +33,15 @@ function orderEngine(engine: unknown): unknown {
   });
 }
 
+const orderRuntime = (runtime: unknown) => ordered(runtime, RUNTIME_ORDER, (key, v) => (key === "packages" ? orderPackages(v) : v));
+
 /** The registry value with its keys in canonical order (values are not changed). */
 export function canonicalRegistryValue(registry: unknown): Json {
-  return ordered(registry, REGISTRY_ORDER, (key, v) => (key === "engines" && Array.isArray(v) ? v.map(orderEngine) : v)) as Json;
+  return ordered(registry, REGISTRY_ORDER, (key, v) => {
+    if (key === "engines" && Array.isArray(v)) return v.map(orderEngine);
+    if (key === "runtimes" && Array.isArray(v)) return v.map(orderRuntime);
+    return v;
+  }) as Json;
 }
 
 /** The exact bytes to write for a registry. */

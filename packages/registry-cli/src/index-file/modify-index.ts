@@ -3,7 +3,7 @@ import { IndexChangedError } from "../errors.js";
 import { removeStaleTempFiles, writeFileAtomic } from "./atomic-write.js";
 import { canonicalRegistryText } from "./canonical-json.js";
 import { type LockOptions, lockIndex } from "./index-lock.js";
-import { type LoadedIndex, readIndex } from "./read-index.js";
+import { type LoadedIndex, type ReadIndexOptions, readIndex } from "./read-index.js";
 
 export interface ModifyResult<T> {
   /** Whether the file was rewritten. */
@@ -19,12 +19,12 @@ export interface ModifyResult<T> {
 export async function modifyIndex<T>(
   file: string,
   change: (index: LoadedIndex) => { registry: Registry | null; value: T },
-  options: LockOptions = {},
+  options: LockOptions & ReadIndexOptions = {},
 ): Promise<ModifyResult<T>> {
   const release = await lockIndex(file, options);
   try {
     await removeStaleTempFiles(file);
-    const index = await readIndex(file);
+    const index = await readIndex(file, options);
     const { registry, value } = change(index);
     if (registry === null) return { written: false, value };
     const text = canonicalRegistryText(registry);

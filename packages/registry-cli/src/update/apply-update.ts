@@ -2,9 +2,10 @@ import type { Reporter } from "@baiengine/schema";
 import { UpdateRefusedError } from "../errors.js";
 import type { LockOptions } from "../index-file/index-lock.js";
 import { modifyIndex } from "../index-file/modify-index.js";
-import { readIndex } from "../index-file/read-index.js";
+import { type LoadedIndex, readIndex } from "../index-file/read-index.js";
 import { packageVerifier, type PackageVerifier } from "../verifier-port.js";
 import { type EngineMetadata, engineMetadata } from "./engine-metadata.js";
+import { applyRenames, indexNameStyle, type PackageRename, planRenames, renamedScan } from "./name-style.js";
 import { type UpdateChanges, type UpdateOptions, planUpdate } from "./plan-update.js";
 import { scanPackages } from "./scan-packages.js";
 
@@ -18,6 +19,8 @@ export interface ApplyUpdateOptions extends UpdateOptions {
 
 export interface UpdateResult {
   changes: UpdateChanges;
+  /** Packages renamed to the spelling the index uses (planned only, on --dry-run). */
+  renames: PackageRename[];
   /** Whether engines.json was rewritten (false on --dry-run and when nothing changed). */
   written: boolean;
   dryRun: boolean;
@@ -32,8 +35,8 @@ export async function applyUpdate(
   options: ApplyUpdateOptions,
   deps: { verifier?: PackageVerifier; metadata?: (id: string) => EngineMetadata | null; reporter?: Reporter; now?: () => Date } = {},
 ): Promise<UpdateResult> {
-  // An invalid index is refused before any package is read.
-  await readIndex(options.registryFile);
+  // An invalid index is refused before any package is read; planned packages (placeholders) are not faults here.
+  const first = await readIndex(options.registryFile, { allowPlaceholders: true });
   const verifier = deps.verifier ?? packageVerifier;
   deps.reporter?.step?.("verify", options.packagesDir);
   const scan = await scanPackages(options.packagesDir, options.engineId, options.version, verifier, {
@@ -42,22 +45,24 @@ export async function applyUpdate(
   });
   const metadata = options.name !== undefined ? null : (deps.metadata ?? engineMetadata)(options.engineId);
   const now = (deps.now ?? (() => new Date()))();
-  const plan = (registry: Parameters<typeof planUpdate>[0]) => {
-    const result = planUpdate(registry, scan, options, { metadata, now });
+  const renames = planRenames(scan.packages, indexNameStyle(first.registry));
+  const named = renamedScan(scan, renames);
+  const plan = (index: LoadedIndex) => {
+    const result = planUpdate(index.registry, named, options, { metadata, now, placeholders: index.placeholders });
     if (!result.ok) throw new UpdateRefusedError(result.refusal.reason, result.refusal.hint, result.refusal.details);
     return result;
   };
-  if (options.dryRun) {
-    const index = await readIndex(options.registryFile);
-    return { changes: plan(index.registry).changes, written: false, dryRun: true };
-  }
+  // Planned before anything is renamed: a refused update leaves the folder as it was too.
+  const planned = plan(first);
+  if (options.dryRun) return { changes: planned.changes, renames, written: false, dryRun: true };
+  await applyRenames(renames);
   const { written, value } = await modifyIndex(
     options.registryFile,
     (index) => {
-      const result = plan(index.registry);
+      const result = plan(index);
       return { registry: result.changes.changed ? result.registry : null, value: result.changes };
     },
-    options.lock,
+    { ...options.lock, allowPlaceholders: true },
   );
-  return { changes: value, written, dryRun: false };
+  return { changes: value, renames, written, dryRun: false };
 }

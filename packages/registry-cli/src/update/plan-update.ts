@@ -1,10 +1,11 @@
-import { type EngineEntry, type PackageEntry, type Registry, platformKey } from "@baiengine/schema";
-import { canonicalRegistryText } from "../index-file/canonical-json.js";
-import { utcTimestamp } from "../index-file/modify-index.js";
-import { compareVersions } from "../version/compare-versions.js";
+import { type EngineEntry, type PackageEntry, type PlaceholderPackage, type Registry, platformKey } from "@baiengine/schema";
 import { describeFinding, errorFindings } from "@baiengine/verifier";
+import { compareVersions } from "../version/compare-versions.js";
 import type { EngineMetadata } from "./engine-metadata.js";
+import { checkVersionOrder, highestVersion, mergeEnginePackages, publishesVersion, type UpdateRefusal, utcDate, withEngine } from "./merge-version.js";
 import type { ScanResult } from "./scan-packages.js";
+
+export type { UpdateRefusal } from "./merge-version.js";
 
 export interface UpdateOptions {
   engineId: string;
@@ -25,46 +26,83 @@ export interface UpdateChanges {
   replaced: string[];
   removed: string[];
   unchanged: string[];
+  /** Planned packages (placeholders) of this engine with no file in the folder: not published. */
+  planned: string[];
   /** A stable version at or above the pre-release clears it. */
   clearedPrerelease: string | null;
+  /** `releaseDate` after the update: today's when this publishes a version, otherwise the one it had. */
+  releaseDate: string | null;
   /** Whether the index content changes at all (when not, the file and `lastUpdated` stay). */
   changed: boolean;
 }
 
-export interface UpdateRefusal {
-  reason: string;
-  hint: string;
-  details: string[];
-}
-
 export type UpdatePlan = { ok: true; registry: Registry; changes: UpdateChanges } | { ok: false; refusal: UpdateRefusal };
 
-const refuse = (reason: string, hint: string, details: string[] = []): UpdatePlan => ({ ok: false, refusal: { reason, hint, details } });
+export interface UpdateContext {
+  metadata: EngineMetadata | null;
+  now: Date;
+  /** Planned packages the index was read with (left out of `registry`); only this engine's channel may have them. */
+  placeholders?: PlaceholderPackage[];
+}
 
-const byFilename = (a: PackageEntry, b: PackageEntry) => (a.filename < b.filename ? -1 : a.filename > b.filename ? 1 : 0);
+const refuse = (reason: string, hint: string, details: string[] = []): UpdatePlan => ({ ok: false, refusal: { reason, hint, details } });
 
 /**
  * Decides what `update` does, as data: the new registry and what changed, or why it refuses. Pure:
  * `scan` carries the verifier's reports, `metadata` the engine profile, `now` the clock.
  */
-export function planUpdate(
-  registry: Registry,
-  scan: ScanResult,
-  options: UpdateOptions,
-  context: { metadata: EngineMetadata | null; now: Date },
-): UpdatePlan {
+export function planUpdate(registry: Registry, scan: ScanResult, options: UpdateOptions, context: UpdateContext): UpdatePlan {
   const { engineId, version } = options;
   const channel = options.prerelease ? "prerelease" : "stable";
+  const entries = entriesOf(scan, engineId, version);
+  if ("reason" in entries) return { ok: false, refusal: entries };
+  const placeholders = context.placeholders ?? [];
+  const foreign = placeholders.filter((p) => p.engineId !== engineId || p.channel !== channel);
+  if (foreign.length > 0) {
+    return refuse(`engines.json has planned packages (placeholders) outside ${engineId}'s ${channel} packages`, "publish those engines first, or remove their planned entries", foreign.map(describePlaceholder));
+  }
 
+  const index = registry.engines.findIndex((e) => e.id === engineId);
+  const current = index >= 0 ? registry.engines[index]! : null;
+  if (current === null && channel === "prerelease") {
+    return refuse(`engine ${engineId} has no stable version yet; a pre-release needs one`, "publish a stable version first (without --prerelease)");
+  }
+  const order = checkVersionOrder(current, version, channel, Boolean(options.allowDowngrade));
+  if (order) return { ok: false, refusal: order };
+
+  const previous = current === null ? null : channel === "stable" ? { version: current.latestVersion, packages: current.packages, releaseDate: current.releaseDate } : current.prerelease ?? null;
+  const diff = mergeEnginePackages(previous?.packages ?? [], entries);
+  const publishes = publishesVersion(previous, version);
+  const releaseDate = publishes ? utcDate(context.now) : (previous?.releaseDate ?? null);
+  const minAppVersion = highestVersion(scan.packages.map((p) => p.check.manifest!.minAppVersion));
+  const next = nextEngine(current, { options, channel, packages: diff.merged, releaseDate, minAppVersion: publishes ? minAppVersion : undefined, scan, metadata: context.metadata });
+  if ("reason" in next) return { ok: false, refusal: next };
+
+  const newKeys = new Set(entries.map(platformKey));
+  const planned = placeholders.filter((p) => !newKeys.has(p.platform)).map((p) => p.filename);
+  const { registry: result, changed } = withEngine(registry, index, next.engine, context.now);
+  const { merged: _merged, ...lists } = diff;
+  return {
+    ok: true,
+    registry: result,
+    changes: { engineId, channel, newEngine: current === null, version: { from: previous?.version ?? null, to: version }, ...lists, planned, clearedPrerelease: next.clearedPrerelease, releaseDate, changed },
+  };
+}
+
+export function describePlaceholder(p: PlaceholderPackage): string {
+  return `${p.where}: ${p.filename}: planned, not published (${p.fields})`;
+}
+
+/** The scan's packages as index entries, or why they cannot be published. */
+function entriesOf(scan: ScanResult, engineId: string, version: string): PackageEntry[] | UpdateRefusal {
+  const no = (reason: string, hint: string, details: string[] = []): UpdateRefusal => ({ reason, hint, details });
   if (scan.badNames.length > 0) {
-    return refuse("package file names do not parse", "rename the files to {engine}-{version}-{os}-{arch}-{accelerator}.baiengine", scan.badNames.map((b) => `${b.relativePath}: ${b.reason}`));
+    return no("package file names do not parse", "rename the files to {engine}-{version}-{os}-{arch}-{accelerator}.baiengine", scan.badNames.map((b) => `${b.relativePath}: ${b.reason}`));
   }
-  if (scan.packages.length === 0) {
-    return refuse(`no ${engineId}-${version}-*.baiengine file in the packages folder`, "check --engine, --version and --packages-dir");
-  }
+  if (scan.packages.length === 0) return no(`no ${engineId}-${version}-*.baiengine file in the packages folder`, "check --engine, --version and --packages-dir");
   const failed = scan.packages.filter((p) => !p.check.ok || p.check.manifest === null);
   if (failed.length > 0) {
-    return refuse(
+    return no(
       `${failed.length} package(s) failed verification`,
       "fix or rebuild those packages (run verify-engine on each for the full report)",
       failed.flatMap((p) => errorFindings(p.check.findings).map((f) => `${p.relativePath}: ${describeFinding(f)}`)).concat(
@@ -72,7 +110,6 @@ export function planUpdate(
       ),
     );
   }
-
   const entries: PackageEntry[] = [];
   const seen = new Map<string, string>();
   const duplicates: string[] = [];
@@ -94,95 +131,46 @@ export function planUpdate(
     else seen.set(key, p.relativePath);
     entries.push(entry);
   }
-  if (duplicates.length > 0) {
-    return refuse("two files for one platform", "keep one file per platform in the packages folder", duplicates);
-  }
+  return duplicates.length > 0 ? no("two files for one platform", "keep one file per platform in the packages folder", duplicates) : entries;
+}
 
-  const index = registry.engines.findIndex((e) => e.id === engineId);
-  const current = index >= 0 ? registry.engines[index]! : null;
+interface NextEngineInput {
+  options: UpdateOptions;
+  channel: "stable" | "prerelease";
+  packages: PackageEntry[];
+  releaseDate: string | null;
+  minAppVersion: string | undefined;
+  scan: ScanResult;
+  metadata: EngineMetadata | null;
+}
 
-  if (current === null && channel === "prerelease") {
-    return refuse(`engine ${engineId} has no stable version yet; a pre-release needs one`, "publish a stable version first (without --prerelease)");
-  }
-
-  // Version order: a stable release never goes below the current one; a pre-release never below the
-  // stable one nor below an earlier pre-release.
-  const floors = current === null ? [] : channel === "stable" ? [current.latestVersion] : [current.latestVersion, current.prerelease?.version].filter((v): v is string => v !== undefined);
-  for (const floor of floors) {
-    const order = compareVersions(version, floor);
-    const isDowngrade = order === null || order < 0 || (channel === "prerelease" && floor === current?.latestVersion && order === 0);
-    if (isDowngrade && !options.allowDowngrade) {
-      return refuse(
-        order === null ? `cannot order version ${version} against the current ${floor} (different version schemes)` : `version ${version} is not above the current ${floor}`,
-        "pass --allow-downgrade if this is intended",
-      );
-    }
-  }
-
-  // Compared by platform: a new build of linux-x86_64-cpu "replaces" the old one, even across versions.
-  const oldAll = current === null ? [] : channel === "stable" ? current.packages : (current.prerelease?.packages ?? []);
-  const oldByKey = new Map(oldAll.map((p) => [platformKey(p), p]));
-  const newKeys = new Set(entries.map((e) => platformKey(e)));
-  // Re-publishing the same file keeps fields a newer tool added to its entry.
-  const merged = entries
-    .map((e) => {
-      const old = oldByKey.get(platformKey(e));
-      return old && old.filename === e.filename ? { ...old, ...e } : e;
-    })
-    .sort(byFilename);
-
-  const added: string[] = [];
-  const replaced: string[] = [];
-  const unchanged: string[] = [];
-  for (const e of merged) {
-    const old = oldByKey.get(platformKey(e));
-    if (!old) added.push(e.filename);
-    else if (old.filename === e.filename && old.sha256 === e.sha256 && old.size === e.size) unchanged.push(e.filename);
-    else replaced.push(e.filename);
-  }
-  const removed = oldAll.filter((p) => !newKeys.has(platformKey(p))).map((p) => p.filename);
-
-  let engine: EngineEntry;
-  let clearedPrerelease: string | null = null;
+/** The engine entry after the update; a stable version at or above the pre-release clears it. */
+function nextEngine(current: EngineEntry | null, input: NextEngineInput): { engine: EngineEntry; clearedPrerelease: string | null } | UpdateRefusal {
+  const { options, packages, metadata } = input;
+  const dated = input.releaseDate === null ? {} : { releaseDate: input.releaseDate };
   if (current === null) {
-    const name = options.name ?? context.metadata?.name;
-    const modelFormats = context.metadata?.modelFormats ?? [...new Set(scan.packages.flatMap((p) => p.check.manifest!.modelFormats))];
-    if (name === undefined) {
-      return refuse(`engine ${engineId} is new and has no engine profile`, "pass --name (and --description) for a new engine");
-    }
-    engine = { id: engineId, name, description: options.description ?? context.metadata?.description ?? "", latestVersion: version, modelFormats, packages: merged };
-  } else {
-    engine = { ...current };
-    if (options.name !== undefined) engine.name = options.name;
-    if (options.description !== undefined) engine.description = options.description;
-    if (channel === "stable") {
-      engine.latestVersion = version;
-      engine.packages = merged;
-      const pre = current.prerelease;
-      if (pre) {
-        const order = compareVersions(version, pre.version);
-        if (order !== null && order >= 0) {
-          clearedPrerelease = pre.version;
-          delete engine.prerelease;
-        }
-      }
-    } else {
-      const keep = current.prerelease?.version === version ? current.prerelease : {};
-      engine.prerelease = { ...keep, version, packages: merged };
-    }
+    const name = options.name ?? metadata?.name;
+    if (name === undefined) return { reason: `engine ${options.engineId} is new and has no engine profile`, hint: "pass --name (and --description) for a new engine", details: [] };
+    const modelFormats = metadata?.modelFormats ?? [...new Set(input.scan.packages.flatMap((p) => p.check.manifest!.modelFormats))];
+    const engine: EngineEntry = { id: options.engineId, name, description: options.description ?? metadata?.description ?? "", latestVersion: options.version, ...dated, modelFormats, packages };
+    if (input.minAppVersion !== undefined) engine.minAppVersion = input.minAppVersion;
+    return { engine, clearedPrerelease: null };
   }
-
-  const engines = [...registry.engines];
-  if (index >= 0) engines[index] = engine;
-  else engines.push(engine);
-  const candidate: Registry = { ...registry, engines };
-  const changed = canonicalRegistryText(candidate) !== canonicalRegistryText(registry);
-  const next: Registry = changed ? { ...candidate, lastUpdated: utcTimestamp(context.now) } : registry;
-
-  const from = current === null ? null : channel === "stable" ? current.latestVersion : (current.prerelease?.version ?? null);
-  return {
-    ok: true,
-    registry: next,
-    changes: { engineId, channel, newEngine: current === null, version: { from, to: version }, added, replaced, removed, unchanged, clearedPrerelease, changed },
-  };
+  const engine: EngineEntry = { ...current };
+  if (options.name !== undefined) engine.name = options.name;
+  if (options.description !== undefined) engine.description = options.description;
+  if (input.channel === "prerelease") {
+    const keep = current.prerelease?.version === options.version ? current.prerelease : {};
+    engine.prerelease = { ...keep, version: options.version, ...dated, packages };
+    return { engine, clearedPrerelease: null };
+  }
+  Object.assign(engine, { latestVersion: options.version, ...dated, packages });
+  if (input.minAppVersion !== undefined) engine.minAppVersion = input.minAppVersion;
+  const pre = current.prerelease;
+  const order = pre ? compareVersions(options.version, pre.version) : null;
+  if (pre && order !== null && order >= 0) {
+    delete engine.prerelease;
+    return { engine, clearedPrerelease: pre.version };
+  }
+  return { engine, clearedPrerelease: null };
 }

@@ -4,6 +4,8 @@ import { stat } from "node:fs/promises";
 import { basename } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { type PackageEntry, packageUrl, type Registry } from "@baiengine/schema";
+import { IndexInvalidError } from "../errors.js";
+import { readIndex } from "../index-file/read-index.js";
 import { Agent, interceptors, request } from "undici";
 import { mapConcurrent } from "@baiengine/cli-kit/system";
 import { listFiles } from "../update/scan-packages.js";
@@ -66,4 +68,22 @@ export async function checkPackageUrls(registry: Registry, options: { timeoutMs?
   } finally {
     await dispatcher.close();
   }
+}
+
+/**
+ * `validate`: the schema and cross-field rules, then (optionally) the files and the URLs. Planned
+ * packages (the design's placeholders) are problems too, one each: "planned, not published".
+ */
+export async function validateIndexFile(file: string, options: { packagesDir?: string; checkUrls?: boolean } = {}): Promise<{ engines: number; problems: ValidationProblem[] }> {
+  let index: Awaited<ReturnType<typeof readIndex>>;
+  try {
+    index = await readIndex(file, { allowPlaceholders: true });
+  } catch (error) {
+    if (!(error instanceof IndexInvalidError)) throw error;
+    return { engines: 0, problems: error.issues.map((message) => ({ where: file, message })) };
+  }
+  const problems: ValidationProblem[] = index.placeholders.map((p) => ({ where: p.where, message: `${p.filename}: planned, not published (${p.fields})` }));
+  if (options.packagesDir) problems.push(...(await checkPackageFiles(index.registry, options.packagesDir)));
+  if (options.checkUrls) problems.push(...(await checkPackageUrls(index.registry)));
+  return { engines: index.registry.engines.length, problems };
 }
