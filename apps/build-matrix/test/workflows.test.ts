@@ -103,6 +103,9 @@ describe("workflows", () => {
     expect(body).toContain('tag="${ENGINE}-v${VERSION}"');
     expect(body).toContain("gh release create");
     expect(body).toContain("pnpm matrix release verify");
+    // Asset names are what the index will point at: named in the index's spelling before the upload.
+    expect(body.indexOf("pnpm registry name-packages")).toBeGreaterThan(body.indexOf("pnpm matrix release verify"));
+    expect(body.indexOf("pnpm registry name-packages")).toBeLessThan(body.indexOf("gh release create"));
     expect(body).toContain("pnpm matrix release publish");
     expect(body).not.toMatch(/--force|\s-f\s|push\s+\+/);
     const build = parse(text("build-engine.yml")) as { on: Record<string, { inputs: Record<string, unknown> }> };
