@@ -24,13 +24,14 @@ describe("packages.json (the app's live index)", () => {
   it("says which field disagrees with a file name, and refuses the design's spellings in platform fields", () => {
     const live = livePackagesJson();
     Object.assign(live.engines[0]!.latest.packages[4]!, { accelerator: "cuda13" });
-    Object.assign(live.engines[1]!.latest.packages[0]!, { os: "linux", arch: "arm64" });
+    Object.assign(live.engines[1]!.latest.packages[1]!, { os: "linux", arch: "arm64" });
     Object.assign(live.engines[1]!.latest, { version: "26.3.4" });
     Object.assign(live.runtimes[0]!.latest.packages[0]!, { filename: "cuda12-runtime-13.1.0-win32-x64.bairuntime" });
     expect(issuesOf(live)).toEqual([
       'engines[0].latest.packages[4].filename: names accelerator "cuda12"; the entry says llama-cpp 26.4.20 win32-x64 cuda13',
-      'engines[1].latest.packages[0].filename: names version "26.3.3", platform linux-x86_64; the entry says whisper-cpp 26.3.4 linux-arm64 cpu',
-      'engines[1].latest.packages[1].filename: names version "26.3.3"; the entry says whisper-cpp 26.3.4 win32-x64 cpu',
+      'engines[1].latest.packages[0].filename: names version "26.3.3"; the entry says whisper-cpp 26.3.4 darwin-arm64 metal',
+      'engines[1].latest.packages[1].filename: names version "26.3.3", platform linux-x86_64; the entry says whisper-cpp 26.3.4 linux-arm64 cpu',
+      'engines[1].latest.packages[2].filename: names version "26.3.3"; the entry says whisper-cpp 26.3.4 win32-x64 cpu',
       "runtimes[0].latest.packages[0].filename: names cuda12-runtime windows-x86_64; the entry says cuda13-runtime win32-x64",
     ]);
     const design = livePackagesJson();
