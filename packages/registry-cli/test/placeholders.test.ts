@@ -14,22 +14,8 @@ const version = packed.version;
 let registry: string;
 let packages: string;
 
-/** The design's example engines.json, verbatim but for the engine id (the packages come from the hello engine). */
-const DESIGN_EXAMPLE = {
-  schemaVersion: 1,
-  lastUpdated: "2025-01-10T00:00:00Z",
-  baseUrl: "https://github.com/lablup/backend.ai-engine-registry/releases/download",
-  engines: [
-    {
-      id: "llama-cpp",
-      name: "llama.cpp",
-      description: "High-performance inference engine for GGUF models",
-      latestVersion: "b4618",
-      modelFormats: ["gguf"],
-      packages: [{ os: "macos", arch: "aarch64", accelerator: "metal", acceleratorVersion: null, filename: "llama-cpp-b4618-macos-aarch64-metal.baiengine", size: 12345678, sha256: "abc123..." }],
-    },
-  ],
-};
+/** The design's example engines.json, verbatim (re-keyed to the hello engine where used: the packages come from it). */
+const DESIGN_EXAMPLE = liveFixture("design-engines.json");
 
 const today = () => new Date().toISOString().slice(0, 10);
 const update = (...extra: string[]) => runCli(["update", "--registry", registry, "--engine", "hello", "--version", version, "--packages-dir", packages, ...extra]);
@@ -81,7 +67,7 @@ describe("the design's placeholder workflow", () => {
 
   it("refuses placeholders outside the packages it rewrites, leaving the index untouched", async () => {
     const index = rekeyed(DESIGN_EXAMPLE, "hello", version);
-    index.engines.push(structuredClone(DESIGN_EXAMPLE.engines[0]!));
+    index.engines.push(structuredClone(DESIGN_EXAMPLE.engines[0]));
     await writeJson(registry, index);
     const before = await readFile(registry);
     const result = await update();

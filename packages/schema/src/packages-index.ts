@@ -1,9 +1,10 @@
 import { z } from "zod";
 import { safeParseAcceleratorToken } from "./accelerator.js";
-import { AcceleratorVersionField, EngineIdField, formatGot, ReleaseDateField, SemverField, Sha256Field, SizeField, VersionField } from "./fields.js";
+import { AcceleratorVersionField, EngineIdField, formatGot, ReleaseDateField, SemverField, VersionField } from "./fields.js";
 import { safeParsePackageFilename } from "./naming.js";
 import { archFromNode, osFromNode } from "./platform.js";
 import { BaseUrlField, UtcTimestampField } from "./registry.js";
+import { RuntimePackageEntry } from "./runtime.js";
 import { parseRuntimeFilename } from "./runtime-naming.js";
 
 /**
@@ -24,12 +25,12 @@ export const AcceleratorTokenField = z.string().refine((t) => safeParseAccelerat
   error: (iss) => (safeParseAcceleratorToken(String(iss.input)) as { error: string }).error,
 });
 
-export const LivePackageEntry = z.looseObject({
-  os: NodeOsField,
-  arch: NodeArchField,
-  filename: z.string().min(1),
-  size: SizeField,
-  sha256: Sha256Field,
+/** A runtime pack file: engines.json's runtime pack entry with Node's platform names. */
+export const LiveRuntimePackageEntry = RuntimePackageEntry.extend({ os: NodeOsField, arch: NodeArchField });
+export type LiveRuntimePackageEntry = z.infer<typeof LiveRuntimePackageEntry>;
+
+/** An engine package: a runtime pack's fields plus the accelerator token (and, before 2026-04, `acceleratorVersion: null`). */
+export const LivePackageEntry = LiveRuntimePackageEntry.extend({
   accelerator: AcceleratorTokenField,
   acceleratorVersion: AcceleratorVersionField.optional(),
 });
@@ -49,15 +50,6 @@ export const LiveEngineEntry = z.looseObject({
   }),
 });
 export type LiveEngineEntry = z.infer<typeof LiveEngineEntry>;
-
-export const LiveRuntimePackageEntry = z.looseObject({
-  os: NodeOsField,
-  arch: NodeArchField,
-  filename: z.string().min(1),
-  size: SizeField,
-  sha256: Sha256Field,
-});
-export type LiveRuntimePackageEntry = z.infer<typeof LiveRuntimePackageEntry>;
 
 export const LiveRuntimeEntry = z.looseObject({
   id: EngineIdField,

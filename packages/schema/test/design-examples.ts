@@ -1,29 +1,24 @@
-/** The design's examples, verbatim (../shared/design/engine-registry-template.md). */
-export const DESIGN_REGISTRY = {
-  schemaVersion: 1,
-  lastUpdated: "2025-01-10T00:00:00Z",
-  baseUrl: "https://github.com/lablup/backend.ai-engine-registry/releases/download",
-  engines: [
-    {
-      id: "llama-cpp",
-      name: "llama.cpp",
-      description: "High-performance inference engine for GGUF models",
-      latestVersion: "b4618",
-      modelFormats: ["gguf"],
-      packages: [
-        {
-          os: "macos",
-          arch: "aarch64",
-          accelerator: "metal",
-          acceleratorVersion: null,
-          filename: "llama-cpp-b4618-macos-aarch64-metal.baiengine",
-          size: 12345678,
-          sha256: "abc123...",
-        },
-      ],
-    },
-  ],
-};
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+
+/**
+ * The design's examples, verbatim (../shared/design/engine-registry-template.md). Its example
+ * engines.json is the fixture fixtures/design-engines.json (the registry CLI's tests read it too).
+ */
+export interface DesignRegistry {
+  schemaVersion: number;
+  lastUpdated: string;
+  baseUrl: string;
+  engines: {
+    id: string;
+    name: string;
+    description: string;
+    latestVersion: string;
+    modelFormats: string[];
+    packages: { os: string; arch: string; accelerator: string; acceleratorVersion: string | null; filename: string; size: number; sha256: string }[];
+  }[];
+}
+export const DESIGN_REGISTRY: DesignRegistry = JSON.parse(readFileSync(join(import.meta.dirname, "fixtures", "design-engines.json"), "utf8"));
 
 export const DESIGN_MANIFEST = {
   engineId: "llama-cpp",
@@ -49,7 +44,7 @@ export const DESIGN_URL =
 export const REAL_SHA = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
 /** The design's registry with a real checksum in place of its placeholder. */
-export function validDesignRegistry(): typeof DESIGN_REGISTRY {
+export function validDesignRegistry(): DesignRegistry {
   const copy = structuredClone(DESIGN_REGISTRY);
   copy.engines[0]!.packages[0]!.sha256 = REAL_SHA;
   return copy;

@@ -1,5 +1,6 @@
-import { access, readFile, rename, unlink } from "node:fs/promises";
+import { access, readFile, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import { renameWithRetry } from "@baiengine/cli-kit/system";
 import { formatPackageFilename, type NameStyle, parsePackageFilename, type Registry } from "@baiengine/schema";
 import { UpdateRefusedError } from "../errors.js";
 import { writeFileAtomic } from "../index-file/atomic-write.js";
@@ -71,7 +72,7 @@ export async function applyRenames(renames: PackageRename[]): Promise<void> {
   for (const r of renames) {
     const sidecar = await readFile(`${r.from}.sha256`, "utf8").catch(() => null);
     if (sidecar !== null) await writeFileAtomic(`${r.to}.sha256`, `${sidecar.trim().split(/\s+/)[0]}  ${r.filename}\n`);
-    await rename(r.from, r.to);
+    await renameWithRetry(r.from, r.to);
     if (sidecar !== null) await unlink(`${r.from}.sha256`);
   }
 }
