@@ -157,4 +157,23 @@ describe("planPack for hello", () => {
     const win = planPack({ engine: "hello", accel: "cpu", os: "windows", arch: "x86_64" }, { facts });
     expect(win.collect.modules?.prefix).toBe("hello-");
   });
+
+  it("cuda13 is GPU-shaped with the fixture's stub runtime: no nvcc needed, cross too, no CUDA architectures", () => {
+    const facts = linuxFacts(
+      { source: { dir: "/packer/fixtures/hello", missingMarkers: [], commit: null, commitTime: 1700000000, tag: null, declaredVersion: "0.1.0", identity: "tree:abc" } },
+      ["nvcc"],
+    );
+    for (const os of ["linux", "windows"] as const) {
+      const plan = planPack({ engine: "hello", accel: "cuda13", os, arch: "x86_64" }, { facts });
+      expect(plan.blockers).toEqual([]);
+      expect(plan.cell).toBe(`hello-0.1.0-${os}-x86_64-cuda13`);
+      expect(plan.defines["HELLO_GPU"]).toBe("ON");
+      expect(plan.defines["CMAKE_CUDA_ARCHITECTURES"]).toBeUndefined();
+      expect(plan.manifest).toMatchObject({ accelerator: "cuda", acceleratorVersion: "13.0" });
+      expect(plan.manifest.requirements?.cudaArchitectures).toBeUndefined();
+      expect(formatPlan(plan)).toContain("HELLO_GPU");
+    }
+    // the cpu build stays without the GPU backend
+    expect(planPack({ engine: "hello", accel: "cpu" }, { facts }).defines["HELLO_GPU"]).toBeUndefined();
+  });
 });

@@ -36,7 +36,7 @@ describe("refusals before building", () => {
     expect(e.hint).toContain("llama-cpp, hello");
     const t = refusal(() => planPack({ accel: "tpu", source }, { facts: linuxFacts() }));
     expect(t.message).toContain("tpu");
-    expect(refusal(() => planPack({ engine: "hello", accel: "cuda13" }, { facts: linuxFacts() })).hint).toContain("--accel cpu");
+    expect(refusal(() => planPack({ engine: "hello", accel: "rocm6" }, { facts: linuxFacts() })).hint).toContain("--accel cpu");
   });
 
   it("cuda12/cuda13 without nvcc, or with an nvcc of another major", () => {

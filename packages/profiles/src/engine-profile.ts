@@ -59,6 +59,12 @@ export const EngineProfile = z.strictObject({
   acceleratorDefines: z.boolean(),
   /** Accelerator tokens this engine can be built for; null = every accelerator profile. */
   tokens: z.array(NonEmpty).nullable(),
+  /**
+   * Tokens built with the engine's own stand-in for the accelerator's toolkit (the hello fixture's
+   * stub GPU runtime): the defines that switch it on, the acceleratorVersion it plays, and why. No
+   * toolkit is probed for them, so they build on any machine, cross too; the matrix makes no cells of them.
+   */
+  standIns: z.record(NonEmpty, z.strictObject({ defines: DefinesField, acceleratorVersion: NonEmpty.nullable(), reason: NonEmpty })).optional(),
   /** Extra compiler flags and CMake defines per toolchain id (what that toolchain lacks or defaults differently), with the reason. */
   toolchainFlags: z.record(z.string(), z.strictObject({ cFlags: z.array(NonEmpty), defines: DefinesField.optional(), reason: NonEmpty })),
 });

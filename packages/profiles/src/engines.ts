@@ -19,6 +19,7 @@ export function resolveEngines(input: unknown, known: { tokens: string[]; toolch
     const where = `engines[${i}]`;
     problems.push(...reasonsWithoutDefine(where, e.cmakeDefines, e.defineReasons));
     for (const t of e.tokens ?? []) if (!tokens.has(t)) problems.push(`${where}.tokens: no accelerator profile has the token ${JSON.stringify(t)}`);
+    for (const t of Object.keys(e.standIns ?? {})) if (!e.tokens?.includes(t)) problems.push(`${where}.standIns.${t}: the engine's tokens do not list ${JSON.stringify(t)}`);
     for (const id of Object.keys(e.toolchainFlags)) if (!toolchains.has(id)) problems.push(`${where}.toolchainFlags.${id}: no toolchain profile has this id`);
   });
   assertNoProblems("engines.json", problems);

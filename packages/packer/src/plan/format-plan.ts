@@ -16,7 +16,9 @@ function command(c: PlannedCommand): string {
 
 /** The plan as text for `--dry-run`: commands with every define, the collect rules, the manifest draft. */
 export function formatPlan(plan: PackPlan): string {
-  const reasons = { ...plan.engine.defineReasons, ...plan.accelerator.defineReasons };
+  const standIn = plan.engine.standIns?.[plan.target.token];
+  const standInReasons = standIn ? Object.fromEntries(Object.keys(standIn.defines).map((k) => [k, standIn.reason])) : {};
+  const reasons = { ...plan.engine.defineReasons, ...plan.accelerator.defineReasons, ...standInReasons };
   const c = plan.collect;
   const lines = [
     `plan ${plan.cell}`,

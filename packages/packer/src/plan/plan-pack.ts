@@ -56,6 +56,7 @@ export function planPack(options: PackOptions, context: PlanContext): PackPlan {
     throw new UnknownProfileError(`engine ${engine.id} has no ${token} build`, `pass --accel ${engine.tokens.join(" or ")}`);
   }
   const accelerator = getAcceleratorProfile(os, arch, token);
+  const standIn = engine.standIns?.[token] ?? null;
   const target = { os, arch };
 
   // Toolchain: native, a cross profile, or (dry runs only) a stand-in native runner.
@@ -76,7 +77,7 @@ export function planPack(options: PackOptions, context: PlanContext): PackPlan {
       break;
     }
   }
-  if (accelerator.toolkit) {
+  if (accelerator.toolkit && standIn === null) {
     const kit = accelerator.toolkit;
     if (isCross) {
       refuse(new NeedsNativeRunnerError(`${token} for ${os}-${arch} cannot be cross-built from ${facts.host.os}-${facts.host.arch}`, `run pack-engine on a ${os}-${arch} runner with the ${kit.probe} toolkit`));
@@ -156,6 +157,7 @@ export function planPack(options: PackOptions, context: PlanContext): PackPlan {
   }
   Object.assign(defines, engine.cmakeDefines);
   if (engine.acceleratorDefines) Object.assign(defines, accelerator.cmakeDefines);
+  if (standIn) Object.assign(defines, standIn.defines);
   const toolchainFlags = engine.toolchainFlags[toolchain.id]?.cFlags ?? [];
   Object.assign(defines, engine.toolchainFlags[toolchain.id]?.defines ?? {});
   // Build paths out of the binaries (__FILE__ in asserts), so packages do not leak the build machine's folders.
@@ -226,7 +228,11 @@ export function planPack(options: PackOptions, context: PlanContext): PackPlan {
   };
 
   const family = parsedToken.value.accelerator;
-  const kitVersion = accelerator.toolkit?.versioned ? (facts.toolkitVersion ?? String(accelerator.toolkit.major)) : null;
+  const kitVersion = standIn
+    ? standIn.acceleratorVersion
+    : accelerator.toolkit?.versioned
+      ? (facts.toolkitVersion ?? String(accelerator.toolkit.major))
+      : null;
   const gpuList = accelerator.gpuTargets ? (allDefines[accelerator.gpuTargets.define] ?? "").split(";").filter(Boolean) : undefined;
   const manifest: Manifest = {
     engineId: engine.id,
@@ -251,7 +257,7 @@ export function planPack(options: PackOptions, context: PlanContext): PackPlan {
       packer: `@baiengine/packer ${facts.packerVersion}`,
     },
     requirements: {
-      ...(family === "cuda" && gpuList ? { cudaArchitectures: gpuList } : {}),
+      ...(family === "cuda" && gpuList && gpuList.length > 0 ? { cudaArchitectures: gpuList } : {}),
       ...(allDefines["CMAKE_OSX_DEPLOYMENT_TARGET"] ? { macosMin: allDefines["CMAKE_OSX_DEPLOYMENT_TARGET"] } : {}),
     },
   };

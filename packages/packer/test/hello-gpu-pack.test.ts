@@ -1,0 +1,76 @@
+import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { extractPackage, readBinaryFile, verifyPackage } from "@baiengine/verifier";
+import { execa } from "execa";
+import { describe, expect, it } from "vitest";
+import { pack } from "../src/pack.js";
+import { which } from "@baiengine/cli-kit/system";
+import { tempDir } from "./helpers/tmp.js";
+
+const NO_DEVICE = "Available devices:\n  (none)";
+const STUB_DEVICE = "Available devices:\n  HelloGPU0: Hello stub GPU (1024 MiB, 1000 MiB free)";
+
+/**
+ * The GPU-shaped hello (cuda13 with the fixture's stub runtime), built for real: the package carries
+ * the backend module but never the runtime it links; `--list-devices` shows the device only once
+ * the runtime library sits where the loader already looks (package/libs/ via $ORIGIN/libs; beside
+ * the .exe on Windows).
+ */
+describe("pack hello cuda13 (GPU-shaped, stub runtime)", () => {
+  const root = tempDir("hello-gpu");
+  const cacheDir = path.join(root, "cache");
+  const out = path.join(root, "out");
+
+  it("linux-x86_64: the backend links libhellort.so.1, which is left out; the device appears with it in libs/", async () => {
+    const result = await pack({ engine: "hello", accel: "cuda13", out, cacheDir });
+    expect(path.basename(result.file)).toBe("hello-0.1.0-linux-x86_64-cuda13.baiengine");
+    expect(result.manifest).toMatchObject({ accelerator: "cuda", acceleratorVersion: "13.0" });
+    const report = await verifyPackage(result.file);
+    expect(report.findings.filter((f) => f.severity === "error")).toEqual([]);
+    expect(report.findings.map((f) => f.code)).toContain("LIB_RUNTIME_REQUIRED");
+
+    const dest = path.join(root, "linux");
+    const extracted = await extractPackage(result.file, dest);
+    expect(extracted.files).toContain("package/libhello-gpu.so");
+    expect(extracted.files.filter((f) => f.includes("hellort"))).toEqual([]);
+    const backend = await readBinaryFile(path.join(dest, "package", "libhello-gpu.so"));
+    expect(backend?.needed).toContain("libhellort.so.1");
+
+    const server = path.join(dest, "package", "hello-server");
+    const cwd = path.join(root, "elsewhere");
+    mkdirSync(cwd);
+    const listDevices = async () => (await execa(server, ["--list-devices"], { cwd, env: {}, extendEnv: false })).stdout;
+    expect(await listDevices()).toBe(NO_DEVICE);
+
+    // The stub runtime, as its toolkit lays it out (runtime/ of the build folder), under its soname.
+    const runtimeDir = path.join(result.plan.buildDir, "runtime");
+    expect(readFileSync(path.join(runtimeDir, "version.txt"), "utf8").trim()).toBe("1.0.0");
+    expect((await readBinaryFile(path.join(runtimeDir, "libhellort.so.1")))?.soname).toBe("libhellort.so.1");
+    mkdirSync(path.join(dest, "package", "libs"), { recursive: true });
+    copyFileSync(path.join(runtimeDir, "libhellort.so.1"), path.join(dest, "package", "libs", "libhellort.so.1"));
+    expect(await listDevices()).toBe(STUB_DEVICE);
+  });
+
+  it("windows-x86_64 (mingw): hello-gpu.dll imports hellort64_1.dll, found beside the .exe under wine", async () => {
+    const missing = ["x86_64-w64-mingw32-g++-posix", "wine"].filter((t) => which(t) === null);
+    if (missing.length > 0) throw new Error(`missing ${missing.join(", ")}: apt-get install mingw-w64 wine`);
+    const result = await pack({ engine: "hello", accel: "cuda13", os: "windows", arch: "x86_64", out, cacheDir });
+    expect(path.basename(result.file)).toBe("hello-0.1.0-windows-x86_64-cuda13.baiengine");
+    expect((await verifyPackage(result.file)).findings.filter((f) => f.severity === "error")).toEqual([]);
+    const dest = path.join(root, "windows");
+    const extracted = await extractPackage(result.file, dest);
+    expect(extracted.files).toContain("package/hello-gpu.dll");
+    expect(extracted.files.filter((f) => f.toLowerCase().includes("hellort"))).toEqual([]);
+    const backend = await readBinaryFile(path.join(dest, "package", "hello-gpu.dll"));
+    expect(backend?.needed.map((n) => n.toLowerCase())).toContain("hellort64_1.dll");
+
+    const cwd = path.join(root, "elsewhere-w");
+    mkdirSync(cwd);
+    const env = { PATH: "/usr/bin:/bin", HOME: root, WINEPREFIX: path.join(root, "wineprefix"), WINEDEBUG: "-all" };
+    const listDevices = async () =>
+      (await execa("wine", [path.join(dest, "package", "hello-server.exe"), "--list-devices"], { cwd, env, extendEnv: false, timeout: 120_000 })).stdout.replace(/\r\n/g, "\n");
+    expect(await listDevices()).toBe(NO_DEVICE);
+    copyFileSync(path.join(result.plan.buildDir, "runtime", "hellort64_1.dll"), path.join(dest, "package", "hellort64_1.dll"));
+    expect(await listDevices()).toBe(STUB_DEVICE);
+  }, 240_000);
+});
