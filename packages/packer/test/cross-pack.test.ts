@@ -1,10 +1,11 @@
-import { mkdirSync } from "node:fs";
+import { copyFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { extractPackage, readBinaryFile, verifyPackage } from "@baiengine/verifier";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { pack } from "../src/pack.js";
 import { which } from "@baiengine/cli-kit/system";
+import { NO_DEVICE, STUB_DEVICE } from "./helpers/devices.js";
 import { tempDir } from "./helpers/tmp.js";
 
 /** These tests need Debian's cross toolchains and emulators (installed by .ci/run); fail clearly when absent. */
@@ -65,4 +66,26 @@ describe("cross packs of hello", () => {
     });
     expect(run.stdout).toContain("hello from the greeter module (base 0.1.0)");
   }, 180_000);
+
+  it("windows-x86_64 cuda13 (GPU-shaped): hello-gpu.dll imports hellort64_1.dll, found beside the .exe under wine", async () => {
+    requireTools("x86_64-w64-mingw32-g++-posix", "wine");
+    const result = await pack({ engine: "hello", accel: "cuda13", os: "windows", arch: "x86_64", out, cacheDir });
+    expect(path.basename(result.file)).toBe("hello-0.1.0-windows-x86_64-cuda13.baiengine");
+    expect((await verifyPackage(result.file)).findings.filter((f) => f.severity === "error")).toEqual([]);
+    const dest = path.join(root, "windows-gpu");
+    const extracted = await extractPackage(result.file, dest);
+    expect(extracted.files).toContain("package/hello-gpu.dll");
+    expect(extracted.files.filter((f) => f.toLowerCase().includes("hellort"))).toEqual([]);
+    const backend = await readBinaryFile(path.join(dest, "package", "hello-gpu.dll"));
+    expect(backend?.needed.map((n) => n.toLowerCase())).toContain("hellort64_1.dll");
+
+    const cwd = path.join(root, "elsewhere-gpu");
+    mkdirSync(cwd);
+    const env = { PATH: "/usr/bin:/bin", HOME: root, WINEPREFIX: path.join(root, "wineprefix"), WINEDEBUG: "-all" };
+    const listDevices = async () =>
+      (await execa("wine", [path.join(dest, "package", "hello-server.exe"), "--list-devices"], { cwd, env, extendEnv: false, timeout: 120_000 })).stdout.replace(/\r\n/g, "\n");
+    expect(await listDevices()).toBe(NO_DEVICE);
+    copyFileSync(path.join(result.plan.buildDir, "runtime", "hellort64_1.dll"), path.join(dest, "package", "hellort64_1.dll"));
+    expect(await listDevices()).toBe(STUB_DEVICE);
+  }, 240_000);
 });

@@ -4,17 +4,14 @@ import { extractPackage, readBinaryFile, verifyPackage } from "@baiengine/verifi
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { pack } from "../src/pack.js";
-import { which } from "@baiengine/cli-kit/system";
+import { NO_DEVICE, STUB_DEVICE } from "./helpers/devices.js";
 import { tempDir } from "./helpers/tmp.js";
-
-const NO_DEVICE = "Available devices:\n  (none)";
-const STUB_DEVICE = "Available devices:\n  HelloGPU0: Hello stub GPU (1024 MiB, 1000 MiB free)";
 
 /**
  * The GPU-shaped hello (cuda13 with the fixture's stub runtime), built for real: the package carries
  * the backend module but never the runtime it links; `--list-devices` shows the device only once
  * the runtime library sits where the loader already looks (package/libs/ via $ORIGIN/libs; beside
- * the .exe on Windows).
+ * the .exe on Windows: cross-pack.test.ts, which has a wine prefix already).
  */
 describe("pack hello cuda13 (GPU-shaped, stub runtime)", () => {
   const root = tempDir("hello-gpu");
@@ -50,27 +47,4 @@ describe("pack hello cuda13 (GPU-shaped, stub runtime)", () => {
     copyFileSync(path.join(runtimeDir, "libhellort.so.1"), path.join(dest, "package", "libs", "libhellort.so.1"));
     expect(await listDevices()).toBe(STUB_DEVICE);
   });
-
-  it("windows-x86_64 (mingw): hello-gpu.dll imports hellort64_1.dll, found beside the .exe under wine", async () => {
-    const missing = ["x86_64-w64-mingw32-g++-posix", "wine"].filter((t) => which(t) === null);
-    if (missing.length > 0) throw new Error(`missing ${missing.join(", ")}: apt-get install mingw-w64 wine`);
-    const result = await pack({ engine: "hello", accel: "cuda13", os: "windows", arch: "x86_64", out, cacheDir });
-    expect(path.basename(result.file)).toBe("hello-0.1.0-windows-x86_64-cuda13.baiengine");
-    expect((await verifyPackage(result.file)).findings.filter((f) => f.severity === "error")).toEqual([]);
-    const dest = path.join(root, "windows");
-    const extracted = await extractPackage(result.file, dest);
-    expect(extracted.files).toContain("package/hello-gpu.dll");
-    expect(extracted.files.filter((f) => f.toLowerCase().includes("hellort"))).toEqual([]);
-    const backend = await readBinaryFile(path.join(dest, "package", "hello-gpu.dll"));
-    expect(backend?.needed.map((n) => n.toLowerCase())).toContain("hellort64_1.dll");
-
-    const cwd = path.join(root, "elsewhere-w");
-    mkdirSync(cwd);
-    const env = { PATH: "/usr/bin:/bin", HOME: root, WINEPREFIX: path.join(root, "wineprefix"), WINEDEBUG: "-all" };
-    const listDevices = async () =>
-      (await execa("wine", [path.join(dest, "package", "hello-server.exe"), "--list-devices"], { cwd, env, extendEnv: false, timeout: 120_000 })).stdout.replace(/\r\n/g, "\n");
-    expect(await listDevices()).toBe(NO_DEVICE);
-    copyFileSync(path.join(result.plan.buildDir, "runtime", "hellort64_1.dll"), path.join(dest, "package", "hellort64_1.dll"));
-    expect(await listDevices()).toBe(STUB_DEVICE);
-  }, 240_000);
 });
