@@ -10,6 +10,8 @@ export interface MatrixEngine {
   source: EngineSource;
   /** Accelerator tokens the engine builds for; null = every accelerator profile. */
   tokens: string[] | null;
+  /** Tokens built with a stand-in of the toolkit (the hello fixture's stub GPU runtime): packer tests, never cells. */
+  standIns?: Record<string, unknown>;
 }
 export interface MatrixAccelerator {
   os: Os;

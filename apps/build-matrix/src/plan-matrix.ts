@@ -55,6 +55,8 @@ export function planMatrix(request: MatrixRequest, sources: MatrixSources, platf
   for (const engine of engines) {
     for (const profile of sources.accelerators) {
       if (engine.tokens !== null && !engine.tokens.includes(profile.token)) continue;
+      // A CI cell for a stand-in would set up a toolkit its build never uses.
+      if (engine.standIns && profile.token in engine.standIns) continue;
       if (!isSupportedPlatform(profile.os, profile.arch, profile.token, platforms)) continue;
       all.push(makeCell(engine, profile, request, sources));
     }
