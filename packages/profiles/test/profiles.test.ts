@@ -97,6 +97,8 @@ describe("validated when loaded", () => {
       "engines[0].defineReasons.LLAMA_CURL: gives a reason for a define the profile does not set",
       "engines[0].toolchainFlags.windows-x86_64-msvc: no toolchain profile has this id",
       'engines[1].tokens: no accelerator profile has the token "tpu1"',
+      // hello's cuda13 stand-in is then a stand-in for a token the engine no longer builds
+      'engines[1].standIns.cuda13: the engine\'s tokens do not list "cuda13"',
     ]);
     const accelerators = data("accelerators.json");
     accelerators.profiles[2].defineSets = ["x86-release", "cuda-relase"];
