@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
+import { FailureError } from "@baiengine/cli-kit/errors";
 import { extractPackage, readBinaryFile, verifyPackage } from "@baiengine/verifier";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
@@ -41,7 +42,7 @@ describe("pack hello (cpu, host)", () => {
     expect(version.stdout).toBe("hello-server version 0.1.0");
   });
 
-  it("collects by the loader rules over the build folder: RUNPATH $ORIGIN reaches libhello-base.so.0 (a SONAME link), the C/C++ runtimes stay the system's", async () => {
+  it("collects by the loader rules over the build folder: RUNPATH $ORIGIN reaches libhello-base.so.0 (a SONAME link), the C/C++ runtimes stay the system's; without the link it refuses, saying so", async () => {
     const { plan } = await pack({ engine: "hello", accel: "cpu", out, cacheDir });
     const closure = await collectClosure(plan.collect, plan.target);
     expect(closure.files.map((f) => [f.kind, f.to])).toEqual([
@@ -53,6 +54,18 @@ describe("pack hello (cpu, host)", () => {
     expect(closure.files[2]!.from).toBe(path.join(plan.collect.binaryDir, "libhello-base.so.0.1.0"));
     expect(closure.system).toEqual(expect.arrayContaining(["libc.so.6", "libstdc++.so.6"]));
     expect(closure.system).not.toContain("libhello-base.so.0");
+
+    // The same build without its SONAME link: refused before archiving, saying what is wrong.
+    const bin = path.join(root, "bin-without-soname-link");
+    cpSync(plan.collect.binaryDir, bin, { recursive: true, verbatimSymlinks: true });
+    rmSync(path.join(bin, "libhello-base.so.0"));
+    const modules = plan.collect.modules ? { ...plan.collect.modules, dir: bin } : null;
+    const broken = { ...plan.collect, binaryDir: bin, serverBinary: { ...plan.collect.serverBinary, from: path.join(bin, "hello-server") }, modules };
+    const error = await collectClosure(broken, plan.target).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FailureError);
+    expect((error as FailureError).message).toBe(
+      `the build's binaries cannot load every library they import (paths under ${bin}): hello-server needs libhello-base.so.0: the build folder has it only as libhello-base.so.0.1.0 (SONAME libhello-base.so.0), but the loader opens the file name libhello-base.so.0; add libhello-base.so.0 (a symbolic link to libhello-base.so.0.1.0, or a copy)`,
+    );
   });
 
   it("packs twice to the same sha256, reusing the build folder; a fresh build folder gives the same bytes", async () => {

@@ -3,7 +3,18 @@ import path from "node:path";
 // The errors subpath keeps commander and cli-progress out of library imports.
 import { FailureError } from "@baiengine/cli-kit/errors";
 import type { Arch, Os } from "@baiengine/schema";
-import { BinaryFormatError, type BinaryInfo, type ClosureObject, DiskTree, readBinaryFile, walkClosure } from "@baiengine/verifier";
+import {
+  BinaryFormatError,
+  type BinaryInfo,
+  type ClosureObject,
+  type ClosureWalk,
+  DiskTree,
+  explainMiss,
+  PackageTree,
+  readBinaryFile,
+  readLibraryFolder,
+  walkClosure,
+} from "@baiengine/verifier";
 import type { CollectPlan } from "../plan/plan-types.js";
 
 export interface CollectedFile {
@@ -33,14 +44,19 @@ type Root = { from: string; to: string; kind: "server" | "module" };
 export async function collectClosure(plan: CollectPlan, target: { os: Os; arch: Arch }): Promise<Closure> {
   const server = plan.serverBinary.from;
   if (!existsSync(server)) throw new FailureError(`the build did not produce ${server}`, "check the build log: the profile's cmakeTarget and binaryDir must match the build");
-  // The tree is the whole file system, so run paths and toolchain folders are all tree paths.
-  const root = path.parse(path.resolve(server)).root;
+  // Tree paths are relative to the build's output folder(s), so messages name files as the build does;
+  // the toolchain's folders are reached with `..` (or stay absolute on another drive).
+  const root = commonFolder([plan.binaryDir, ...(plan.modules ? [plan.modules.dir] : [])]);
   const tree = new DiskTree(root, target.os === "windows");
-  const treePath = (p: string) => path.relative(root, path.resolve(p)).split(path.sep).join("/");
+  const treePath = (p: string) => {
+    const rel = path.relative(root, path.resolve(p));
+    return path.isAbsolute(rel) ? rel : path.posix.normalize(rel.split(path.sep).join("/"));
+  };
   const roots = [{ from: server, to: plan.serverBinary.to, kind: "server" } as Root, ...moduleRoots(plan)];
   const runtimeDirs = plan.runtimeLibDirs.map(treePath);
   const read = (p: string) => readBuilt(tree.hostPath(p));
   const walk = await walkClosure(tree, roots.map((r) => treePath(r.from)), { ...target, exe: treePath(server), extraDirs: runtimeDirs }, read);
+  if (walk.misses.length > 0) throw await unresolvedError(walk, root, [plan.binaryDir, ...(plan.modules ? [plan.modules.dir] : [])], treePath);
   const files = walk.objects.map((obj, i): CollectedFile => {
     const from = realpathSync(tree.hostPath(obj.file));
     const rootOf = roots[i];
@@ -48,6 +64,38 @@ export async function collectClosure(plan: CollectPlan, target: { os: Os; arch: 
     return { from, ...libraryPlace(obj, plan, runtimeDirs), info: obj.info };
   });
   return { files, system: walk.notBundled.map((n) => n.name).sort() };
+}
+
+/**
+ * A library the build's binaries import that no folder their run paths lead to holds, nor the
+ * machine by policy: the package could not load it. Says why as the verifier would (present only
+ * under another name, a dangling link, in a folder off the run paths), looking in the build's
+ * output folders, before anything is archived.
+ */
+async function unresolvedError(walk: ClosureWalk, root: string, folders: string[], treePath: (p: string) => string): Promise<FailureError> {
+  const binaries = [];
+  const symlinks = [];
+  for (const folder of new Set(folders.filter((f) => existsSync(f)))) {
+    const prefix = treePath(folder);
+    const read = await readLibraryFolder(folder);
+    binaries.push(...read.binaries.map((b) => ({ ...b, path: path.posix.join(prefix, b.path) })));
+    symlinks.push(...read.symlinks.map((l) => ({ ...l, path: path.posix.join(prefix, l.path) })));
+  }
+  const index = new PackageTree(binaries, symlinks, walk.context.policy.caseInsensitive);
+  const reasons = walk.misses.map(({ obj, miss }) => `${obj.path} needs ${miss.name}: ${explainMiss(index, obj, miss, walk.context, "the build folder")}`);
+  return new FailureError(
+    `the build's binaries cannot load every library they import (paths under ${root}): ${reasons.join("; ")}`,
+    "fix the build (its output folder must hold each library under the name it is imported by, where the run paths lead), or list a library every machine has in the verifier's policy",
+  );
+}
+
+/** The deepest folder that holds every given folder. */
+function commonFolder(folders: string[]): string {
+  let common = path.resolve(folders[0]!);
+  for (const f of folders.slice(1)) {
+    while (path.relative(common, path.resolve(f)).startsWith("..")) common = path.dirname(common);
+  }
+  return common;
 }
 
 /** The headers of a file the build produced; one-line failures for a file that is no native binary or a corrupt one. */

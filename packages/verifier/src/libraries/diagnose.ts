@@ -8,26 +8,27 @@ type Unresolved = Extract<Resolution, { kind: "unresolved" }>;
  * Says what is actually wrong with a name the loader will not find, with the fix that fits:
  * a dangling symbolic link where it looks; the library present in a searched folder only under
  * another file name (`libfoo.so.1.2.3` without the `libfoo.so.1` asked for); the library bundled
- * in a folder no run path leads to; or nowhere in the package.
+ * in a folder no run path leads to; or nowhere in the package. `place` names what `tree` holds
+ * in the message ("the package", or the packer's "the build folder").
  */
-export function explainMiss(tree: PackageTree, obj: LoadedObject, miss: Unresolved, ctx: LoaderContext): string {
+export function explainMiss(tree: PackageTree, obj: LoadedObject, miss: Unresolved, ctx: LoaderContext, place = "the package"): string {
   if (miss.reason) return miss.reason;
   const base = posix.basename(miss.name);
   const dangling = miss.misses.find((m) => m.kind === "dangling");
   if (dangling?.kind === "dangling" && dangling.loop) return `${dangling.link} is a loop of symbolic links; ship the library itself as ${dangling.link}`;
   if (dangling?.kind === "dangling") {
-    return `${dangling.link} is a symbolic link to ${dangling.target}, which is not in the package; ship the library itself as ${dangling.link}, or the file the link names`;
+    return `${dangling.link} is a symbolic link to ${dangling.target}, which is not in ${place}; ship the library itself as ${dangling.link}, or the file the link names`;
   }
   for (const dir of miss.searched) {
     const other = tree.binaries.find((b) => tree.key(posix.dirname(b.path)) === tree.key(dir) && providesUnderOtherName(b, base));
     if (other) {
       const wanted = posix.join(dir, base);
-      return `the package has it only as ${other.path}${sonameNote(other, base)}, but the loader opens the file name ${base}; add ${wanted} (a symbolic link to ${posix.basename(other.path)}, or a copy)`;
+      return `${place} has it only as ${other.path}${sonameNote(other, base)}, but the loader opens the file name ${base}; add ${wanted} (a symbolic link to ${posix.basename(other.path)}, or a copy)`;
     }
   }
   const elsewhere = bundledElsewhere(tree, base);
   if (elsewhere) return notOnRunPath(obj, elsewhere, base, ctx);
-  return `not in the package and not on the system allow-list; bundle it where ${obj.path} looks (${describeDirs(miss.searched)}), or, if every ${ctx.os} machine has it, add it to the verifier's policy/${ctx.os}.json`;
+  return `not in ${place} and not on the system allow-list; bundle it where ${obj.path} looks (${describeDirs(miss.searched)}), or, if every ${ctx.os} machine has it, add it to the verifier's policy/${ctx.os}.json`;
 }
 
 /** A binary that is `base` under another file name: its SONAME (or Mach-O install name) is `base`, or its name is `base` plus a version. */

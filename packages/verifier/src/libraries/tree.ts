@@ -70,8 +70,9 @@ export class DiskTree implements LibraryTree {
     private readonly caseInsensitive: boolean,
   ) {}
 
-  /** The absolute host path of a tree path. */
+  /** The host path of a tree path (tree paths may climb above the root with `..`, or be absolute on another drive). */
   hostPath(treePath: string): string {
+    if (path.isAbsolute(treePath)) return treePath;
     return path.join(this.root, ...posix.normalize(treePath).split("/"));
   }
 

@@ -2,7 +2,7 @@ import { posix } from "node:path";
 import type { Arch, Os } from "@baiengine/schema";
 import type { BinaryInfo } from "../binary/binary-info.js";
 import { selectSlice } from "../binary/select-slice.js";
-import { type LoadedObject, type LoaderContext, resolveNeeded } from "./loader.js";
+import { type LoadedObject, type LoaderContext, type Resolution, resolveNeeded } from "./loader.js";
 import { type LibraryPolicy, loadLibraryPolicy, type PolicyClass } from "./policy.js";
 import type { LibraryTree } from "./tree.js";
 
@@ -22,6 +22,10 @@ export interface ClosureWalk {
   objects: ClosureObject[];
   /** Names no search folder holds: the machine's by policy, or `unresolved`; `by` is the first object that needs it. */
   notBundled: { name: string; kind: PolicyClass | "unresolved"; by: string }[];
+  /** The unresolved ones with where the loader looked, for `explainMiss`. */
+  misses: { obj: ClosureObject; miss: Extract<Resolution, { kind: "unresolved" }> }[];
+  /** The context the rules ran in (the executable, the policy). */
+  context: LoaderContext;
 }
 
 export interface WalkOptions {
@@ -49,7 +53,7 @@ export async function walkClosure(tree: LibraryTree, roots: readonly string[], o
   const exe = queue.find((o) => o.path === options.exe);
   const ctx: LoaderContext = { os: options.os, policy, exe, ...(options.extraDirs ? { extraDirs: options.extraDirs } : {}) };
   const seen = new Set(roots.map(key));
-  const walk: ClosureWalk = { objects: [], notBundled: [] };
+  const walk: ClosureWalk = { objects: [], notBundled: [], misses: [], context: ctx };
   while (queue.length > 0) {
     const obj = queue.shift()!;
     walk.objects.push(obj);
@@ -58,7 +62,10 @@ export async function walkClosure(tree: LibraryTree, roots: readonly string[], o
       seen.add(key(name));
       const r = resolveNeeded(tree, obj as LoadedObject, name, ctx);
       if (r.kind === "bundled") queue.push({ path: r.path, file: r.file, info: slice(await read(r.file)), neededAs: name });
-      else walk.notBundled.push({ name, kind: r.kind, by: obj.path });
+      else {
+        walk.notBundled.push({ name, kind: r.kind, by: obj.path });
+        if (r.kind === "unresolved") walk.misses.push({ obj, miss: r });
+      }
     }
   }
   return walk;
