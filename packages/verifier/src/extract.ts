@@ -7,7 +7,7 @@ import type { TarEntry } from "./archive/tar-reader.js";
 import { describeFinding, errorFinding, errorFindings, type Finding, hasErrors } from "./findings.js";
 import type { Limits } from "./limits.js";
 import { reportFromScan, type VerifyReport } from "./report.js";
-import { type EntryWriter, type ScanResult, scanPackage } from "./scan.js";
+import { type ByteSource, type EntryWriter, type ScanResult, scanPackage } from "./scan.js";
 
 export interface ExtractOptions {
   limits?: Partial<Limits>;
@@ -44,15 +44,18 @@ export class PackageRejectedError extends FailureError {
 /**
  * Extracts a package into `dest` (absent or an empty folder) with the very parser and rules of
  * verification, writing while it streams. Symlinks are created last, after every check passed. On
- * any error finding it removes what it wrote and throws PackageRejectedError.
+ * any error finding it removes what it wrote and throws PackageRejectedError. `source` is a file or
+ * a ByteSource (a download: extracted as it arrives, so its bytes are read once); an error thrown by
+ * the source is rethrown after the cleanup.
  */
-export async function extractPackage(file: string, dest: string, options: ExtractOptions = {}): Promise<ExtractResult> {
+export async function extractPackage(source: string | ByteSource, dest: string, options: ExtractOptions = {}): Promise<ExtractResult> {
+  const file = typeof source === "string" ? source : source.name;
   const root = resolve(dest);
   const createdRoot = prepareDestination(root);
   const writer = new StreamingWriter(root);
   let scan: ScanResult;
   try {
-    scan = await scanPackage(file, { ...options, writer });
+    scan = await scanPackage(source, { ...options, writer });
   } catch (error) {
     writer.close();
     cleanup(root, createdRoot);
