@@ -6,6 +6,7 @@ import { checkLibraries, type LibraryRequirements, type PackageBinary, type Pack
 import { type EntrySet, PACKAGE_ROOT } from "./rules/entry-safety.js";
 import { checkManifest } from "./rules/manifest.js";
 import { checkServerBinary } from "./rules/server-binary.js";
+import { checkWindowsLinks } from "./rules/windows-links.js";
 
 /** What a complete walk gathered: the manifest's bytes, every entry, the binaries' headers by path under package/. */
 export interface WalkedPackage {
@@ -30,7 +31,7 @@ export function checkContents(walked: WalkedPackage, expectedFilename: string): 
   const checked = checkManifest(walked.manifestBytes, expectedFilename);
   const manifest = checked.manifest;
   if (!manifest) return { findings: checked.findings, manifest: null, requirements: { systemLibraries: [] } };
-  const findings = [...checked.findings, ...checkBinaries(walked, manifest)];
+  const findings = [...checked.findings, ...checkBinaries(walked, manifest), ...checkWindowsLinks(manifest.os, walked.entrySet.symlinks)];
   const libraries = checkLibraries(
     [...walked.binaries].map(([path, info]): PackageBinary => ({ path, info })),
     { os: manifest.os, arch: manifest.arch },

@@ -7,7 +7,7 @@ import type { TarEntry } from "./archive/tar-reader.js";
 import { describeFinding, errorFinding, errorFindings, type Finding, hasErrors } from "./findings.js";
 import type { Limits } from "./limits.js";
 import { reportFromScan, type VerifyReport } from "./report.js";
-import { type EntryWriter, type ScanResult, scanPackage } from "./scan.js";
+import { type ByteSource, type EntryWriter, type ScanResult, scanPackage } from "./scan.js";
 
 export interface ExtractOptions {
   limits?: Partial<Limits>;
@@ -42,22 +42,33 @@ export class PackageRejectedError extends FailureError {
 }
 
 /**
- * Extracts a package into `dest` (absent or an empty folder): a full verification pass first (nothing
- * written when it finds an error), then a second pass of the very same parser and rules that writes
- * while it streams and must see the same sha256. Symlinks are created last, after every check passed. On
- * any error finding it removes what it wrote and throws PackageRejectedError.
+/**
+ * Extracts a package into `dest` (absent or an empty folder) with the very parser and rules of
+ * verification. `source` is a file or a ByteSource (a download, extracted as it arrives so its bytes
+ * are read once). For a file, a full verification pass runs first, so nothing is written when it finds
+ * an error; a ByteSource cannot be read twice, so its caller extracts into a temporary folder that is
+ * renamed into place only after this returns (registry-cli's install does). Either way the writing
+ * pass runs the same parser and rules, symlinks are created last, and on any error finding what was
+ * written is removed and PackageRejectedError is thrown; an error thrown by the source is rethrown
+ * after the cleanup.
  */
-export async function extractPackage(file: string, dest: string, options: ExtractOptions = {}): Promise<ExtractResult> {
+ */
+export async function extractPackage(source: string | ByteSource, dest: string, options: ExtractOptions = {}): Promise<ExtractResult> {
+  const file = typeof source === "string" ? source : source.name;
   const root = resolve(dest);
   // The whole verifier runs before anything is written, so a refused package never reaches `dest`.
-  const checked = await scanPackage(file, options);
-  const preFindings = [...checked.findings, ...sha256Findings(checked.sha256, options.expectedSha256)];
-  if (hasErrors(preFindings)) throw new PackageRejectedError(file, preFindings);
+  let verifiedSha256: string | undefined;
+  if (typeof source === "string") {
+    const checked = await scanPackage(file, options);
+    verifiedSha256 = checked.sha256;
+    const preFindings = [...checked.findings, ...sha256Findings(checked.sha256, options.expectedSha256)];
+    if (hasErrors(preFindings)) throw new PackageRejectedError(file, preFindings);
+  }
   const createdRoot = prepareDestination(root);
   const writer = new StreamingWriter(root);
   let scan: ScanResult;
   try {
-    scan = await scanPackage(file, { ...options, writer });
+    scan = await scanPackage(source, { ...options, writer });
   } catch (error) {
     writer.close();
     cleanup(root, createdRoot);
@@ -65,8 +76,8 @@ export async function extractPackage(file: string, dest: string, options: Extrac
   }
   writer.close();
   const findings = [...scan.findings, ...writer.findings];
-  // The second pass must read the very bytes the first one verified.
-  findings.push(...sha256Findings(scan.sha256, options.expectedSha256 ?? checked.sha256));
+  // The writing pass must read the very bytes the first one verified.
+  findings.push(...sha256Findings(scan.sha256, options.expectedSha256 ?? verifiedSha256));
   // Every check passed, so no symlink points outside and nothing was written through one.
   if (!hasErrors(findings) && !writer.stopped) findings.push(...writer.createSymlinks());
   const report = reportFromScan(file, scan, findings);
