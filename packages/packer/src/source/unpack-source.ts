@@ -15,6 +15,8 @@ const NAME_RULES = new Set(["ENTRY_EMPTY_NAME", "ENTRY_ABSOLUTE_PATH", "ENTRY_PA
 /** Cross-entry rules kept for sources: collisions on case-insensitive file systems are legal here. */
 const SET_RULES = new Set(["ENTRY_DUPLICATE", "ENTRY_THROUGH_SYMLINK", "ENTRY_SYMLINK_ESCAPE"]);
 const MAX_EXTENSION_HEADER = 64 * 1024;
+/** Largest unpacked size (bytes): llama.cpp's source is ~200 MB; this stops a decompression bomb filling the disk. */
+const MAX_UNPACKED = 16 * 1024 ** 3;
 
 /**
  * Unpacks a source tarball (`.tar.gz`) into `<cacheDir>/sources/archive-<sha256 prefix>` once and
@@ -93,7 +95,10 @@ async function unpackInto(file: string, root: string): Promise<void> {
     },
   };
   const tar = new TarReader(visitor, onFinding, { maxExtensionHeaderSize: MAX_EXTENSION_HEADER });
-  const gzip = new GzipMemberReader((chunk) => tar.push(chunk), onFinding);
+  const gzip = new GzipMemberReader((chunk) => {
+    if (gzip.uncompressedSize > MAX_UNPACKED) refuse(`unpacks to more than ${MAX_UNPACKED} bytes`);
+    else tar.push(chunk);
+  }, onFinding);
   try {
     for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
       if (problems.length > 0) break;
