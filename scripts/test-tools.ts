@@ -8,9 +8,9 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
-// The packer's PATH lookup (PATHEXT on Windows): one definition, imported from source since the
-// suites that use this run before or without the packer's build.
-import { which } from "../packages/packer/src/probe/which.js";
+// cli-kit's PATH lookup (PATHEXT on Windows): one definition, imported from source so that it
+// works before any package is built.
+import { which } from "../packages/cli-kit/src/system/which.js";
 
 export const TOOL_TABLE = path.join(import.meta.dirname, "test-tools.txt");
 

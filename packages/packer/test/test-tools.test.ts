@@ -3,7 +3,7 @@ import path from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { readTestTools } from "../../../scripts/test-tools.js";
-import { which } from "../src/probe/which.js";
+import { which } from "@baiengine/cli-kit/system";
 import { tempDir } from "./helpers/tmp.js";
 
 // scripts/test-tools.ts (every tool-using suite's globalSetup) and scripts/setup.sh, run for real
