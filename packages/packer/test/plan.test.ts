@@ -189,7 +189,7 @@ describe("planPack for hello", () => {
 
   it("cuda13 is GPU-shaped with the fixture's stub runtime: no nvcc needed, cross too, no CUDA architectures", () => {
     const facts = linuxFacts(
-      { source: { dir: "/packer/fixtures/hello", missingMarkers: [], commit: null, commitTime: 1700000000, tag: null, declaredVersion: "0.1.0", identity: "tree:abc" } },
+      { source: { dir: "/packer/fixtures/hello", missingMarkers: [], commit: null, commitTime: 1700000000, tag: null, declaredVersion: "0.1.0", identity: "tree:abc", newestFileTime: null, archive: null } },
       ["nvcc"],
     );
     for (const os of ["linux", "windows"] as const) {

@@ -16,7 +16,7 @@ const NEWEST = 1650000000; // 2022-04-15T05:20:00Z
 /** A copy of the hello fixture outside any repository, its files dated OLD except CMakeLists.txt (NEWEST). */
 function helloCopy(dir: string): string {
   cpSync(path.join(PACKER_ROOT, "fixtures", "hello"), dir, { recursive: true });
-  for (const name of ["LICENSE", "src/hello-base.h", "src/hello-base.cpp", "src/hello-greeter.cpp", "src/hello-server.cpp"]) utimesSync(path.join(dir, name), OLD, OLD);
+  for (const name of readdirSync(dir, { recursive: true, encoding: "utf8" })) utimesSync(path.join(dir, name), OLD, OLD);
   utimesSync(path.join(dir, "CMakeLists.txt"), NEWEST, NEWEST);
   return dir;
 }
