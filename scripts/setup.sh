@@ -10,32 +10,29 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 check_only=0
-[ "${1:-}" = "--check" ] && check_only=1
+case "${1:-}" in
+  "") ;;
+  --check) check_only=1 ;;
+  *) echo "usage: bash scripts/setup.sh [--check]" >&2; exit 2 ;;
+esac
 
-# command on PATH -> Debian package that provides it. Each is used by a test suite:
-#   cmake/ninja/g++: the packer's `hello` fixture engine is a real CMake build;
-#   aarch64 and mingw-w64 cross compilers: real ELF (aarch64) and PE (Windows) fixtures;
-#   qemu-user, wine: the cross-built fixtures are run, not only read;
-#   pigz: the packer's default compressor (tests compare it with Node's zlib path);
-#   readelf/objdump (binutils): independent readers the binary parsers are compared with;
-#   bsdtar (libarchive-tools), python3 (tarfile): two of the tar readers in the verifier's
-#   differential suite, beside GNU tar and node-tar; git: source revisions; curl: the benchmarks.
-tools=(
-  "cmake cmake" "ninja ninja-build" "g++ g++" "readelf binutils" "objdump binutils"
-  "aarch64-linux-gnu-g++ g++-aarch64-linux-gnu" "aarch64-linux-gnu-gcc gcc-aarch64-linux-gnu"
-  "x86_64-w64-mingw32-g++-posix mingw-w64"
-  "qemu-aarch64 qemu-user" "wine wine" "pigz pigz" "bsdtar libarchive-tools" "python3 python3"
-  "git git" "curl curl" "xz xz-utils"
-)
+# scripts/test-tools.txt: command, Debian package, suites. The suites' vitest globalSetup
+# (scripts/test-tools.ts) reads the same table, so what is installed here is what the tests check.
 missing_tools=()
 missing_packages=()
-for pair in "${tools[@]}"; do
-  read -r tool package <<<"$pair"
-  if ! command -v "$tool" >/dev/null 2>&1; then
-    missing_tools+=("$tool")
-    [[ " ${missing_packages[*]-} " == *" $package "* ]] || missing_packages+=("$package")
-  fi
-done
+find_missing() {
+  missing_tools=()
+  missing_packages=()
+  local tool package _suites
+  while read -r tool package _suites; do
+    [[ -z "$tool" || "$tool" == \#* ]] && continue
+    if ! command -v "$tool" >/dev/null 2>&1; then
+      missing_tools+=("$tool")
+      [[ " ${missing_packages[*]-} " == *" $package "* ]] || missing_packages+=("$package")
+    fi
+  done <scripts/test-tools.txt
+}
+find_missing
 
 node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
 if [ "$node_major" -lt 20 ]; then
@@ -45,7 +42,7 @@ fi
 
 if [ ${#missing_packages[@]} -gt 0 ]; then
   if [ "$check_only" = 1 ]; then
-    echo "error: missing tools: ${missing_tools[*]}; run: bash scripts/setup.sh" >&2
+    echo "error: missing tools: ${missing_tools[*]} (Debian packages: ${missing_packages[*]}); run: bash scripts/setup.sh" >&2
     exit 1
   fi
   sudo=""
@@ -57,13 +54,19 @@ if [ ${#missing_packages[@]} -gt 0 ]; then
     command -v apt-get >/dev/null 2>&1 && why="installing needs root or password-less sudo"
     echo "error: missing tools: ${missing_tools[*]} ($why)." >&2
     echo "  On Debian/Ubuntu, as root: apt-get install ${missing_packages[*]}" >&2
-    echo "  Elsewhere, install the equivalents from your package manager (macOS: brew install cmake ninja pigz libarchive qemu mingw-w64; Windows: use WSL2 with Debian), then run: bash scripts/setup.sh" >&2
+    echo "  Elsewhere, install the equivalents from your package manager (macOS: brew install cmake ninja pigz qemu mingw-w64 and the wine-stable cask; Windows: use WSL2 with Debian), then run: bash scripts/setup.sh" >&2
     exit 1
   fi
   echo "installing Debian packages: ${missing_packages[*]}"
   $sudo apt-get update -qq
   # With recommends: that is how wine and the cross compilers were installed when the suite was verified.
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing_packages[@]}" >/dev/null
+  # `env`: sudo resets the environment, so DEBIAN_FRONTEND must be set inside the command it runs.
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing_packages[@]}" >/dev/null
+  find_missing
+  if [ ${#missing_tools[@]} -gt 0 ]; then
+    echo "error: still missing after installing: ${missing_tools[*]} (packages: ${missing_packages[*]}); this distribution names them differently: install them, then run: bash scripts/setup.sh" >&2
+    exit 1
+  fi
 fi
 
 # The verifier's differential suite lists archives with Python's tarfile and its `data` extraction
@@ -75,6 +78,11 @@ fi
 
 if ! command -v pnpm >/dev/null 2>&1; then
   if [ "$check_only" = 1 ]; then echo "error: pnpm is missing; run: bash scripts/setup.sh" >&2; exit 1; fi
+  npm_prefix=$(npm prefix -g 2>/dev/null || echo /nonexistent)
+  if [ ! -w "$npm_prefix/lib" ] && [ ! -w "$npm_prefix" ]; then
+    echo "error: pnpm is missing, and npm's global folder $npm_prefix is not writable by $(id -un); as root run: npm install -g pnpm@10 (or: corepack enable pnpm), then run: bash scripts/setup.sh" >&2
+    exit 1
+  fi
   echo "installing pnpm 10 with npm"
   npm install -g pnpm@10 >/dev/null
 fi

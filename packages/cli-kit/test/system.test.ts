@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { EXIT } from "../src/errors.js";
-import { hashTree, hostPlatform, mapConcurrent, renameWithRetry, requireHostPlatform, sourceIdentity, UnsupportedHostError, which } from "../src/system/index.js";
+import { hashTree, hostPlatform, mapConcurrent, newestFileTime, renameWithRetry, requireHostPlatform, sourceIdentity, UnsupportedHostError, which } from "../src/system/index.js";
 
 const temp = () => mkdtempSync(path.join(tmpdir(), "cli-kit-system-"));
 
@@ -159,5 +159,19 @@ describe("sourceIdentity", () => {
     expect(await sourceIdentity(dir)).not.toBe(first);
     git(dir, "init", "-q");
     expect(await sourceIdentity(path.join(dir, "src"))).toMatch(/^tree:[0-9a-f]{16}$/);
+  });
+});
+
+describe("newestFileTime", () => {
+  it("is the newest regular file's time in whole seconds; .git, build, node_modules and symlinks do not count", () => {
+    const dir = temp();
+    expect(newestFileTime(dir)).toBeNull();
+    file(path.join(dir, "CMakeLists.txt"), "project(x)\n");
+    file(path.join(dir, "src", "a.c"), "int a;\n");
+    utimesSync(path.join(dir, "CMakeLists.txt"), 1600000000, 1600000000);
+    utimesSync(path.join(dir, "src", "a.c"), 1650000000.75, 1650000000.75);
+    for (const skipped of [".git", "build", "node_modules"]) file(path.join(dir, skipped, "x"), "newer");
+    symlinkSync("a.c", path.join(dir, "src", "link"));
+    expect(newestFileTime(dir)).toBe(1650000000);
   });
 });

@@ -18,6 +18,16 @@ describe("pack-engine CLI (built dist)", () => {
     expect(plan.blockers.length).toBeGreaterThan(0);
   });
 
+  it("--dry-run with no source and no version prints the plan, the version unknown, and what a real pack needs", async () => {
+    const r = await cli("--accel", "cuda12", "--dry-run");
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toContain("plan llama-cpp-{version}-linux-x86_64-cuda12");
+    expect(r.stdout).toContain("engine      llama-cpp (version unknown)");
+    expect(r.stdout).toContain("blocked here (a real pack would refuse):");
+    expect(r.stdout).toContain("  - no llama.cpp source and no version to clone (pass --source <dir or .tar.gz> with a llama.cpp source, or --version <tag> to clone it)");
+    expect(r.stdout).toContain("-DGGML_CUDA=ON");
+  });
+
   it("refuses with one line and the fix: metal on linux (exit 2), macos from linux (exit 1), an unknown engine (exit 2)", async () => {
     const metal = await cli("--accel", "metal", "--os", "linux", "--arch", "x86_64", "--engine", "hello");
     expect(metal.exitCode).toBe(2);

@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { gpuTargetList, listAcceleratorProfiles } from "@baiengine/profiles";
 import { formatPlan } from "../src/plan/format-plan.js";
 import { planPack } from "../src/plan/plan-pack.js";
-import { linuxFacts } from "./helpers/facts.js";
+import type { PackFacts } from "../src/plan/facts.js";
+import { linuxFacts, llamaSourceFacts } from "./helpers/facts.js";
 
 const source = "/src/llama.cpp";
 const CUDA12_ARCHITECTURES = gpuTargetList("cuda12");
@@ -133,6 +134,34 @@ describe("planPack for llama.cpp", () => {
     expect(planPack({ accel: "cpu", source }, { facts: linuxFacts({ sourceDateEpoch: 1700000000 }) }).mtime).toBe(1700000000);
   });
 
+  it("archive time: SOURCE_DATE_EPOCH, else the last commit, else the newest source file, recorded in the manifest", () => {
+    const git = llamaSourceFacts({ newestFileTime: 1600000000 });
+    const plain = llamaSourceFacts({ commit: null, commitTime: null, identity: "tree:abc", newestFileTime: 1600000000 });
+    const plan = (over: Partial<PackFacts>) => planPack({ accel: "cpu", source }, { facts: linuxFacts(over) });
+    const sde = plan({ sourceDateEpoch: 1700000000, source: plain });
+    expect([sde.mtime, sde.mtimeFrom]).toEqual([1700000000, "SOURCE_DATE_EPOCH"]);
+    expect(sde.manifest.build).toMatchObject({ sourceDate: "2023-11-14T22:13:20.000Z", sourceDateFrom: "SOURCE_DATE_EPOCH" });
+    const commit = plan({ source: git });
+    expect([commit.mtime, commit.manifest.build?.["sourceDateFrom"]]).toEqual([1790556072, "git-commit"]);
+    const files = plan({ source: plain });
+    expect([files.mtime, files.manifest.build?.["sourceDate"], files.manifest.build?.["sourceDateFrom"]]).toEqual([1600000000, "2020-09-13T12:26:40.000Z", "newest-source-file"]);
+    expect(formatPlan(files)).toContain("time        2020-09-13T12:26:40.000Z (newest-source-file)");
+    expect(() => plan({ source: { ...plain, newestFileTime: null } })).toThrow("no time for the archive entries: /src/llama.cpp has no commit and no files");
+  });
+
+  it("--dry-run with no source and no version: the plan with the version unknown, and what a real pack needs", () => {
+    const plan = planPack({ accel: "cuda12" }, { facts: linuxFacts({ source: null, toolkitVersion: "12.9.86" }), dryRun: true });
+    expect([plan.version, plan.versionFrom, plan.source.dir, plan.mtime]).toEqual(["unknown", "unknown", null, null]);
+    expect(plan.cell).toBe("llama-cpp-{version}-linux-x86_64-cuda12");
+    expect(plan.outFile).toBe("/work/dist/engines/llama-cpp-{version}-linux-x86_64-cuda12.baiengine");
+    expect(plan.blockers).toEqual(["no llama.cpp source and no version to clone (pass --source <dir or .tar.gz> with a llama.cpp source, or --version <tag> to clone it)"]);
+    expect(plan.defines["GGML_CUDA"]).toBe("ON");
+    const text = formatPlan(plan);
+    expect(text).toContain("engine      llama-cpp (version unknown)");
+    expect(text).toContain("-S '<llama-cpp source>'");
+    expect(() => planPack({ accel: "cuda12" }, { facts: linuxFacts({ source: null, toolkitVersion: "12.9.86" }) })).toThrow("no llama.cpp source and no version to clone");
+  });
+
   it("without --source, plans a clone of the version's tag into the cache", () => {
     const plan = planPack({ accel: "cpu", version: "b6123" }, { facts: linuxFacts({ source: null }) });
     expect(plan.source.clone).toEqual({ repository: "https://github.com/ggml-org/llama.cpp", tag: "b6123" });
@@ -148,7 +177,7 @@ describe("planPack for llama.cpp", () => {
 
 describe("planPack for hello", () => {
   it("takes no ggml defines and its version from project(VERSION)", () => {
-    const facts = linuxFacts({ source: { dir: "/packer/fixtures/hello", missingMarkers: [], commit: null, commitTime: 1700000000, tag: null, declaredVersion: "0.1.0", identity: "tree:abc" } });
+    const facts = linuxFacts({ source: { dir: "/packer/fixtures/hello", missingMarkers: [], commit: null, commitTime: 1700000000, tag: null, declaredVersion: "0.1.0", identity: "tree:abc", newestFileTime: null, archive: null } });
     const plan = planPack({ engine: "hello", accel: "cpu" }, { facts });
     expect(plan.source.dir).toBe("/packer/fixtures/hello");
     expect(plan.cell).toBe("hello-0.1.0-linux-x86_64-cpu");
@@ -160,7 +189,7 @@ describe("planPack for hello", () => {
 
   it("cuda13 is GPU-shaped with the fixture's stub runtime: no nvcc needed, cross too, no CUDA architectures", () => {
     const facts = linuxFacts(
-      { source: { dir: "/packer/fixtures/hello", missingMarkers: [], commit: null, commitTime: 1700000000, tag: null, declaredVersion: "0.1.0", identity: "tree:abc" } },
+      { source: { dir: "/packer/fixtures/hello", missingMarkers: [], commit: null, commitTime: 1700000000, tag: null, declaredVersion: "0.1.0", identity: "tree:abc", newestFileTime: null, archive: null } },
       ["nvcc"],
     );
     for (const os of ["linux", "windows"] as const) {

@@ -103,7 +103,7 @@ describe("refusals before building", () => {
     const r = refusal(() => planPack({ accel: "cpu", source }, { facts: linuxFacts({ source: llamaSourceFacts({ declaredVersion: null }) }) }));
     expect(r.hint).toBe("pass --version <version>");
     const none = refusal(() => planPack({ accel: "cpu" }, { facts: linuxFacts({ source: null }) }));
-    expect(none.hint).toContain("--source <dir>");
+    expect(none.hint).toContain("--source <dir or .tar.gz>");
     const offline = refusal(() => planPack({ accel: "cpu", version: "b6123" }, { facts: linuxFacts({ source: null, network: false }) }));
     expect(offline.hint).toContain("--source <dir>");
   });

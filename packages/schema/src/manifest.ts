@@ -22,6 +22,8 @@ export const BuildFacts = z.looseObject({
   sourceRepository: z.string().optional(),
   sourceCommit: z.string().optional(),
   sourceDate: z.string().optional(),
+  /** Which rule chose sourceDate (the archive entries' time): `SOURCE_DATE_EPOCH`, `git-commit` or `newest-source-file`. */
+  sourceDateFrom: z.string().optional(),
   cmakeDefines: z.record(z.string(), z.string()).optional(),
   compiler: z.string().optional(),
   toolchain: z.string().optional(),

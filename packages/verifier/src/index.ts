@@ -5,6 +5,7 @@ export { type ExtractOptions, type ExtractResult, extractPackage, PackageRejecte
 export { type SmokeResult, planSmoke } from "./smoke.js";
 export { type TarEntry, type TarEntryType, TarReader } from "./archive/tar-reader.js";
 export { GzipMemberReader } from "./archive/gzip-stream.js";
+export { checkPathSyntax, EntrySet } from "./rules/entry-safety.js";
 export { listPackageEntries } from "./list.js";
 export * from "./binary/index.js";
 export * from "./libraries.js";

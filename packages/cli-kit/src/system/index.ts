@@ -1,5 +1,5 @@
 export { hostPlatform, requireHostPlatform, UnsupportedHostError } from "./host-platform.js";
 export { mapConcurrent } from "./map-concurrent.js";
 export { renameWithRetry } from "./rename.js";
-export { hashTree, isGitTopLevel, sourceIdentity } from "./source-identity.js";
+export { hashTree, isGitTopLevel, newestFileTime, sourceIdentity } from "./source-identity.js";
 export { which, type WhichOptions } from "./which.js";

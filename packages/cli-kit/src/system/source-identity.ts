@@ -49,19 +49,38 @@ async function localChanges(dir: string): Promise<string | null> {
   return hash.digest("hex").slice(0, 16);
 }
 
-/** Content hash of a source tree (names and bytes, sorted). */
-export function hashTree(root: string): string {
-  const hash = createHash("sha256");
+/** Calls `visit` for every entry of a source tree that is not a folder, in sorted order, skipping .git, build and node_modules. */
+function walkSourceTree(root: string, visit: (full: string) => void): void {
   const walk = (dir: string) => {
     for (const name of readdirSync(dir).sort()) {
       if (SKIPPED.has(name)) continue;
       const full = path.join(dir, name);
       if (lstatSync(full).isDirectory()) walk(full);
-      else hashEntry(hash, root, full);
+      else visit(full);
     }
   };
   walk(root);
+}
+
+/** Content hash of a source tree (names and bytes, sorted). */
+export function hashTree(root: string): string {
+  const hash = createHash("sha256");
+  walkSourceTree(root, (full) => hashEntry(hash, root, full));
   return hash.digest("hex").slice(0, 16);
+}
+
+/**
+ * The newest modification time of a source tree's regular files, in whole seconds since the epoch
+ * (symlinks not followed; .git, build and node_modules skipped), or null when it has none. A tarball
+ * keeps its files' times when unpacked, so this is the same for every unpacking of one tarball.
+ */
+export function newestFileTime(root: string): number | null {
+  let newest: number | null = null;
+  walkSourceTree(root, (full) => {
+    const st = lstatSync(full, { throwIfNoEntry: false });
+    if (st?.isFile()) newest = Math.max(newest ?? 0, Math.floor(st.mtimeMs / 1000));
+  });
+  return newest;
 }
 
 /** One file into `hash`: its path relative to `root`, then its bytes, or a symlink's target (lstat: never followed, no loops). */

@@ -15,6 +15,13 @@ export interface SourceFacts {
   declaredVersion: string | null;
   /** Identity of the tree for the build cache: commit (+ hash of local changes) or a content hash. */
   identity: string;
+  /**
+   * Newest modification time (whole seconds since the epoch) of the tree's regular files, skipping
+   * `.git`, `build` and `node_modules`; read only when there is no commit time (null otherwise).
+   */
+  newestFileTime: number | null;
+  /** The `.tar.gz` this folder was unpacked from (`--source <archive>`), or null. */
+  archive: string | null;
 }
 
 /** Everything planPack needs to know about the machine, gathered up front (effects live elsewhere). */

@@ -4,7 +4,6 @@ import {
   type Arch,
   checkNamePart,
   executableName,
-  formatPackageFilename,
   isSupportedPlatform,
   type Manifest,
   type Os,
@@ -12,11 +11,13 @@ import {
 } from "@baiengine/schema";
 import { MissingToolchainError, NeedsNativeRunnerError, SourceError, UnknownProfileError, UnsupportedTargetError } from "../errors.js";
 import { nativeToolchain, sourceTag, type ToolchainProfile, toolkitMajor } from "@baiengine/profiles";
+import { chooseArchiveTime } from "./archive-time.js";
 import { getAcceleratorProfile, getEngineProfile, selectToolchain } from "./select-profiles.js";
 import { defineArgs, splitCmakeArgs } from "./cmake-args.js";
 import type { PackFacts } from "./facts.js";
 import type { CollectPlan, PackOptions, PackPlan } from "./plan-types.js";
 import { toolchainFileContent } from "./toolchain-file.js";
+import { planFilename, UNKNOWN_VERSION } from "./unknown-version.js";
 
 /** The first app version that reads `.baiengine` packages (the design's manifest example). */
 export const MIN_APP_VERSION = "0.11.0";
@@ -104,7 +105,8 @@ export function planPack(options: PackOptions, context: PlanContext): PackPlan {
   let sourceDir: string | null = null;
   let clone: PackPlan["source"]["clone"] = null;
   if (options.source !== undefined) {
-    sourceDir = path.resolve(facts.cwd, options.source);
+    // A source tarball was unpacked into the cache while gathering facts: build that folder.
+    sourceDir = facts.source?.archive ? facts.source.dir : path.resolve(facts.cwd, options.source);
   } else if (engine.source.kind === "local") {
     sourceDir = path.join(facts.packerRoot, engine.source.dir);
   } else if (options.version !== undefined) {
@@ -115,11 +117,11 @@ export function planPack(options: PackOptions, context: PlanContext): PackPlan {
       refuse(new SourceError(`no network to clone ${engine.source.repository} at ${tag}`, `pass --source <dir> with a ${engine.name} checkout`));
     }
   } else {
-    throw new SourceError(`no ${engine.name} source and no version to clone`, `pass --source <dir> with a ${engine.name} checkout, or --version <tag> to clone it`);
+    refuse(new SourceError(`no ${engine.name} source and no version to clone`, `pass --source <dir or .tar.gz> with a ${engine.name} source, or --version <tag> to clone it`));
   }
   const source = facts.source;
   if (source === null) {
-    if (clone === null) refuse(new SourceError(`${sourceDir} does not exist`, `pass --source with a ${engine.name} checkout`));
+    if (clone === null && sourceDir !== null) refuse(new SourceError(`${sourceDir} does not exist`, `pass --source with a ${engine.name} checkout`));
   } else if (source.missingMarkers.length > 0) {
     refuse(
       new SourceError(
@@ -130,22 +132,18 @@ export function planPack(options: PackOptions, context: PlanContext): PackPlan {
   }
 
   // Version: --version, else the source's tag, else what its CMake files declare. Never made up.
-  let version: string;
-  let versionFrom: string;
+  let version: string = UNKNOWN_VERSION;
+  let versionFrom: string = "unknown";
   if (options.version !== undefined) [version, versionFrom] = [options.version, "--version"];
   else if (source?.tag) [version, versionFrom] = [source.tag, "git tag"];
   else if (source?.declaredVersion) [version, versionFrom] = [source.declaredVersion, engine.versionRules.map((r) => r.file).join(", ")];
-  else {
-    const error = new SourceError(`cannot tell the ${engine.name} version of ${sourceDir}`, "pass --version <version>");
-    if (!context.dryRun) throw error;
-    blockers.push(error.message);
-    [version, versionFrom] = ["0.0.0", "placeholder (unknown)"];
-  }
-  const versionProblem = checkNamePart("version", version);
+  else if (sourceDir !== null) refuse(new SourceError(`cannot tell the ${engine.name} version of ${sourceDir}`, "pass --version <version>"));
+  const versionProblem = version === UNKNOWN_VERSION ? null : checkNamePart("version", version);
   if (versionProblem) throw new UnknownProfileError(versionProblem, "pass --version with a version such as b4618 or 0.5.0");
 
-  const mtime = options.sourceDateEpoch ?? facts.sourceDateEpoch ?? source?.commitTime ?? null;
-  if (mtime === null && clone === null) refuse(new SourceError("no time for the archive entries: the source has no commit time", "set SOURCE_DATE_EPOCH"));
+  const archiveTime = chooseArchiveTime(options.sourceDateEpoch ?? facts.sourceDateEpoch, source);
+  const mtime = archiveTime?.seconds ?? null;
+  if (mtime === null && clone === null && source !== null) refuse(new SourceError(`no time for the archive entries: ${source.dir} has no commit and no files`, "set SOURCE_DATE_EPOCH"));
 
   // Defines: build type, relocation, toolchain, engine, accelerator, toolchain flags, then --cmake-arg.
   const user = splitCmakeArgs(options.cmakeArgs ?? []);
@@ -170,7 +168,7 @@ export function planPack(options: PackOptions, context: PlanContext): PackPlan {
   }
   Object.assign(defines, user.defines);
 
-  const filename = formatPackageFilename({ engineId: engine.id, version, os, arch, acceleratorToken: token });
+  const filename = planFilename({ engineId: engine.id, version, os, arch, acceleratorToken: token });
   const cell = filename.replace(/\.baiengine$/, "");
   const cacheKey = createHash("sha256")
     .update(
@@ -247,7 +245,7 @@ export function planPack(options: PackOptions, context: PlanContext): PackPlan {
     build: {
       ...(engine.source.kind === "git" ? { sourceRepository: engine.source.repository } : {}),
       ...(source?.commit ? { sourceCommit: source.commit } : {}),
-      ...(mtime !== null ? { sourceDate: new Date(mtime * 1000).toISOString() } : {}),
+      ...(archiveTime ? { sourceDate: new Date(archiveTime.seconds * 1000).toISOString(), sourceDateFrom: archiveTime.from } : {}),
       cmakeDefines: Object.fromEntries(Object.entries(allDefines).filter(([k]) => !k.endsWith("_LAUNCHER") && k !== "CMAKE_TOOLCHAIN_FILE" && k !== "CMAKE_C_FLAGS" && k !== "CMAKE_CXX_FLAGS")),
       ...(facts.compilerVersion ? { compiler: facts.compilerVersion } : {}),
       toolchain: toolchain.id,
@@ -273,6 +271,7 @@ export function planPack(options: PackOptions, context: PlanContext): PackPlan {
     versionFrom,
     source: { dir: sourceDir, clone, commit: source?.commit ?? null },
     mtime,
+    mtimeFrom: archiveTime?.from ?? null,
     cacheKey,
     buildDir,
     logFile: path.join(buildDir, "baiengine-build.log"),

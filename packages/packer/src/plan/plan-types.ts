@@ -1,3 +1,4 @@
+import type { ArchiveTimeRule } from "./archive-time.js";
 import type { Accelerator, Arch, Manifest, Os } from "@baiengine/schema";
 import type { AcceleratorProfile, EngineProfile, ToolchainProfile } from "@baiengine/profiles";
 
@@ -54,8 +55,10 @@ export interface PackPlan {
     clone: { repository: string; tag: string } | null;
     commit: string | null;
   };
-  /** Seconds since the epoch used for every archive entry. */
+  /** Seconds since the epoch used for every archive entry (null: no source to read yet). */
   mtime: number | null;
+  /** Which rule chose `mtime` (see chooseArchiveTime). */
+  mtimeFrom: ArchiveTimeRule | null;
   cacheKey: string;
   buildDir: string;
   logFile: string;

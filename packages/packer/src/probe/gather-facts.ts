@@ -9,6 +9,7 @@ import type { PackOptions } from "../plan/plan-types.js";
 import { requireHostPlatform, which } from "@baiengine/cli-kit/system";
 import { listToolchainProfiles, nativeToolchain, parseToolkitVersion, sourceTag } from "@baiengine/profiles";
 import { getEngineProfile } from "../plan/select-profiles.js";
+import { isSourceArchive, unpackSourceArchive } from "../source/unpack-source.js";
 import { readSourceFacts } from "./source-facts.js";
 
 /** Root of @baiengine/packer (dist/probe/ or src/probe/ → package folder). */
@@ -70,10 +71,15 @@ export async function gatherFacts(options: PackOptions, env: NodeJS.ProcessEnv =
   const cacheDir = path.resolve(options.cacheDir ?? defaultCacheDir(env));
   const cwd = process.cwd();
   let sourceDir: string | null = null;
-  if (options.source !== undefined) sourceDir = path.resolve(cwd, options.source);
+  let archive: string | null = null;
+  if (options.source !== undefined && isSourceArchive(options.source)) {
+    archive = path.resolve(cwd, options.source);
+    sourceDir = await unpackSourceArchive(archive, cacheDir);
+  } else if (options.source !== undefined) sourceDir = path.resolve(cwd, options.source);
   else if (engine.source.kind === "local") sourceDir = path.join(PACKER_ROOT, engine.source.dir);
   else if (options.version !== undefined) sourceDir = path.join(cacheDir, "sources", `${engine.id}-${sourceTag(engine.source, options.version)}`);
-  const source = sourceDir ? await readSourceFacts(sourceDir, engine) : null;
+  const read = sourceDir ? await readSourceFacts(sourceDir, engine) : null;
+  const source = read && archive ? { ...read, archive } : read;
 
   const sde = env["SOURCE_DATE_EPOCH"];
   const pkg = JSON.parse(readFileSync(path.join(PACKER_ROOT, "package.json"), "utf8")) as { version: string };

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
-import { isGitTopLevel, sourceIdentity } from "@baiengine/cli-kit/system";
+import { isGitTopLevel, newestFileTime, sourceIdentity } from "@baiengine/cli-kit/system";
 import type { EngineProfile, VersionRule } from "@baiengine/profiles";
 import { execa } from "execa";
 import type { SourceFacts } from "../plan/facts.js";
@@ -31,7 +31,10 @@ export async function readSourceFacts(dir: string, engine: EngineProfile): Promi
   }
   // Not this engine's source: planning refuses it, so don't walk a tree that may be anything.
   const identity = !isRepoRoot && missingMarkers.length > 0 ? `unrecognised:${real}` : await sourceIdentity(real);
-  return { dir: real, missingMarkers, commit, commitTime, tag, declaredVersion: declaredVersion(real, engine.versionRules), identity };
+  // No commit time (no repository, or no commit touched the folder): the files' newest time is the archive time's fallback.
+  const newest = commitTime === null && missingMarkers.length === 0 ? newestFileTime(real) : null;
+  const declared = declaredVersion(real, engine.versionRules);
+  return { dir: real, missingMarkers, commit, commitTime, tag, declaredVersion: declared, identity, newestFileTime: newest, archive: null };
 }
 
 /** The version the source's CMake files declare, by the profile's rules. */

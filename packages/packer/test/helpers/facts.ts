@@ -28,6 +28,8 @@ export function llamaSourceFacts(over: Partial<SourceFacts> = {}): SourceFacts {
     tag: null,
     declaredVersion: "0.5.0",
     identity: "git:de3ff815ea7d559ee917f063901b8986f038abc6",
+    newestFileTime: null,
+    archive: null,
     ...over,
   };
 }

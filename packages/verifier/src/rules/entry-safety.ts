@@ -148,6 +148,9 @@ export class EntrySet {
   readonly directories = new Set<string>();
   private allPaths: string[] = [];
 
+  /** @param root Folder every symlink must resolve under (`package`), or null: anywhere inside the archive (source tarballs). */
+  constructor(private readonly root: string | null = PACKAGE_ROOT) {}
+
   /** Registers an entry; returns collision findings. */
   add(entry: TarEntry): Finding[] {
     const out: Finding[] = [];
@@ -198,8 +201,9 @@ export class EntrySet {
     }
     for (const [path, target] of this.symlinks) {
       const resolved = this.resolve(path);
-      if (resolved === null || !(resolved === PACKAGE_ROOT || resolved.startsWith(`${PACKAGE_ROOT}/`)) || resolved === PACKAGE_ROOT) {
-        out.push(errorFinding("ENTRY_SYMLINK_ESCAPE", `symlink target ${JSON.stringify(target)} resolves outside the package`, path));
+      const root = this.root;
+      if (resolved === null || (root !== null && !resolved.startsWith(`${root}/`))) {
+        out.push(errorFinding("ENTRY_SYMLINK_ESCAPE", `symlink target ${JSON.stringify(target)} resolves outside the ${root === null ? "archive" : "package"}`, path));
       }
     }
     return out;
