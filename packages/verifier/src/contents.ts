@@ -1,10 +1,11 @@
-import type { Manifest } from "@baiengine/schema";
+import type { Manifest, RuntimeManifest } from "@baiengine/schema";
 import type { TarEntry } from "./archive/tar-reader.js";
 import type { BinaryInfo } from "./binary/binary-info.js";
 import { errorFinding, type Finding } from "./findings.js";
 import { checkLibraries, type LibraryRequirements, type PackageBinary, type PackageSymlink } from "./libraries.js";
 import { type EntrySet, PACKAGE_ROOT } from "./rules/entry-safety.js";
 import { checkManifest } from "./rules/manifest.js";
+import { checkRuntimePack, isRuntimePackName } from "./rules/runtime-pack.js";
 import { checkServerBinary } from "./rules/server-binary.js";
 
 /** What a complete walk gathered: the manifest's bytes, every entry, the binaries' headers by path under package/. */
@@ -19,6 +20,8 @@ export interface WalkedPackage {
 export interface ContentsCheck {
   findings: Finding[];
   manifest: Manifest | null;
+  /** A runtime pack's (`.bairuntime`) manifest, whose checks replace the engine package's. */
+  runtimeManifest: RuntimeManifest | null;
   requirements: LibraryRequirements;
 }
 
@@ -27,16 +30,25 @@ export interface ContentsCheck {
  * its server binary, binaries with corrupt headers, and the library closure.
  */
 export function checkContents(walked: WalkedPackage, expectedFilename: string): ContentsCheck {
+  if (isRuntimePackName(expectedFilename)) return checkRuntimeContents(walked, expectedFilename);
   const checked = checkManifest(walked.manifestBytes, expectedFilename);
   const manifest = checked.manifest;
-  if (!manifest) return { findings: checked.findings, manifest: null, requirements: { systemLibraries: [] } };
+  if (!manifest) return { findings: checked.findings, manifest: null, runtimeManifest: null, requirements: { systemLibraries: [] } };
   const findings = [...checked.findings, ...checkBinaries(walked, manifest)];
   const libraries = checkLibraries(
     [...walked.binaries].map(([path, info]): PackageBinary => ({ path, info })),
     { os: manifest.os, arch: manifest.arch },
     { symlinks: packageSymlinks(walked.entrySet), serverBinary: manifest.serverBinary, declaredSystemLibraries: manifest.requirements?.systemLibraries ?? [] },
   );
-  return { findings: [...findings, ...libraries.findings], manifest, requirements: libraries.requirements };
+  return { findings: [...findings, ...libraries.findings], manifest, runtimeManifest: null, requirements: libraries.requirements };
+}
+
+/** A runtime pack's checks (rules/runtime-pack.ts), and one BINARY_CORRUPT per binary whose headers could not be read. */
+function checkRuntimeContents(walked: WalkedPackage, expectedFilename: string): ContentsCheck {
+  const files = new Set(walked.entrySet.files.keys());
+  const checked = checkRuntimePack({ manifestBytes: walked.manifestBytes, files, binaries: walked.binaries, symlinks: packageSymlinks(walked.entrySet) }, expectedFilename);
+  const corrupt = [...walked.binaryErrors].map(([path, message]) => errorFinding("BINARY_CORRUPT", `native binary with corrupt headers: ${message}`, `${PACKAGE_ROOT}/${path}`));
+  return { findings: [...checked.findings, ...corrupt], manifest: null, runtimeManifest: checked.manifest, requirements: checked.requirements };
 }
 
 /** The server binary's checks, and one BINARY_CORRUPT per other binary whose headers could not be read. */

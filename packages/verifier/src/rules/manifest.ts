@@ -21,13 +21,8 @@ export function checkManifest(bytes: Buffer | null, expectedFilename: string): {
     findings.push(errorFinding("MANIFEST_MISSING", `the package has no ${MANIFEST_PATH}`, MANIFEST_PATH));
     return { manifest: null, findings };
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
-  } catch (error) {
-    findings.push(errorFinding("MANIFEST_INVALID_JSON", `not valid UTF-8 JSON: ${(error as Error).message}`, MANIFEST_PATH));
-    return { manifest: null, findings };
-  }
+  const json = decodeManifest(bytes, findings);
+  if (json === undefined) return { manifest: null, findings };
   const parsed = safeParseManifest(json);
   if (!parsed.ok) {
     for (const issue of parsed.issues) findings.push(errorFinding("MANIFEST_SCHEMA", issue, MANIFEST_PATH));
@@ -50,6 +45,16 @@ export function checkManifest(bytes: Buffer | null, expectedFilename: string): {
     }
   }
   return { manifest, findings };
+}
+
+/** The manifest's JSON value, or undefined after a MANIFEST_INVALID_JSON finding. */
+export function decodeManifest(bytes: Buffer, findings: Finding[]): unknown {
+  try {
+    return JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+  } catch (error) {
+    findings.push(errorFinding("MANIFEST_INVALID_JSON", `not valid UTF-8 JSON: ${(error as Error).message}`, MANIFEST_PATH));
+    return undefined;
+  }
 }
 
 function parseFilename(filename: string, findings: Finding[]): PackageName | null {
