@@ -1,7 +1,7 @@
 import path from "node:path";
 import { execa } from "execa";
 import { beforeAll, describe, expect, it } from "vitest";
-import { CUDA13_LINUX, fakeToolkit } from "../helpers/fake-toolkit.js";
+import { CUDA13_LINUX, fakeToolkit } from "../../fixtures/fake-toolkit.mjs";
 import { tempDir } from "../helpers/tmp.js";
 
 const bin = path.resolve(import.meta.dirname, "../../bin/pack-runtime.js");
@@ -10,7 +10,7 @@ const toolkit = path.join(root, "cuda");
 const cli = (...args: string[]) => execa(process.execPath, [bin, ...args], { reject: false, cwd: root, env: { CI: "true", SOURCE_DATE_EPOCH: "1700000000" } });
 
 beforeAll(async () => {
-  await fakeToolkit(toolkit, { libraries: CUDA13_LINUX });
+  fakeToolkit(toolkit, { libraries: CUDA13_LINUX });
 });
 
 describe("pack-runtime CLI (built dist)", () => {

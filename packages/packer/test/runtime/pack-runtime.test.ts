@@ -5,7 +5,7 @@ import { verifyPackage } from "@baiengine/verifier";
 import { execa } from "execa";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { gatherRuntimeFacts, packRuntime, planRuntimePack, RuntimePackRefusedError } from "../../src/index.js";
-import { CUDA13_LINUX, CUDA13_WINDOWS, fakeToolkit } from "../helpers/fake-toolkit.js";
+import { CUDA13_LINUX, CUDA13_WINDOWS, fakeToolkit } from "../../fixtures/fake-toolkit.mjs";
 import { tempDir } from "../helpers/tmp.js";
 
 const root = tempDir("runtime");
@@ -16,8 +16,8 @@ const linux = { os: "linux", arch: "x86_64" } as const;
 const windows = { os: "windows", arch: "x86_64" } as const;
 
 beforeAll(async () => {
-  await fakeToolkit(linuxToolkit, { libraries: CUDA13_LINUX });
-  await fakeToolkit(windowsToolkit, { windows: true, libraries: CUDA13_WINDOWS });
+  fakeToolkit(linuxToolkit, { libraries: CUDA13_LINUX });
+  fakeToolkit(windowsToolkit, { windows: true, libraries: CUDA13_WINDOWS });
 });
 
 describe("planRuntimePack on a CUDA 13 toolkit (real libraries built here)", () => {
@@ -67,26 +67,26 @@ describe("planRuntimePack on a CUDA 13 toolkit (real libraries built here)", () 
     expect(planRuntimePack(missing, await gatherRuntimeFacts(missing)).blockers).toEqual([`no CUDA toolkit found (tried --toolkit ${path.join(root, "nope")}): pass --toolkit <dir>`]);
 
     const extra = path.join(root, "cuda-extra");
-    await fakeToolkit(extra, { libraries: [...CUDA13_LINUX.slice(0, 2), { file: "libnvblas.so.13", name: "libnvblas.so.13" }, { ...CUDA13_LINUX[2]!, needs: ["libcublasLt.so.13", "libnvblas.so.13"] }] });
+    fakeToolkit(extra, { libraries: [...CUDA13_LINUX.slice(0, 2), { file: "libnvblas.so.13", name: "libnvblas.so.13" }, { ...CUDA13_LINUX[2]!, needs: ["libcublasLt.so.13", "libnvblas.so.13"] }] });
     const extraOptions = { accel: "cuda13", ...linux, toolkit: extra };
     expect(planRuntimePack(extraOptions, await gatherRuntimeFacts(extraOptions)).blockers).toEqual([
       "libnvblas.so.13 (needed by libcublas.so.13) is in the toolkit but not redistributable under cuda13-runtime's profile (libcudart.so.13, libcublas.so.13, libcublasLt.so.13)",
     ]);
 
     const old = path.join(root, "cuda-12");
-    await fakeToolkit(old, { libraries: CUDA13_LINUX, cudartVersion: "12.4.127" });
+    fakeToolkit(old, { libraries: CUDA13_LINUX, cudartVersion: "12.4.127" });
     const oldOptions = { accel: "cuda13", ...linux, toolkit: old };
     expect(planRuntimePack(oldOptions, await gatherRuntimeFacts(oldOptions)).blockers).toEqual(["the toolkit is cuda 12.4.127 (version.json cuda_cudart.version), not 13.x as cuda13-runtime needs"]);
 
     const bare = path.join(root, "cuda-bare");
-    await fakeToolkit(bare, { windows: true, libraries: CUDA13_WINDOWS, cudartVersion: null });
+    fakeToolkit(bare, { windows: true, libraries: CUDA13_WINDOWS, cudartVersion: null });
     const bareOptions = { accel: "cuda13", ...windows, toolkit: bare };
     expect(planRuntimePack(bareOptions, await gatherRuntimeFacts(bareOptions)).blockers).toEqual(["cannot read the toolkit's version (tried version.json cuda_cudart.version)"]);
   });
 
   it("reads the version from cudart's real file name when version.json is absent (Linux)", async () => {
     const noJson = path.join(root, "cuda-nojson");
-    await fakeToolkit(noJson, { libraries: CUDA13_LINUX, cudartVersion: null });
+    fakeToolkit(noJson, { libraries: CUDA13_LINUX, cudartVersion: null });
     const options = { accel: "cuda13", ...linux, toolkit: noJson };
     expect(planRuntimePack(options, await gatherRuntimeFacts(options)).version).toBe("13.0.88");
   });
