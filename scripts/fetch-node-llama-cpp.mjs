@@ -36,3 +36,8 @@ export function fetchNodeLlamaCpp(build) {
     rmSync(work, { recursive: true, force: true });
   }
 }
+
+/** A vitest global setup: fetches both builds once and provides their folders as `nodeLlamaCpp`. */
+export function provideNodeLlamaCpp(project) {
+  project.provide("nodeLlamaCpp", { linux: fetchNodeLlamaCpp(NODE_LLAMA_CPP_BUILDS.linuxCuda), windows: fetchNodeLlamaCpp(NODE_LLAMA_CPP_BUILDS.windowsCuda) });
+}

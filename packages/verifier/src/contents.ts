@@ -5,6 +5,7 @@ import { errorFinding, type Finding } from "./findings.js";
 import { checkLibraries, type LibraryRequirements, type PackageBinary, type PackageSymlink } from "./libraries.js";
 import { type EntrySet, PACKAGE_ROOT } from "./rules/entry-safety.js";
 import { checkManifest } from "./rules/manifest.js";
+import { checkRuntimeEdges, profileRuntimeLookup } from "./rules/runtime-edges.js";
 import { checkRuntimePack, isRuntimePackName } from "./rules/runtime-pack.js";
 import { checkServerBinary } from "./rules/server-binary.js";
 
@@ -27,7 +28,8 @@ export interface ContentsCheck {
 
 /**
  * The checks that need the whole package, run once the walk is complete (pure): the manifest,
- * its server binary, binaries with corrupt headers, and the library closure.
+ * its server binary, binaries with corrupt headers, the library closure, and the runtime edge (the
+ * GPU runtime libraries it links belong to the runtime its manifest names, of its accelerator token).
  */
 export function checkContents(walked: WalkedPackage, expectedFilename: string): ContentsCheck {
   if (isRuntimePackName(expectedFilename)) return checkRuntimeContents(walked, expectedFilename);
@@ -40,7 +42,8 @@ export function checkContents(walked: WalkedPackage, expectedFilename: string): 
     { os: manifest.os, arch: manifest.arch },
     { symlinks: packageSymlinks(walked.entrySet), serverBinary: manifest.serverBinary, declaredSystemLibraries: manifest.requirements?.systemLibraries ?? [] },
   );
-  return { findings: [...findings, ...libraries.findings], manifest, runtimeManifest: null, requirements: libraries.requirements };
+  const edges = checkRuntimeEdges(manifest, libraries.runtimeLinks, profileRuntimeLookup);
+  return { findings: [...findings, ...libraries.findings, ...edges], manifest, runtimeManifest: null, requirements: libraries.requirements };
 }
 
 /** A runtime pack's checks (rules/runtime-pack.ts), and one BINARY_CORRUPT per binary whose headers could not be read. */
