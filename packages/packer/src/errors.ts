@@ -39,3 +39,6 @@ export class BuildFolderBusyError extends FailureError {
     );
   }
 }
+
+/** pack-runtime's plan has a blocker (no toolkit, a library the toolkit lacks or may not redistribute, no version). */
+export class RuntimePackRefusedError extends FailureError {}

@@ -1,5 +1,5 @@
 export * from "./archive/index.js";
-export { BuildFailedError, MissingToolchainError, NeedsNativeRunnerError, PackageVerificationError, SourceError, UnknownProfileError, UnsupportedTargetError } from "./errors.js";
+export { BuildFailedError, MissingToolchainError, NeedsNativeRunnerError, PackageVerificationError, RuntimePackRefusedError, SourceError, UnknownProfileError, UnsupportedTargetError } from "./errors.js";
 export { getAcceleratorProfile, getEngineProfile, selectToolchain } from "./plan/select-profiles.js";
 export type { PackFacts, SourceFacts } from "./plan/facts.js";
 export { MIN_APP_VERSION, type PlanContext, planPack } from "./plan/plan-pack.js";
@@ -9,3 +9,8 @@ export { defaultCacheDir, gatherFacts, PACKER_ROOT } from "./probe/gather-facts.
 export { declaredVersion, readSourceFacts } from "./probe/source-facts.js";
 export { type Closure, type CollectedFile, collectClosure } from "./collect/collect-closure.js";
 export { type PackDeps, type PackResult, pack, planPackHere } from "./pack.js";
+export type { RuntimeFacts, RuntimePackOptions, RuntimePackPlan, ToolkitLibrary } from "./runtime/runtime-types.js";
+export { gatherRuntimeFacts } from "./runtime/gather-runtime-facts.js";
+export { planRuntimePack, RUNTIME_LIBRARY_DIR } from "./runtime/plan-runtime-pack.js";
+export { formatRuntimePlan } from "./runtime/format-runtime-plan.js";
+export { packRuntime, planRuntimePackHere, type RuntimePackDeps, type RuntimePackResult } from "./runtime/pack-runtime.js";

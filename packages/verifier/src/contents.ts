@@ -1,10 +1,12 @@
-import type { Manifest } from "@baiengine/schema";
+import type { Manifest, RuntimeManifest } from "@baiengine/schema";
 import type { TarEntry } from "./archive/tar-reader.js";
 import type { BinaryInfo } from "./binary/binary-info.js";
 import { errorFinding, type Finding } from "./findings.js";
 import { checkLibraries, type LibraryRequirements, type PackageBinary, type PackageSymlink } from "./libraries.js";
 import { type EntrySet, PACKAGE_ROOT } from "./rules/entry-safety.js";
 import { checkManifest } from "./rules/manifest.js";
+import { checkRuntimeEdges, profileRuntimeLookup } from "./rules/runtime-edges.js";
+import { checkRuntimePack, isRuntimePackName } from "./rules/runtime-pack.js";
 import { checkServerBinary } from "./rules/server-binary.js";
 import { checkWindowsLinks } from "./rules/windows-links.js";
 
@@ -20,24 +22,38 @@ export interface WalkedPackage {
 export interface ContentsCheck {
   findings: Finding[];
   manifest: Manifest | null;
+  /** A runtime pack's (`.bairuntime`) manifest, whose checks replace the engine package's. */
+  runtimeManifest: RuntimeManifest | null;
   requirements: LibraryRequirements;
 }
 
 /**
  * The checks that need the whole package, run once the walk is complete (pure): the manifest,
- * its server binary, binaries with corrupt headers, and the library closure.
+ * its server binary, binaries with corrupt headers, the library closure, and the runtime edge (the
+ * GPU runtime libraries it links belong to the runtime its manifest names, of its accelerator token).
  */
 export function checkContents(walked: WalkedPackage, expectedFilename: string): ContentsCheck {
+  if (isRuntimePackName(expectedFilename)) return checkRuntimeContents(walked, expectedFilename);
   const checked = checkManifest(walked.manifestBytes, expectedFilename);
   const manifest = checked.manifest;
-  if (!manifest) return { findings: checked.findings, manifest: null, requirements: { systemLibraries: [] } };
+  if (!manifest) return { findings: checked.findings, manifest: null, runtimeManifest: null, requirements: { systemLibraries: [] } };
   const findings = [...checked.findings, ...checkBinaries(walked, manifest), ...checkWindowsLinks(manifest.os, walked.entrySet.symlinks)];
   const libraries = checkLibraries(
     [...walked.binaries].map(([path, info]): PackageBinary => ({ path, info })),
     { os: manifest.os, arch: manifest.arch },
     { symlinks: packageSymlinks(walked.entrySet), serverBinary: manifest.serverBinary, declaredSystemLibraries: manifest.requirements?.systemLibraries ?? [] },
   );
-  return { findings: [...findings, ...libraries.findings], manifest, requirements: libraries.requirements };
+  const edges = checkRuntimeEdges(manifest, libraries.runtimeLinks, profileRuntimeLookup);
+  return { findings: [...findings, ...libraries.findings, ...edges], manifest, runtimeManifest: null, requirements: libraries.requirements };
+}
+
+/** A runtime pack's checks (rules/runtime-pack.ts), and one BINARY_CORRUPT per binary whose headers could not be read. */
+function checkRuntimeContents(walked: WalkedPackage, expectedFilename: string): ContentsCheck {
+  const files = new Set(walked.entrySet.files.keys());
+  const checked = checkRuntimePack({ manifestBytes: walked.manifestBytes, files, binaries: walked.binaries, symlinks: packageSymlinks(walked.entrySet) }, expectedFilename);
+  const corrupt = [...walked.binaryErrors].map(([path, message]) => errorFinding("BINARY_CORRUPT", `native binary with corrupt headers: ${message}`, `${PACKAGE_ROOT}/${path}`));
+  const links = checked.manifest ? checkWindowsLinks(checked.manifest.os, walked.entrySet.symlinks) : [];
+  return { findings: [...checked.findings, ...corrupt, ...links], manifest: null, runtimeManifest: checked.manifest, requirements: checked.requirements };
 }
 
 /** The server binary's checks, and one BINARY_CORRUPT per other binary whose headers could not be read. */

@@ -14,7 +14,7 @@ export interface SmokeResult {
 }
 
 /** What one scan found, for one file, plus the smoke run when asked for. */
-export interface VerifyReport extends Pick<ScanResult, "findings" | "sha256" | "size" | "manifest" | "requirements" | "entries" | "uncompressedSize"> {
+export interface VerifyReport extends Pick<ScanResult, "findings" | "sha256" | "size" | "manifest" | "runtimeManifest" | "requirements" | "entries" | "uncompressedSize"> {
   file: string;
   /** No error findings. */
   ok: boolean;
@@ -30,6 +30,7 @@ export function reportFromScan(file: string, scan: ScanResult, findings: Finding
     sha256: scan.sha256,
     size: scan.size,
     manifest: scan.manifest,
+    runtimeManifest: scan.runtimeManifest,
     requirements: scan.requirements,
     entries: scan.entries,
     uncompressedSize: scan.uncompressedSize,

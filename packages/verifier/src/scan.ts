@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { open, stat } from "node:fs/promises";
 import { basename } from "node:path";
-import type { Manifest, Registry, Reporter } from "@baiengine/schema";
+import type { Manifest, Registry, Reporter, RuntimeManifest } from "@baiengine/schema";
 import { GzipMemberReader } from "./archive/gzip-stream.js";
 import { type TarEntry, TarReader } from "./archive/tar-reader.js";
 import { type ContentsCheck, checkContents } from "./contents.js";
@@ -41,6 +41,8 @@ export interface ScanResult {
   sha256: string;
   size: number;
   manifest: Manifest | null;
+  /** The manifest of a runtime pack (`.bairuntime`), whose checks replace the engine package's. */
+  runtimeManifest: RuntimeManifest | null;
   requirements: LibraryRequirements;
   entries: number;
   uncompressedSize: number;
@@ -76,7 +78,7 @@ export async function scanPackage(source: string | ByteSource, options: ScanOpti
   findings.push(...entrySet.finish());
 
   const sha256 = pass.sha256();
-  let contents: ContentsCheck = { findings: [], manifest: null, requirements: { systemLibraries: [] } };
+  let contents: ContentsCheck = { findings: [], manifest: null, runtimeManifest: null, requirements: { systemLibraries: [] } };
   if (walked) contents = checkContents(pass.collector, options.expectedFilename ?? basename(file));
   findings.push(...contents.findings);
   if (options.registry) findings.push(...checkRegistry(options.registry, basename(file), { size: pass.compressed, sha256 }, contents.manifest));
@@ -85,6 +87,7 @@ export async function scanPackage(source: string | ByteSource, options: ScanOpti
     sha256,
     size: pass.compressed,
     manifest: contents.manifest,
+    runtimeManifest: contents.runtimeManifest,
     requirements: contents.requirements,
     entries: entryList.length,
     uncompressedSize: pass.uncompressedSize,
@@ -191,5 +194,5 @@ async function* readChunks(file: string): AsyncGenerator<Buffer> {
 }
 
 function emptyResult(findings: Finding[]): ScanResult {
-  return { findings, sha256: "", size: 0, manifest: null, requirements: { systemLibraries: [] }, entries: 0, uncompressedSize: 0, entryList: [], entrySet: new EntrySet() };
+  return { findings, sha256: "", size: 0, manifest: null, runtimeManifest: null, requirements: { systemLibraries: [] }, entries: 0, uncompressedSize: 0, entryList: [], entrySet: new EntrySet() };
 }

@@ -7,11 +7,13 @@ import { execa } from "execa";
 import { FailureError } from "@baiengine/cli-kit/errors";
 import type { Closure } from "../collect/collect-closure.js";
 import type { CollectPlan } from "../plan/plan-types.js";
+import { runtimeRequirement } from "./runtime-requirement.js";
 
 /**
  * Lays the package out in `stageDir/` (the archive's `package/`): the collected binaries as real
  * files, stripped unless told otherwise, the licence files, and manifest.json with the facts read
- * from the binaries. Returns the final manifest.
+ * from the binaries, including the runtime pack it needs (`runtime`, from the GPU runtime libraries
+ * it links). Returns the final manifest.
  */
 export async function stagePackage(stageDir: string, collect: CollectPlan, closure: Closure, draft: Manifest): Promise<Manifest> {
   await rm(stageDir, { recursive: true, force: true });
@@ -32,7 +34,9 @@ export async function stagePackage(stageDir: string, collect: CollectPlan, closu
     if (!st) throw new FailureError(`licence file ${licence.from} is missing`, "the engine profile's licenseFiles must exist in the source tree");
     await cp(licence.from, path.join(stageDir, licence.to), { recursive: true });
   }
-  const manifest = parseManifest({ ...draft, requirements: { ...draft.requirements, ...(await stagedRequirements(stageDir, draft)) } });
+  const staged = await stagedRequirements(stageDir, draft);
+  const runtime = runtimeRequirement(staged.runtimeLinks, draft.os, draft.acceleratorVersion);
+  const manifest = parseManifest({ ...draft, ...(runtime ? { runtime } : {}), requirements: { ...draft.requirements, ...staged.requirements } });
   await writeFile(path.join(stageDir, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
 }
@@ -40,10 +44,14 @@ export async function stagePackage(stageDir: string, collect: CollectPlan, closu
 /**
  * The staged binaries' requirements, computed by the verifier's own function over the staging
  * folder (the files as they will ship, after strip): symbol-version floors, minimum macOS, and the
- * driver and GPU runtime libraries its policy leaves to the user's machine.
+ * driver and GPU runtime libraries its policy leaves to the user's machine; and the GPU runtime
+ * libraries alone (`runtimeLinks`), from which the manifest's runtime is derived.
  */
-async function stagedRequirements(stageDir: string, draft: Manifest): Promise<Pick<Requirements, "glibc" | "glibcxx" | "macosMin" | "systemLibraries">> {
-  const { requirements } = await checkLibraryFolder(stageDir, { os: draft.os, arch: draft.arch }, { serverBinary: draft.serverBinary });
+async function stagedRequirements(
+  stageDir: string,
+  draft: Manifest,
+): Promise<{ requirements: Pick<Requirements, "glibc" | "glibcxx" | "macosMin" | "systemLibraries">; runtimeLinks: string[] }> {
+  const { requirements, runtimeLinks } = await checkLibraryFolder(stageDir, { os: draft.os, arch: draft.arch }, { serverBinary: draft.serverBinary });
   const { systemLibraries, ...floors } = requirements;
-  return { ...floors, ...(systemLibraries.length > 0 ? { systemLibraries } : {}) };
+  return { requirements: { ...floors, ...(systemLibraries.length > 0 ? { systemLibraries } : {}) }, runtimeLinks: runtimeLinks.map((l) => l.name) };
 }

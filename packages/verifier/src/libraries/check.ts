@@ -10,6 +10,8 @@ import { type PackageBinary, type PackageSymlink, PackageTree } from "./tree.js"
 export interface LibraryCheck {
   findings: Finding[];
   requirements: LibraryRequirements;
+  /** The GPU runtime libraries (policy `runtimes`) linked but not bundled, each with the binaries that link it. */
+  runtimeLinks: { name: string; by: string[] }[];
 }
 export interface CheckLibrariesOptions {
   symlinks?: PackageSymlink[];
@@ -48,7 +50,8 @@ export function checkLibraries(binaries: PackageBinary[], target: { os: Os; arch
   }
   const declared = new Set((options.declaredSystemLibraries ?? []).map((n) => tree.key(n)));
   findings.push(...runtimeFindings(requiredBy, declared, (n) => tree.key(n)));
-  return { findings, requirements: libraryRequirements(objects.map((o) => o.info), requiredBy.keys()) };
+  const runtimeLinks = [...requiredBy].filter(([, r]) => r.kind === "runtime").map(([name, r]) => ({ name, by: r.by }));
+  return { findings, requirements: libraryRequirements(objects.map((o) => o.info), requiredBy.keys()), runtimeLinks };
 }
 
 /** The slice of each binary that runs on the target; a binary with none is for another machine (LIB_WRONG_ARCH). */

@@ -22,14 +22,8 @@ export function checkManifest(bytes: Buffer | null, expectedFilename: string): {
     findings.push(errorFinding("MANIFEST_MISSING", `the package has no ${MANIFEST_PATH}`, MANIFEST_PATH));
     return { manifest: null, findings };
   }
-  let json: unknown;
-  try {
-    json = parseStrictJson(bytes);
-  } catch (error) {
-    if (!(error instanceof StrictJsonError || error instanceof SyntaxError)) throw error;
-    findings.push(errorFinding("MANIFEST_INVALID_JSON", `not strict JSON: it ${error.message}`, MANIFEST_PATH));
-    return { manifest: null, findings };
-  }
+  const json = decodeManifest(bytes, findings);
+  if (json === undefined) return { manifest: null, findings };
   const parsed = safeParseManifest(json);
   if (!parsed.ok) {
     for (const issue of parsed.issues) findings.push(errorFinding("MANIFEST_SCHEMA", issue, MANIFEST_PATH));
@@ -52,6 +46,17 @@ export function checkManifest(bytes: Buffer | null, expectedFilename: string): {
     }
   }
   return { manifest, findings };
+}
+
+/** The manifest's JSON value, or undefined after a MANIFEST_INVALID_JSON finding. */
+export function decodeManifest(bytes: Buffer, findings: Finding[]): unknown {
+  try {
+    return parseStrictJson(bytes);
+  } catch (error) {
+    if (!(error instanceof StrictJsonError || error instanceof SyntaxError)) throw error;
+    findings.push(errorFinding("MANIFEST_INVALID_JSON", `not strict JSON: it ${error.message}`, MANIFEST_PATH));
+    return undefined;
+  }
 }
 
 function parseFilename(filename: string, findings: Finding[]): PackageName | null {

@@ -1,0 +1,59 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { createProgram, createProgressReporter, detectEnvironment, printJson, runCli, UsageError } from "@baiengine/cli-kit";
+import { type Arch, isArch, isOs, type Os } from "@baiengine/schema";
+import { PACKER_ROOT } from "../probe/gather-facts.js";
+import { formatRuntimePlan } from "../runtime/format-runtime-plan.js";
+import { packRuntime, planRuntimePackHere } from "../runtime/pack-runtime.js";
+import type { RuntimePackOptions } from "../runtime/runtime-types.js";
+
+interface Flags {
+  accel: string;
+  os?: string;
+  arch?: string;
+  out: string;
+  toolkit?: string;
+  from: string[];
+  dryRun?: boolean;
+  json?: boolean;
+}
+
+function toOptions(flags: Flags): RuntimePackOptions {
+  if (flags.os !== undefined && !isOs(flags.os)) throw new UsageError(`--os ${JSON.stringify(flags.os)} is not one of macos, linux, windows`);
+  if (flags.arch !== undefined && !isArch(flags.arch)) throw new UsageError(`--arch ${JSON.stringify(flags.arch)} is not one of aarch64, x86_64`);
+  return {
+    accel: flags.accel,
+    out: flags.out,
+    ...(flags.os !== undefined ? { os: flags.os as Os } : {}),
+    ...(flags.arch !== undefined ? { arch: flags.arch as Arch } : {}),
+    ...(flags.toolkit !== undefined ? { toolkit: flags.toolkit } : {}),
+    ...(flags.from.length > 0 ? { from: flags.from } : {}),
+  };
+}
+
+const version = (JSON.parse(readFileSync(path.join(PACKER_ROOT, "package.json"), "utf8")) as { version: string }).version;
+const program = createProgram("pack-runtime", "Pack the installed GPU toolkit's redistributable runtime as a reproducible .bairuntime", version);
+program
+  .requiredOption("--accel <token>", "accelerator token whose runtime is packed: cuda12, cuda13, rocm6")
+  .option("--os <os>", "target OS (default: this machine's)")
+  .option("--arch <arch>", "target architecture (default: this machine's)")
+  .option("--out <dir>", "output folder", "dist/runtimes")
+  .option("--toolkit <dir>", "toolkit root (default: $CUDA_PATH/$CUDA_HOME or $ROCM_PATH, else the folder above nvcc/hipcc on PATH)")
+  .option("--from <dir>", "folder of the engine's binaries: pack what they link (repeatable; default: the profile's seeds)", (v: string, all: string[]) => [...all, v], [] as string[])
+  .option("--dry-run", "print the plan without packing")
+  .option("--json", "print one JSON object")
+  .action(async (flags: Flags) => {
+    const options = toOptions(flags);
+    if (flags.dryRun) {
+      const plan = await planRuntimePackHere(options);
+      if (flags.json) printJson(plan);
+      else process.stdout.write(formatRuntimePlan(plan));
+      return;
+    }
+    const reporter = createProgressReporter(detectEnvironment(), { quiet: Boolean(flags.json) });
+    const result = await packRuntime(options, { reporter });
+    if (flags.json) printJson({ file: result.file, size: result.size, sha256: result.sha256, manifest: result.manifest });
+    else process.stdout.write(`${result.file}\n  size   ${result.size} bytes\n  sha256 ${result.sha256}\n`);
+  });
+
+await runCli(program);

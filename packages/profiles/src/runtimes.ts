@@ -1,0 +1,66 @@
+import { acceleratorToken, type Os } from "@baiengine/schema";
+import { assertNoProblems, duplicates, readDataText, validateData } from "./load-data.js";
+import { type RuntimePlatform, type RuntimeProfile, RuntimesFile } from "./runtime-profile.js";
+
+let loaded: readonly RuntimeProfile[] | undefined;
+
+/** Problems between fields that zod cannot see: ids, tokens, seeds and licence folders. */
+function crossCheck(profiles: RuntimeProfile[]): string[] {
+  const problems = duplicates("profiles", "runtime id", profiles.map((p) => p.id));
+  profiles.forEach((p, i) => {
+    const where = `profiles[${i}]`;
+    const token = acceleratorToken(p.accelerator, String(p.major));
+    if (p.id !== `${token}-runtime`) problems.push(`${where}.id: expected "${token}-runtime" (the token of ${p.accelerator} ${p.major}), got ${JSON.stringify(p.id)}`);
+    const oses = new Set<Os>();
+    p.platforms.forEach((platform, k) => {
+      const at = `${where}.platforms[${k}]`;
+      if (oses.has(platform.os)) problems.push(`${at}.os: ${platform.os} is listed twice`);
+      oses.add(platform.os);
+      const fold = (n: string) => (platform.os === "windows" ? n.toLowerCase() : n);
+      const allowed = new Set(platform.redistributable.map(fold));
+      for (const seed of platform.seeds) if (!allowed.has(fold(seed))) problems.push(`${at}.seeds: ${seed} is not in redistributable`);
+      for (const licence of platform.licenses) if (!licence.to.startsWith("licenses/")) problems.push(`${at}.licenses: ${licence.to} must lie under licenses/`);
+    });
+  });
+  return problems;
+}
+
+/** Validates and cross-checks the content of data/runtimes.json; throws SchemaValidationError with one `path: reason` line per problem. */
+export function parseRuntimeProfiles(input: unknown): RuntimeProfile[] {
+  const file = validateData("runtimes.json", RuntimesFile, input);
+  assertNoProblems("runtimes.json", crossCheck(file.profiles));
+  return file.profiles;
+}
+
+/** Every runtime profile, in file order. */
+export function listRuntimeProfiles(): RuntimeProfile[] {
+  loaded ??= parseRuntimeProfiles(JSON.parse(readDataText("runtimes.json")));
+  return [...loaded];
+}
+
+/** A runtime profile and its platform entry for one OS. */
+export interface RuntimeTarget {
+  profile: RuntimeProfile;
+  platform: RuntimePlatform;
+}
+
+/** The runtime an accelerator token needs on an OS (`cuda13`, linux → cuda13-runtime), or null when it needs none. */
+export function runtimeForToken(token: string, os: Os): RuntimeTarget | null {
+  for (const profile of listRuntimeProfiles()) {
+    if (`${profile.accelerator}${profile.major}` !== token) continue;
+    const platform = profile.platforms.find((p) => p.os === os);
+    if (platform) return { profile, platform };
+  }
+  return null;
+}
+
+/** The runtime that provides a library on an OS (`libcudart.so.13` → cuda13-runtime), matched case-insensitively on Windows. */
+export function runtimeProviding(os: Os, library: string): RuntimeTarget | null {
+  const fold = (n: string) => (os === "windows" ? n.toLowerCase() : n);
+  for (const profile of listRuntimeProfiles()) {
+    for (const platform of profile.platforms) {
+      if (platform.os === os && platform.redistributable.some((n) => fold(n) === fold(library))) return { profile, platform };
+    }
+  }
+  return null;
+}
