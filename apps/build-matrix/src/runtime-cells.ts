@@ -38,7 +38,7 @@ export function planRuntimeCells(accelerators: MatrixAccelerator[], request: { r
   const cells: RuntimeCell[] = [];
   for (const { os, arch, token } of accelerators) {
     const runtime = runtimeForToken(token, os);
-    if (!runtime || !runtime.platform.arches.includes(arch) || !isSupportedPlatform(os, arch, token, PLATFORM_MATRIX)) continue;
+    if (!runtime?.platform.arches.includes(arch) || !isSupportedPlatform(os, arch, token, PLATFORM_MATRIX)) continue;
     const id = `${runtime.profile.id}-${os}-${arch}`;
     const runner = runnerFor(os, arch);
     const setup = toolkitSetup(os, token);
