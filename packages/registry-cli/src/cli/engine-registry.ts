@@ -24,8 +24,10 @@ import { detectHostFacts } from "../resolve/host-facts.js";
 import { type Resolution, resolvePackage } from "../resolve/resolve-package.js";
 import { applyMigrate, exportPackagesJson } from "../packages-json/apply-packages-json.js";
 import type { MigrateChanges } from "../packages-json/plan-migrate.js";
+import { applyRuntimeUpdate } from "../update/apply-runtime-update.js";
 import { applyUpdate } from "../update/apply-update.js";
 import { namePackagesLikeIndex, type PackageRename } from "../update/name-style.js";
+import type { RuntimeUpdateChanges } from "../update/plan-runtime-update.js";
 import type { UpdateChanges } from "../update/plan-update.js";
 import { planSetBaseUrl } from "../update/set-base-url.js";
 import { validateIndexFile } from "../validate/validate-index.js";
@@ -88,6 +90,11 @@ function renderChanges(c: UpdateChanges, written: boolean, dryRun: boolean): voi
   if (c.clearedPrerelease) out(`  pre-release ${c.clearedPrerelease} cleared (stable ${c.version.to} is at or above it)`);
 }
 
+function renderRuntimeChanges(c: RuntimeUpdateChanges, written: boolean, dryRun: boolean): void {
+  out(`${c.runtimeId}: latestVersion ${c.version.from ?? "(new runtime)"} -> ${c.version.to}${outcome(written, dryRun)}`);
+  renderLists(c);
+}
+
 function renderMigrate(c: MigrateChanges, to: string, written: boolean, dryRun: boolean): void {
   out(`${to}: ${c.newIndex ? "created from packages.json" : "merged from packages.json"}${outcome(written, dryRun)}`);
   for (const item of c.items) {
@@ -109,34 +116,40 @@ function renderResolution(r: Resolution, explain: boolean): void {
 const program = createProgram("engine-registry", "Maintains engines.json and resolves, downloads and installs .baiengine packages as the app does.", "0.1.0").enablePositionalOptions();
 
 common(program.command("update"))
-  .description("record a version's packages (every {id}-{v}-*.baiengine in the folder, verified) in engines.json")
-  .requiredOption("--engine <id>", "engine id")
-  .requiredOption("--version <v>", "engine version")
+  .description("record a version's packages (every {id}-{v}-*.baiengine in the folder, verified) in engines.json, or with --runtime a runtime's .bairuntime packs in runtimes[]")
+  .option("--engine <id>", "engine id")
+  .option("--runtime <id>", "runtime id (cuda13-runtime): publish {id}-{v}-*.bairuntime packs instead of engine packages")
+  .requiredOption("--version <v>", "engine version, or the runtime's toolkit version")
   .requiredOption("--packages-dir <dir>", "folder with the packages (artifact subfolders are searched too)")
   .option("--prerelease", "publish under engines[].prerelease; stable users keep latestVersion and packages")
   .option("--allow-downgrade", "accept a version lower than the current one")
-  .option("--name <name>", "engine name (new engines without an engine profile)")
-  .option("--description <text>", "engine description")
+  .option("--name <name>", "engine or runtime name (new ones without a profile)")
+  .option("--description <text>", "engine or runtime description")
   .option("--dry-run", "print what would change, write nothing")
   .option("--jobs <n>", "packages verified at once (default: cores)", parsePositiveInt("--jobs"))
   .action(async (opts) => {
+    if ((opts.engine === undefined) === (opts.runtime === undefined)) throw new UsageError("update needs exactly one of --engine <id> and --runtime <id>");
+    if (opts.runtime !== undefined && opts.prerelease) throw new UsageError("--prerelease is for engines; runtimes have one latestVersion");
     await requirePath(opts.packagesDir, "folder", "--packages-dir");
     const reporter = reporterFor(opts);
-    const result = await applyUpdate(
-      {
-        registryFile: opts.registry,
-        packagesDir: opts.packagesDir,
-        engineId: opts.engine,
-        version: opts.version,
-        prerelease: Boolean(opts.prerelease),
-        allowDowngrade: Boolean(opts.allowDowngrade),
-        dryRun: Boolean(opts.dryRun),
-        ...(opts.name !== undefined ? { name: opts.name } : {}),
-        ...(opts.description !== undefined ? { description: opts.description } : {}),
-        ...(opts.jobs ? { concurrency: opts.jobs } : {}),
-      },
-      { reporter },
-    );
+    const common = {
+      registryFile: opts.registry,
+      packagesDir: opts.packagesDir,
+      version: opts.version,
+      allowDowngrade: Boolean(opts.allowDowngrade),
+      dryRun: Boolean(opts.dryRun),
+      ...(opts.name !== undefined ? { name: opts.name } : {}),
+      ...(opts.description !== undefined ? { description: opts.description } : {}),
+      ...(opts.jobs ? { concurrency: opts.jobs } : {}),
+    };
+    if (opts.runtime !== undefined) {
+      const result = await applyRuntimeUpdate({ ...common, runtimeId: opts.runtime }, { reporter });
+      reporter.stop();
+      if (opts.json) printJson(result);
+      else renderRuntimeChanges(result.changes, result.written, result.dryRun);
+      return;
+    }
+    const result = await applyUpdate({ ...common, engineId: opts.engine, prerelease: Boolean(opts.prerelease) }, { reporter });
     reporter.stop();
     if (opts.json) printJson(result);
     else {

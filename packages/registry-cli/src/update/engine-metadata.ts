@@ -1,4 +1,4 @@
-import { findEngineProfile } from "@baiengine/profiles";
+import { findEngineProfile, listRuntimeProfiles } from "@baiengine/profiles";
 
 /** What `update` writes for a new engine entry when --name and --description are not given. */
 export interface EngineMetadata {
@@ -15,4 +15,10 @@ export interface EngineMetadata {
 export function engineMetadata(engineId: string): EngineMetadata | null {
   const profile = findEngineProfile(engineId);
   return profile ? { name: profile.name, description: profile.description, modelFormats: [...profile.modelFormats] } : null;
+}
+
+/** A runtime's name and description from its profile in @baiengine/profiles, or null for an unknown runtime. */
+export function runtimeMetadata(runtimeId: string): { name: string; description: string } | null {
+  const profile = listRuntimeProfiles().find((p) => p.id === runtimeId);
+  return profile ? { name: profile.name, description: profile.description } : null;
 }

@@ -1,4 +1,4 @@
-import { type EngineEntry, type EntryRequirements, type Manifest, type PackageEntry, type PlaceholderPackage, type Registry, platformKey } from "@baiengine/schema";
+import { type EngineEntry, type EntryRequirements, type Manifest, type PackageEntry, type PlaceholderPackage, platformKey, type Registry, safeParseRegistry } from "@baiengine/schema";
 import { describeFinding, errorFindings } from "@baiengine/verifier";
 import { compareEngineVersions } from "../version/compare-versions.js";
 import type { EngineMetadata } from "./engine-metadata.js";
@@ -93,6 +93,9 @@ export function planUpdate(registry: Registry, scan: ScanResult, options: Update
   const newKeys = new Set(entries.map(platformKey));
   const planned = placeholders.filter((p) => !newKeys.has(p.platform)).map((p) => p.filename);
   const { registry: result, changed } = withEngine(registry, index, next.engine, context.now);
+  // The schema's cross-field rules, runtime edges included: a package whose runtime the index lacks for its platform.
+  const valid = safeParseRegistry(result);
+  if (!valid.ok) return refuse("the index would be invalid after this update", "publish the runtime packs these packages need first (engine-registry update --runtime <id> --version <v>)", valid.issues);
   const { merged: _merged, ...lists } = diff;
   return {
     ok: true,
@@ -137,6 +140,7 @@ function entriesOf(scan: ScanResult, engineId: string, version: string): Package
       size: p.check.size,
       sha256: p.check.sha256,
       ...entryRequirements(m),
+      ...(m.runtime !== undefined ? { runtime: m.runtime.id } : {}),
     };
     const key = platformKey(entry);
     const first = seen.get(key);

@@ -3,7 +3,7 @@ import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { basename } from "node:path";
 import { pipeline } from "node:stream/promises";
-import { type PackageEntry, packageUrl, type Registry } from "@baiengine/schema";
+import { packageUrl, type Registry, RUNTIME_EXTENSION, runtimePackageUrl } from "@baiengine/schema";
 import { IndexInvalidError } from "../errors.js";
 import { readIndex } from "../index-file/read-index.js";
 import { Agent, interceptors, request } from "undici";
@@ -18,21 +18,29 @@ export interface ValidationProblem {
 
 interface Listed {
   where: string;
-  engineId: string;
-  entry: PackageEntry;
+  entry: { filename: string; size: number; sha256: string };
+  /** Its download URL, `{baseUrl}/{tag}/{filename}`. */
+  url: () => string;
 }
 
-/** Every package the index lists, stable and pre-release, with its location. */
+/** Every file the index lists: engine packages (stable and pre-release) and runtime packs, with their location. */
 export function listedPackages(registry: Registry): Listed[] {
-  return registry.engines.flatMap((engine, e) => [
-    ...engine.packages.map((entry, k) => ({ where: `engines[${e}].packages[${k}]`, engineId: engine.id, entry })),
-    ...(engine.prerelease?.packages ?? []).map((entry, k) => ({ where: `engines[${e}].prerelease.packages[${k}]`, engineId: engine.id, entry })),
-  ]);
+  const engines = registry.engines.flatMap((engine, e) =>
+    [
+      ...engine.packages.map((entry, k) => ({ where: `engines[${e}].packages[${k}]`, entry })),
+      ...(engine.prerelease?.packages ?? []).map((entry, k) => ({ where: `engines[${e}].prerelease.packages[${k}]`, entry })),
+    ].map(({ where, entry }) => ({ where, entry, url: () => packageUrl(registry, engine.id, entry) })),
+  );
+  const runtimes = (registry.runtimes ?? []).flatMap((runtime, r) =>
+    runtime.packages.map((entry, k) => ({ where: `runtimes[${r}].packages[${k}]`, entry, url: () => runtimePackageUrl(registry, runtime.id, entry) })),
+  );
+  return [...engines, ...runtimes];
 }
 
-/** With a packages folder (searched like `update` does): every listed file is there with the index's size and sha256. */
+/** With a packages folder (searched like `update` does): every listed file, engine package or runtime pack, is there with the index's size and sha256. */
 export async function checkPackageFiles(registry: Registry, dir: string, concurrency = 4): Promise<ValidationProblem[]> {
-  const found = new Map((await listFiles(dir)).map((path) => [basename(path), path]));
+  const files = [...(await listFiles(dir)), ...(await listFiles(dir, 0, RUNTIME_EXTENSION))];
+  const found = new Map(files.map((path) => [basename(path), path]));
   const results = await mapConcurrent(listedPackages(registry), concurrency, async ({ where, entry }): Promise<ValidationProblem | null> => {
     const path = found.get(entry.filename);
     const info = path === undefined ? null : await stat(path).catch(() => null);
@@ -51,8 +59,8 @@ export async function checkPackageUrls(registry: Registry, options: { timeoutMs?
   const timeoutMs = options.timeoutMs ?? 20_000;
   const dispatcher = new Agent({ headersTimeout: timeoutMs, bodyTimeout: timeoutMs }).compose(interceptors.redirect({ maxRedirections: 10 }));
   try {
-    const results = await mapConcurrent(listedPackages(registry), options.concurrency ?? 8, async ({ where, engineId, entry }): Promise<ValidationProblem | null> => {
-      const url = packageUrl(registry, engineId, entry);
+    const results = await mapConcurrent(listedPackages(registry), options.concurrency ?? 8, async ({ where, entry, url: urlOf }): Promise<ValidationProblem | null> => {
+      const url = urlOf();
       try {
         const response = await request(url, { method: "HEAD", dispatcher });
         await response.body.dump();
