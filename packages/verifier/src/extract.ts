@@ -42,7 +42,6 @@ export class PackageRejectedError extends FailureError {
 }
 
 /**
-/**
  * Extracts a package into `dest` (absent or an empty folder) with the very parser and rules of
  * verification. `source` is a file or a ByteSource (a download, extracted as it arrives so its bytes
  * are read once). For a file, a full verification pass runs first, so nothing is written when it finds
@@ -51,7 +50,6 @@ export class PackageRejectedError extends FailureError {
  * pass runs the same parser and rules, symlinks are created last, and on any error finding what was
  * written is removed and PackageRejectedError is thrown; an error thrown by the source is rethrown
  * after the cleanup.
- */
  */
 export async function extractPackage(source: string | ByteSource, dest: string, options: ExtractOptions = {}): Promise<ExtractResult> {
   const file = typeof source === "string" ? source : source.name;
