@@ -1,7 +1,7 @@
 import { type Registry, type RuntimeEntry, type RuntimePackageEntry, safeParseRegistry } from "@baiengine/schema";
 import { canonicalRegistryText } from "../index-file/canonical-json.js";
 import { utcTimestamp } from "../index-file/modify-index.js";
-import { compareVersions } from "../version/compare-versions.js";
+import { compareEngineVersions } from "../version/compare-versions.js";
 import { describeFinding, errorFindings } from "@baiengine/verifier";
 import type { ScanResult } from "./scan-packages.js";
 
@@ -73,7 +73,7 @@ export function planRuntimeUpdate(registry: Registry, scan: ScanResult, options:
   const index = runtimes.findIndex((r) => r.id === runtimeId);
   const current = index >= 0 ? runtimes[index]! : null;
   if (current) {
-    const order = compareVersions(version, current.latestVersion);
+    const order = compareEngineVersions(version, current.latestVersion);
     if ((order === null || order < 0) && !options.allowDowngrade) return refuse(`version ${version} is not above the current ${current.latestVersion}`, "pass --allow-downgrade if this is intended");
   }
   const name = options.name ?? current?.name ?? context.metadata?.name;
