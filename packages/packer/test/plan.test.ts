@@ -152,7 +152,7 @@ describe("planPack for llama.cpp", () => {
   it("--dry-run with no source and no version: the plan with the version unknown, and what a real pack needs", () => {
     const plan = planPack({ accel: "cuda12" }, { facts: linuxFacts({ source: null, toolkitVersion: "12.9.86" }), dryRun: true });
     expect([plan.version, plan.versionFrom, plan.source.dir, plan.mtime]).toEqual(["unknown", "unknown", null, null]);
-    expect(plan.cell).toBe("llama-cpp-{version}-linux-x86_64-cuda12");
+    expect(plan.packageStem).toBe("llama-cpp-{version}-linux-x86_64-cuda12");
     expect(plan.outFile).toBe("/work/dist/engines/llama-cpp-{version}-linux-x86_64-cuda12.baiengine");
     expect(plan.blockers).toEqual(["no llama.cpp source and no version to clone (pass --source <dir or .tar.gz> with a llama.cpp source, or --version <tag> to clone it)"]);
     expect(plan.defines["GGML_CUDA"]).toBe("ON");
