@@ -42,12 +42,17 @@ export class PackageRejectedError extends FailureError {
 }
 
 /**
- * Extracts a package into `dest` (absent or an empty folder) with the very parser and rules of
- * verification, writing while it streams. Symlinks are created last, after every check passed. On
+ * Extracts a package into `dest` (absent or an empty folder): a full verification pass first (nothing
+ * written when it finds an error), then a second pass of the very same parser and rules that writes
+ * while it streams and must see the same sha256. Symlinks are created last, after every check passed. On
  * any error finding it removes what it wrote and throws PackageRejectedError.
  */
 export async function extractPackage(file: string, dest: string, options: ExtractOptions = {}): Promise<ExtractResult> {
   const root = resolve(dest);
+  // The whole verifier runs before anything is written, so a refused package never reaches `dest`.
+  const checked = await scanPackage(file, options);
+  const preFindings = [...checked.findings, ...sha256Findings(checked.sha256, options.expectedSha256)];
+  if (hasErrors(preFindings)) throw new PackageRejectedError(file, preFindings);
   const createdRoot = prepareDestination(root);
   const writer = new StreamingWriter(root);
   let scan: ScanResult;
@@ -60,9 +65,8 @@ export async function extractPackage(file: string, dest: string, options: Extrac
   }
   writer.close();
   const findings = [...scan.findings, ...writer.findings];
-  if (options.expectedSha256 !== undefined && options.expectedSha256.toLowerCase() !== scan.sha256) {
-    findings.push(errorFinding("SHA256_MISMATCH", `sha256 is ${scan.sha256}, expected ${options.expectedSha256}`));
-  }
+  // The second pass must read the very bytes the first one verified.
+  findings.push(...sha256Findings(scan.sha256, options.expectedSha256 ?? checked.sha256));
   // Every check passed, so no symlink points outside and nothing was written through one.
   if (!hasErrors(findings) && !writer.stopped) findings.push(...writer.createSymlinks());
   const report = reportFromScan(file, scan, findings);
@@ -71,6 +75,11 @@ export async function extractPackage(file: string, dest: string, options: Extrac
     throw new PackageRejectedError(file, findings);
   }
   return { manifest: scan.manifest, sha256: scan.sha256, size: scan.size, files: writer.files, report };
+}
+
+function sha256Findings(actual: string, expected: string | undefined): Finding[] {
+  if (expected === undefined || expected.toLowerCase() === actual) return [];
+  return [errorFinding("SHA256_MISMATCH", `sha256 is ${actual}, expected ${expected}`)];
 }
 
 /**

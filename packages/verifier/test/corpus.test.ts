@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { extractPackage, PackageRejectedError, verifyPackage } from "../src/index.js";
+import { describeFinding, extractPackage, PackageRejectedError, verifyPackage } from "../src/index.js";
 import { buildCorpus, type CorpusCase } from "./helpers/corpus.js";
 import { buildStaging } from "./helpers/good-package.js";
 import { PACKAGE_NAME } from "./helpers/tar-writer.js";
@@ -38,6 +38,7 @@ describe("hostile and broken packages", () => {
       expect(hit, `findings were ${JSON.stringify(report.findings, null, 1)}`).toBeDefined();
       expect(hit!.severity).toBe("error");
       if (c.path !== undefined) expect(hit!.path).toBe(c.path);
+      if (c.oneLine) expect(report.findings.map(describeFinding)).toEqual([describeFinding(hit!)]);
 
       // Extraction uses the same reader and rules: it refuses and leaves nothing behind.
       const dest = join(work, "out", String(cases.indexOf(c)));

@@ -1,4 +1,6 @@
-import { errorFinding, type Finding, warningFinding } from "../findings.js";
+import { errorFinding, type Finding } from "../findings.js";
+import { parsePaxRecords } from "./pax.js";
+import { BLOCK, cString, isZero, OCTAL_SIZE_MAX, readTarHeader, type TarHeader } from "./tar-header.js";
 
 export type TarEntryType = "file" | "directory" | "symlink" | "hardlink" | "character-device" | "block-device" | "fifo" | "unsupported";
 
@@ -19,8 +21,6 @@ export interface TarEntry {
   offset: number;
   /** Name or link target had bytes that are not UTF-8 (decoded as latin-1). */
   invalidEncoding: boolean;
-  /** A PAX path/linkpath value contained a NUL byte. */
-  paxNul: boolean;
 }
 
 /** Receives the entries of an archive; return a data sink to get an entry's content. */
@@ -34,14 +34,12 @@ export interface TarReaderOptions {
   maxExtensionHeaderSize: number;
 }
 
-const BLOCK = 512;
 const ZERO_BLOCK = Buffer.alloc(BLOCK);
 
 interface PendingExtensions {
   longName?: string;
   longLink?: string;
   pax?: Map<string, string>;
-  paxNul: boolean;
   invalidEncoding: boolean;
 }
 
@@ -60,8 +58,7 @@ export class TarReader {
   private current: TarEntry | null = null;
   private sink: ((chunk: Buffer) => void) | null = null;
   private extension: { type: string; size: number; parts: Buffer[]; fill: number } | null = null;
-  private pending: PendingExtensions = { paxNul: false, invalidEncoding: false };
-  private global = new Map<string, string>();
+  private pending: PendingExtensions = { invalidEncoding: false };
   private position = 0;
   private afterEndNonZero = false;
   private blockStart = 0;
@@ -141,7 +138,8 @@ export class TarReader {
     if (this.state === "header") {
       this.fail("TAR_MISSING_END", "the archive has no end-of-archive marker (two zero blocks)");
     } else if (this.state === "zero") {
-      this.onFinding(warningFinding("TAR_SHORT_END", "the end-of-archive marker is one zero block instead of two"));
+      this.fail("TAR_SHORT_END", "the end-of-archive marker is one zero block instead of two (readers differ on what follows)");
+      return;
     }
     this.state = "stopped";
   }
@@ -172,126 +170,100 @@ export class TarReader {
   }
 
   private parseHeader(block: Buffer, at: number): void {
-    const sizeField = this.headerSize(block, at);
-    if (sizeField === null) return;
-    const typeflag = String.fromCharCode(block[156]!);
-    if (typeflag === "L" || typeflag === "K" || typeflag === "x" || typeflag === "g") {
-      this.startExtension(typeflag, sizeField);
-      return;
+    const read = readTarHeader(block, at);
+    if (!read.ok) return this.fail(read.code, read.message);
+    const header = read.header;
+    if (header.typeflag === "g") {
+      return this.fail("TAR_GLOBAL_HEADER", `header at offset ${at}: a global PAX header changes every later entry, and readers apply it differently; a package may not carry one`);
     }
-    const entry = this.entryFromHeader(block, at, typeflag, sizeField);
+    if (header.typeflag === "x" || header.typeflag === "L" || header.typeflag === "K") return this.startExtension(header, at);
+    const entry = this.entryFrom(header, at);
     if (!entry) return;
-    this.pending = { paxNul: false, invalidEncoding: false };
+    this.pending = { invalidEncoding: false };
     this.entries++;
-    // Links, directories and devices carry no data even when a size is declared (as GNU tar reads them).
-    const dataSize = entry.type === "file" || entry.type === "unsupported" ? entry.size : 0;
     this.current = entry;
     this.sink = this.visitor.entry(entry);
     if (this.state === "stopped") return;
-    this.enterBody("data", dataSize);
+    // Only regular files (and types refused anyway, which every reader skips by size) carry data.
+    this.enterBody("data", entry.type === "file" || entry.type === "unsupported" ? entry.size : 0);
   }
 
-  /** The header's size field once its checksum holds; null (after a finding) when either is bad. */
-  private headerSize(block: Buffer, at: number): number | null {
-    const stored = parseNumber(block, 148, 8);
-    if (stored === null || !checksumMatches(block, stored)) {
-      this.fail("TAR_BAD_CHECKSUM", `header at offset ${at} has a bad checksum (not a tar header, or corrupt)`);
-      return null;
+  private startExtension(header: TarHeader, at: number): void {
+    const type = header.typeflag;
+    const p = this.pending;
+    if (p.pax !== undefined || (type === "x" && (p.longName !== undefined || p.longLink !== undefined))) {
+      const what = p.pax !== undefined && type === "x" ? "two PAX headers precede one entry" : "PAX and GNU long-name headers are mixed on one entry (Python lets the GNU name win, the others the PAX path)";
+      return this.fail("TAR_CONFLICTING_NAMES", `header at offset ${at}: ${what}`);
     }
-    const sizeField = parseNumber(block, 124, 12);
-    if (sizeField === null) {
-      this.fail("TAR_BAD_SIZE", `header at offset ${at} has a size that is not a number`);
-      return null;
+    if ((type === "L" && p.longName !== undefined) || (type === "K" && p.longLink !== undefined)) {
+      return this.fail("TAR_CONFLICTING_NAMES", `header at offset ${at}: two GNU long-${type === "L" ? "name" : "link"} headers precede one entry`);
     }
-    if (sizeField < 0 || !Number.isSafeInteger(sizeField)) {
-      this.fail("TAR_BAD_SIZE", `header at offset ${at} declares an impossible size (${sizeField})`);
-      return null;
+    if (header.size > this.options.maxExtensionHeaderSize) {
+      return this.fail("LIMIT_EXTENSION_HEADER", `extension header (type ${type}) of ${header.size} bytes exceeds the limit of ${this.options.maxExtensionHeaderSize}`);
     }
-    return sizeField;
+    this.extension = { type, size: header.size, parts: [], fill: 0 };
+    this.enterBody("extension", header.size);
   }
 
-  /** A GNU long name/link (L, K) or PAX (x, g) header: its body is collected, then applies to the next entry. */
-  private startExtension(typeflag: string, size: number): void {
-    if (size > this.options.maxExtensionHeaderSize) {
-      this.fail("LIMIT_EXTENSION_HEADER", `extension header (type ${typeflag}) of ${size} bytes exceeds the limit of ${this.options.maxExtensionHeaderSize}`);
-      return;
-    }
-    this.extension = { type: typeflag, size, parts: [], fill: 0 };
-    this.enterBody("extension", size);
-  }
-
-  /** The entry a header describes, with the pending PAX and GNU extensions applied; null after a fatal finding. */
-  private entryFromHeader(block: Buffer, at: number, typeflag: string, sizeField: number): TarEntry | null {
-    const pax = new Map([...this.global, ...(this.pending.pax ?? [])]);
-    const names = this.entryNames(block, pax);
-    if (!names) return null;
-    const size = this.entrySize(sizeField, pax, names.path);
+  /** The entry a header describes once pending extensions are applied, or null after a fatal finding. */
+  private entryFrom(header: TarHeader, at: number): TarEntry | null {
+    const pax = this.pending.pax ?? new Map<string, string>();
+    let invalidEncoding = this.pending.invalidEncoding;
+    const decode = (b: Buffer): string => {
+      const s = decodeUtf8(b);
+      if (s !== null) return s;
+      invalidEncoding = true;
+      return b.toString("latin1");
+    };
+    let path = pax.get("path") ?? this.pending.longName ?? decode(header.name);
+    const linkpath = pax.get("linkpath") ?? this.pending.longLink ?? decode(header.linkname);
+    const size = this.entrySize(header, pax.get("size"), path);
     if (size === null) return null;
-    for (const key of pax.keys()) {
-      if (key.startsWith("GNU.sparse")) {
-        this.fail("TAR_UNSUPPORTED_TYPE", "sparse files (GNU.sparse PAX records) are not allowed in a package", names.path);
-        return null;
-      }
-    }
-    let path = names.path;
-    let type = entryType(typeflag);
-    if ((typeflag === "0" || typeflag === "\0") && path.endsWith("/")) type = "directory";
+    const type = entryType(header.typeflag);
+    const fail = (code: string, message: string) => {
+      this.fail(code, `${type === "unsupported" ? `type ${JSON.stringify(header.typeflag)} entry` : type} ${JSON.stringify(path)}: ${message}`, path);
+      return null;
+    };
     if (type === "directory") {
       while (path.length > 1 && path.endsWith("/")) path = path.slice(0, -1);
+    }
+    if (size !== 0 && type !== "file" && type !== "unsupported") {
+      return fail("TAR_DATA_ON_NON_FILE", `declares ${size} bytes of data; GNU tar and bsdtar skip them, Python and node-tar read the next header there, so entries can hide inside`);
+    }
+    if (linkpath !== "" && type !== "symlink" && type !== "hardlink") return fail("TAR_BAD_FIELD", `carries a link target ${JSON.stringify(linkpath)} although it is no link`);
+    if (type !== "directory" && path.endsWith("/")) {
+      return fail("TAR_TRAILING_SLASH", "the name ends in \"/\": GNU tar and bsdtar extract it as a folder, Python and node-tar as a file");
     }
     return {
       path,
       type,
-      typeflag,
-      mode: (parseNumber(block, 100, 8) ?? 0) & 0o7777,
+      typeflag: header.typeflag,
+      mode: header.mode,
       size,
-      linkpath: names.linkpath,
-      uid: parseNumber(block, 108, 8) ?? 0,
-      gid: parseNumber(block, 116, 8) ?? 0,
-      mtime: parseNumber(block, 136, 12) ?? 0,
+      linkpath,
+      uid: header.uid,
+      gid: header.gid,
+      mtime: header.mtime,
       offset: at,
-      invalidEncoding: names.invalidEncoding,
-      paxNul: this.pending.paxNul,
+      invalidEncoding,
     };
   }
 
-  /** Path and link target: PAX records, then GNU long names, then the header's (ustar prefix + name) fields. */
-  private entryNames(block: Buffer, pax: Map<string, string>): { path: string; linkpath: string; invalidEncoding: boolean } | null {
-    const ustar = block.toString("latin1", 257, 263) === "ustar\0";
-    const name = cString(block, 0, 100);
-    const prefix = ustar ? cString(block, 345, 155) : Buffer.alloc(0);
-    const rawName = prefix.length > 0 ? Buffer.concat([prefix, Buffer.from("/"), name]) : name;
-    let invalidEncoding = this.pending.invalidEncoding;
-    const decode = (b: Buffer): string => {
-      const s = decodeUtf8(b);
-      if (s === null) {
-        invalidEncoding = true;
-        return b.toString("latin1");
-      }
-      return s;
-    };
-    const paxPath = pax.get("path");
-    const longName = this.pending.longName;
-    if (paxPath !== undefined && longName !== undefined && paxPath !== longName) {
-      this.fail("TAR_CONFLICTING_NAMES", `a PAX path ${JSON.stringify(paxPath)} and a GNU long name ${JSON.stringify(longName)} disagree`);
-      return null;
-    }
-    const path = paxPath ?? longName ?? decode(rawName);
-    const linkpath = pax.get("linkpath") ?? this.pending.longLink ?? decode(cString(block, 157, 100));
-    return { path, linkpath, invalidEncoding };
-  }
-
-  /** The data size: the header's, or a PAX `size` record that must agree with a non-zero header size. */
-  private entrySize(sizeField: number, pax: Map<string, string>, path: string): number | null {
-    const paxSize = pax.get("size");
-    if (paxSize === undefined) return sizeField;
-    if (!/^\d+$/.test(paxSize) || !Number.isSafeInteger(Number(paxSize))) {
-      this.fail("TAR_BAD_SIZE", `PAX size ${JSON.stringify(paxSize)} is not a non-negative integer`, path);
-      return null;
-    }
+  /**
+   * The entry's size: the header's, and a PAX size only where it repeats it (or the header cannot hold
+   * it). A PAX size the header contradicts splits readers that trust the header field from those that
+   * trust PAX (TARmageddon, CVE-2025-62518).
+   */
+  private entrySize(header: TarHeader, paxSize: string | undefined, path: string): number | null {
+    if (paxSize === undefined) return header.size;
     const n = Number(paxSize);
-    if (sizeField !== 0 && n !== sizeField) {
-      this.fail("TAR_PAX_SIZE_MISMATCH", `PAX size ${n} disagrees with the header's size ${sizeField}`, path);
+    if (!Number.isSafeInteger(n)) {
+      this.fail("TAR_BAD_SIZE", `PAX size ${JSON.stringify(paxSize)} is not a safe integer`, path);
+      return null;
+    }
+    const headerCannotHold = n > OCTAL_SIZE_MAX && (header.size === 0 || header.size === n);
+    if (n !== header.size && !headerCannotHold) {
+      this.fail("TAR_PAX_SIZE_MISMATCH", `PAX size ${n} disagrees with the header's size ${header.size}: readers that trust the header split the archive differently (TARmageddon, CVE-2025-62518)`, path);
       return null;
     }
     return n;
@@ -326,35 +298,22 @@ export class TarReader {
 
   private applyExtension(type: string, data: Buffer): void {
     if (type === "L" || type === "K") {
-      if ((type === "L" && this.pending.longName !== undefined) || (type === "K" && this.pending.longLink !== undefined)) {
-        this.fail("TAR_CONFLICTING_NAMES", `two GNU long-${type === "L" ? "name" : "link"} headers precede one entry`);
-        return;
+      const text = cString(data, 0, data.length);
+      if (!isZero(data, text.length, data.length)) {
+        return this.fail("TAR_BAD_FIELD", `a GNU long-${type === "L" ? "name" : "link"} header has bytes after its terminating NUL`);
       }
-      let value = decodeUtf8(cString(data, 0, data.length));
+      let value = decodeUtf8(text);
       if (value === null) {
         this.pending.invalidEncoding = true;
-        value = cString(data, 0, data.length).toString("latin1");
+        value = text.toString("latin1");
       }
       if (type === "L") this.pending.longName = value;
       else this.pending.longLink = value;
       return;
     }
-    const records = parsePax(data);
-    if (typeof records === "string") {
-      this.fail("TAR_BAD_PAX", records);
-      return;
-    }
-    for (const [key, value, hadNul] of records) {
-      if (hadNul) {
-        this.fail("TAR_PAX_NUL", `PAX record ${JSON.stringify(key)} contains a NUL byte`);
-        return;
-      }
-      if (type === "g") this.global.set(key, value);
-      else {
-        this.pending.pax ??= new Map();
-        this.pending.pax.set(key, value);
-      }
-    }
+    const records = parsePaxRecords(data);
+    if (!(records instanceof Map)) return this.fail(records.code, records.message);
+    this.pending.pax = records;
   }
 
   private hasPending(): boolean {
@@ -372,8 +331,6 @@ export class TarReader {
 function entryType(flag: string): TarEntryType {
   switch (flag) {
     case "0":
-    case "\0":
-    case "7":
       return "file";
     case "5":
       return "directory";
@@ -388,43 +345,9 @@ function entryType(flag: string): TarEntryType {
     case "6":
       return "fifo";
     default:
+      // "\0" (old regular file: a folder when the name ends in "/", to some tools), "7" (contiguous), "S" (sparse), vendor types.
       return "unsupported";
   }
-}
-
-/** PAX records `"<len> <key>=<value>\n"`: [key, value, containsNul], or a reason they are malformed. */
-export function parsePax(data: Buffer): [string, string, boolean][] | string {
-  const out: [string, string, boolean][] = [];
-  let p = 0;
-  while (p < data.length) {
-    if (data[p] === 0) {
-      // NUL padding after the last record is tolerated only when it is all NULs.
-      return isZero(data, p, data.length) ? out : "PAX header has bytes after a NUL";
-    }
-    const space = data.indexOf(0x20, p);
-    if (space < 0 || space - p > 20) return `malformed PAX record at byte ${p}: no length`;
-    const lenText = data.toString("latin1", p, space);
-    if (!/^[1-9]\d*$/.test(lenText)) return `malformed PAX record at byte ${p}: length ${JSON.stringify(lenText)} is not a number`;
-    const len = Number(lenText);
-    if (p + len > data.length) return `PAX record at byte ${p} declares ${len} bytes but the header has ${data.length - p}`;
-    if (data[p + len - 1] !== 0x0a) return `PAX record at byte ${p} does not end with a newline where its length says`;
-    const record = data.subarray(space + 1, p + len - 1);
-    const eq = record.indexOf(0x3d);
-    if (eq <= 0) return `PAX record at byte ${p} has no key=value`;
-    const hadNul = record.includes(0);
-    const key = record.toString("utf8", 0, eq);
-    const value = record.toString("utf8", eq + 1);
-    out.push([key, value, hadNul]);
-    p += len;
-  }
-  return out;
-}
-
-/** Bytes of a NUL-terminated field. */
-function cString(block: Buffer, start: number, length: number): Buffer {
-  const field = block.subarray(start, start + length);
-  const zero = field.indexOf(0);
-  return zero < 0 ? field : field.subarray(0, zero);
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
@@ -434,43 +357,4 @@ function decodeUtf8(b: Buffer): string | null {
   } catch {
     return null;
   }
-}
-
-/**
- * A numeric header field: octal digits padded with spaces/NULs, or GNU base-256 (high bit set;
- * 0xff marks a negative number). null when it holds anything else.
- */
-export function parseNumber(block: Buffer, start: number, length: number): number | null {
-  const first = block[start]!;
-  if (first & 0x80) {
-    const negative = first === 0xff;
-    let value = negative ? -1 : first & 0x7f;
-    if (negative) {
-      let n = 0n;
-      for (let i = start; i < start + length; i++) n = (n << 8n) | BigInt(block[i]!);
-      return Number(n - (1n << BigInt(length * 8)));
-    }
-    for (let i = start + 1; i < start + length; i++) value = value * 256 + block[i]!;
-    return value;
-  }
-  const text = block.toString("latin1", start, start + length).replace(/[\0 ]+$/, "").replace(/^ +/, "");
-  if (text === "") return 0;
-  if (!/^[0-7]+$/.test(text)) return null;
-  return Number.parseInt(text, 8);
-}
-
-function checksumMatches(block: Buffer, stored: number): boolean {
-  let unsigned = 0;
-  let signed = 0;
-  for (let i = 0; i < BLOCK; i++) {
-    const b = i >= 148 && i < 156 ? 0x20 : block[i]!;
-    unsigned += b;
-    signed += b > 127 ? b - 256 : b;
-  }
-  return stored === unsigned || stored === signed;
-}
-
-function isZero(b: Buffer, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) if (b[i] !== 0) return false;
-  return true;
 }

@@ -19,7 +19,6 @@ export function checkEntry(entry: TarEntry, limits: Limits): Finding[] {
   const path = entry.path;
   const add = (code: string, message: string) => findings.push(errorFinding(code, message, path));
 
-  if (entry.paxNul) add("TAR_PAX_NUL", "a PAX record of this entry contains a NUL byte");
   if (entry.invalidEncoding) add("ENTRY_INVALID_ENCODING", "the name or link target is not valid UTF-8");
   findings.push(...checkPathSyntax(path, "name").map((f) => ({ ...f, path })));
 
@@ -51,13 +50,42 @@ export function checkEntry(entry: TarEntry, limits: Limits): Finding[] {
       add("ENTRY_FIFO", "FIFO entries are not allowed");
       break;
     default:
-      add("ENTRY_UNSUPPORTED_TYPE", `entry type ${JSON.stringify(entry.typeflag)} is not a regular file, directory or symlink`);
+      add("ENTRY_UNSUPPORTED_TYPE", `entry type ${JSON.stringify(entry.typeflag)}${UNSUPPORTED_TYPES[entry.typeflag] ?? ""} is not a regular file ("0"), directory ("5") or symlink ("2")`);
   }
   if (entry.mode & 0o7000) {
     const bits = [entry.mode & 0o4000 ? "setuid" : "", entry.mode & 0o2000 ? "setgid" : "", entry.mode & 0o1000 ? "sticky" : ""].filter(Boolean);
     add("ENTRY_SPECIAL_MODE", `${bits.join("/")} bit set (mode ${entry.mode.toString(8)})`);
+  } else {
+    const why = unportableMode(entry);
+    if (why) add("ENTRY_MODE_NOT_PORTABLE", `mode ${entry.mode.toString(8).padStart(3, "0")} ${why}`);
   }
   return findings;
+}
+
+/** What readers do with the types a package may not use, for the finding's message. */
+const UNSUPPORTED_TYPES: Record<string, string> = {
+  "\0": " (old-style regular file: a folder to GNU tar and Python when the name ends in \"/\")",
+  "7": " (contiguous file: a regular file to some tools, unknown to others)",
+  S: " (GNU sparse file: expanded by GNU tar and bsdtar, stored as-is by the others)",
+};
+
+/**
+ * Why a mode extracts differently from one tool to the next, or null. Python's `data` filter (what
+ * `tarfile` extraction defaults to from 3.14) clears group/other write bits, adds owner read/write to
+ * files and drops execute bits the owner lacks (CPython `tarfile._get_filtered_attrs`); GNU tar and
+ * bsdtar keep the header's bits. Directories need owner rwx for their contents to be written.
+ */
+export function unportableMode(entry: Pick<TarEntry, "type" | "mode">): string | null {
+  const mode = entry.mode;
+  if (entry.type === "file") {
+    if (mode & 0o022) return "lets group or others write (Python's data filter clears those bits, GNU tar keeps them)";
+    if ((mode & 0o600) !== 0o600) return "is not readable and writable by its owner (Python's data filter adds those bits)";
+    if (mode & 0o011 && !(mode & 0o100)) return "is executable by group or others but not its owner (Python's data filter clears the bits)";
+  } else if (entry.type === "directory") {
+    if (mode & 0o022) return "lets group or others write (Python ignores directory modes, GNU tar keeps them)";
+    if ((mode & 0o700) !== 0o700) return "does not let its owner list and write it (extraction of its contents fails in some tools)";
+  }
+  return null;
 }
 
 /** Syntax rules for a path (entry name or symlink target), without a path in the findings. */

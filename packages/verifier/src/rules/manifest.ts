@@ -7,11 +7,12 @@ import {
   safeParseManifest,
 } from "@baiengine/schema";
 import { errorFinding, type Finding } from "../findings.js";
+import { parseStrictJson, StrictJsonError } from "./strict-json.js";
 
 export const MANIFEST_PATH = "package/manifest.json";
 
 /**
- * §4: the manifest's bytes parse as JSON, match the schema, and name the same package as the file.
+ * §4: the manifest's bytes parse as strict JSON (no BOM, duplicate keys or invalid UTF-8; see strict-json.ts), match the schema, and name the same package as the file.
  * `bytes` is null when no manifest entry was seen.
  */
 export function checkManifest(bytes: Buffer | null, expectedFilename: string): { manifest: Manifest | null; findings: Finding[] } {
@@ -50,9 +51,10 @@ export function checkManifest(bytes: Buffer | null, expectedFilename: string): {
 /** The manifest's JSON value, or undefined after a MANIFEST_INVALID_JSON finding. */
 export function decodeManifest(bytes: Buffer, findings: Finding[]): unknown {
   try {
-    return JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+    return parseStrictJson(bytes);
   } catch (error) {
-    findings.push(errorFinding("MANIFEST_INVALID_JSON", `not valid UTF-8 JSON: ${(error as Error).message}`, MANIFEST_PATH));
+    if (!(error instanceof StrictJsonError || error instanceof SyntaxError)) throw error;
+    findings.push(errorFinding("MANIFEST_INVALID_JSON", `not strict JSON: it ${error.message}`, MANIFEST_PATH));
     return undefined;
   }
 }

@@ -16,7 +16,8 @@ export interface CorpusCase {
   bytes: Buffer;
   filename?: string;
   limits?: Partial<Limits>;
-  /** GNU tar refuses it too (no differential comparison). */
+  /** Refused with exactly one finding (issue 16: each class in one line). */
+  oneLine?: boolean;
 }
 
 function base256(value: bigint, length = 12): Buffer {
@@ -127,6 +128,60 @@ export function buildCorpus(staging: Staging, work: string): CorpusCase[] {
     bytes: pkg([gnuLongName("package/innocent"), paxHeader([["path", "../../evil"]]), { name: "package/x", data: "x" }]),
   });
 
+  // §1, issue 16: what mainstream readers (GNU tar, bsdtar, Python tarfile, node-tar) would read differently
+  const one = (c: Omit<CorpusCase, "rule" | "oneLine">) => add({ ...c, rule: "1", oneLine: true });
+  const symlinkWithData = tarHeader({ name: "package/libs/libhello.so", type: "2", linkname: "libhello.so.1", size: 512 });
+  one({
+    name: "symlink declaring 512 bytes hides an entry (issue 16's example)",
+    code: "TAR_DATA_ON_NON_FILE",
+    path: "package/libs/libhello.so",
+    bytes: pkg([symlinkWithData, tarHeader({ name: "package/libs/pad", size: 512 }), tarHeader({ name: "package/libs/escape", type: "2", linkname: "/etc" })]),
+  });
+  one({ name: "directory with data attached", code: "TAR_DATA_ON_NON_FILE", path: "package/d", bytes: pkg([{ name: "package/d/", type: "5", size: 512, data: Buffer.alloc(512, 0x41) }]) });
+  one({
+    name: "PAX size 1024 over a header size of 0 (TARmageddon)",
+    code: "TAR_PAX_SIZE_MISMATCH",
+    bytes: pkg([paxHeader([["size", "1024"]]), { name: "package/x", size: 0, data: Buffer.concat([tarHeader({ name: "package/hidden", data: "x" }), Buffer.alloc(512)]) }]),
+  });
+  one({ name: "global PAX header renames every entry", code: "TAR_GLOBAL_HEADER", bytes: gzip(tarArchive([paxHeader([["path", "package/manifest.json"]], "g"), ...good])) });
+  one({ name: "SCHILY.xattr security.capability", code: "TAR_PAX_KEY", bytes: pkg([paxHeader([["SCHILY.xattr.security.capability", Buffer.from([1, 0, 0, 2, 0, 0x20, 0, 0])]]), { name: "package/x", data: "x" }]) });
+  one({ name: "LIBARCHIVE.xattr key", code: "TAR_PAX_KEY", bytes: pkg([paxHeader([["LIBARCHIVE.xattr.user.x", "eA=="]]), { name: "package/x", data: "x" }]) });
+  one({ name: "GNU.sparse PAX keys", code: "TAR_PAX_KEY", bytes: pkg([paxHeader([["GNU.sparse.major", "1"], ["GNU.sparse.minor", "0"]]), { name: "package/x", data: "x" }]) });
+  one({ name: "hdrcharset=BINARY", code: "TAR_PAX_KEY", bytes: pkg([paxHeader([["hdrcharset", "BINARY"]]), { name: "package/x", data: "x" }]) });
+  one({ name: "PAX key twice in one header", code: "TAR_BAD_PAX", bytes: pkg([paxHeader([["path", "package/a"], ["path", "package/b"]]), { name: "package/x", data: "x" }]) });
+  one({ name: "PAX record with an empty value", code: "TAR_BAD_PAX", bytes: pkg([paxHeader([["path", ""]]), { name: "package/x", data: "x" }]) });
+  one({ name: "NUL padding after PAX records", code: "TAR_BAD_PAX", bytes: pkg([{ name: "PaxHeaders/x", type: "x", data: Buffer.concat([paxRecord("path", "package/a"), Buffer.alloc(8)]) }, { name: "package/x", data: "x" }]) });
+  one({ name: "PAX path and GNU long name on one entry", code: "TAR_CONFLICTING_NAMES", bytes: pkg([gnuLongName("package/a"), paxHeader([["path", "package/a"]]), { name: "package/x", data: "x" }]) });
+  one({ name: "two PAX headers before one entry", code: "TAR_CONFLICTING_NAMES", bytes: pkg([paxHeader([["path", "package/a"]]), paxHeader([["mtime", "1"]]), { name: "package/x", data: "x" }]) });
+  one({ name: "GNU header with atime bytes Python reads as a prefix", code: "TAR_BAD_FIELD", bytes: pkg([{ name: "package/x", data: "x", format: "gnu", patch: (h) => h.write("evil", 345) }]) });
+  one({ name: "ustar padding not zero", code: "TAR_BAD_FIELD", bytes: pkg([{ name: "package/x", data: "x", patch: (h) => h.write("zz", 505) }]) });
+  one({ name: "bytes hidden after the name's NUL", code: "TAR_BAD_FIELD", bytes: pkg([{ name: "package/x", data: "x", patch: (h) => h.write("/../../etc/passwd", 20) }]) });
+  one({ name: "mode with trailing junk (node-tar reads 644x as 644)", code: "TAR_BAD_FIELD", bytes: pkg([{ name: "package/x", data: "x", patch: (h) => h.write("000644x\0", 100, "latin1") }]) });
+  one({ name: "mode with a leading NUL (GNU tar skips it)", code: "TAR_BAD_FIELD", bytes: pkg([{ name: "package/x", data: "x", patch: (h) => h.write("\u0000000755\u0000", 100, "latin1") }]) });
+  one({ name: "mode with file-type bits", code: "TAR_BAD_FIELD", bytes: pkg([{ name: "package/x", data: "x", mode: 0o100644 }]) });
+  one({ name: "empty size field", code: "TAR_BAD_SIZE", bytes: pkg([{ name: "package/x", sizeField: Buffer.alloc(12) }]) });
+  one({ name: "base-256 size with a first byte other than 0x80", code: "TAR_BAD_SIZE", bytes: pkg([{ name: "package/x", data: "x", sizeField: Buffer.from([0x81, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]) }]) });
+  one({ name: "device numbers on a file", code: "TAR_BAD_FIELD", bytes: pkg([{ name: "package/x", data: "x", patch: (h) => h.write("0000007\0", 329, "latin1") }]) });
+  one({ name: "link target on a regular file", code: "TAR_BAD_FIELD", path: "package/x", bytes: pkg([{ name: "package/x", data: "x", linkname: "/etc/passwd" }]) });
+  one({ name: "v7 header (no magic)", code: "TAR_UNKNOWN_FORMAT", bytes: pkg([{ name: "package/x", data: "x", format: "v7" }]) });
+  one({ name: "ustar magic with another version", code: "TAR_UNKNOWN_FORMAT", bytes: pkg([{ name: "package/x", data: "x", patch: (h) => h.write("  ", 263, "latin1") }]) });
+  one({ name: "signed checksum", code: "TAR_BAD_CHECKSUM", bytes: pkg([{ name: Buffer.from("package/caf\u00e9", "utf8"), data: "x", signedChecksum: true }]) });
+  one({ name: "regular file whose name ends in /", code: "TAR_TRAILING_SLASH", path: "package/x/", bytes: pkg([{ name: "package/x/", type: "0", data: "x" }]) });
+  one({ name: "old-style regular file flag NUL", code: "ENTRY_UNSUPPORTED_TYPE", path: "package/x", bytes: pkg([{ name: "package/x", type: "\0", data: "x" }]) });
+  one({ name: "contiguous file", code: "ENTRY_UNSUPPORTED_TYPE", path: "package/x", bytes: pkg([{ name: "package/x", type: "7", data: "x" }]) });
+  one({ name: "group-writable file", code: "ENTRY_MODE_NOT_PORTABLE", path: "package/x", bytes: pkg([{ name: "package/x", data: "x", mode: 0o664 }]) });
+  one({ name: "executable by others but not the owner", code: "ENTRY_MODE_NOT_PORTABLE", path: "package/x", bytes: pkg([{ name: "package/x", data: "x", mode: 0o645 }]) });
+  one({ name: "one zero block as the end marker", code: "TAR_SHORT_END", bytes: pkg([], { end: Buffer.alloc(512) }) });
+  one({ name: "manifest with a byte-order mark", code: "MANIFEST_INVALID_JSON", path: "package/manifest.json", bytes: pkg([], { replace: withManifest(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), staging.manifest])) }) });
+  one({
+    name: "manifest with a duplicate key",
+    code: "MANIFEST_INVALID_JSON",
+    path: "package/manifest.json",
+    bytes: pkg([], { replace: withManifest(`{"serverBinary":"evil",${JSON.stringify(VALID_MANIFEST).slice(1)}`) }),
+  });
+  one({ name: "manifest not UTF-8", code: "MANIFEST_INVALID_JSON", path: "package/manifest.json", bytes: pkg([], { replace: withManifest(Buffer.from(JSON.stringify({ ...VALID_MANIFEST, engineId: "llama-cpp\u00e9" }), "latin1")) }) });
+  one({ name: "manifest with an unpaired surrogate", code: "MANIFEST_INVALID_JSON", path: "package/manifest.json", bytes: pkg([], { replace: withManifest(JSON.stringify(VALID_MANIFEST).replace('"gguf"', '"gguf\\ud800"')) }) });
+
   // §2 entry safety
   add({ name: "entry outside package/", rule: "2", code: "ENTRY_OUTSIDE_PACKAGE", path: "other/file", bytes: pkg([{ name: "other/file", data: "x" }]) });
   add({ name: "absolute path", rule: "2", code: "ENTRY_ABSOLUTE_PATH", path: "/etc/cron.d/evil", bytes: pkg([{ name: "/etc/cron.d/evil", data: "x" }]) });
@@ -209,13 +264,6 @@ export function buildCorpus(staging: Staging, work: string): CorpusCase[] {
     code: "ENTRY_PATH_TRAVERSAL",
     path: "package/../../x/evil",
     bytes: pkg([{ name: "x/evil", prefix: "package/../..", data: "x" }]),
-  });
-  add({
-    name: "global PAX path renames every entry",
-    rule: "2",
-    code: "ENTRY_DUPLICATE",
-    path: "package/manifest.json",
-    bytes: gzip(tarArchive([paxHeader([["path", "package/manifest.json"]], "g"), ...good])),
   });
 
   // §3 limits

@@ -19,6 +19,10 @@ export interface RawEntry {
   badChecksum?: boolean;
   uid?: number;
   gid?: number;
+  /** Writes raw bytes into the header before its checksum (fields no well-behaved writer would set). */
+  patch?: (header: Buffer) => void;
+  /** Checksum as the signed sum of the header bytes (old Sun tar) instead of the unsigned one. */
+  signedChecksum?: boolean;
 }
 
 function octal(value: number, length: number): Buffer {
@@ -51,9 +55,10 @@ export function tarHeader(e: RawEntry): Buffer {
     h.write("root", 265);
     h.write("root", 297);
   }
+  e.patch?.(h);
   h.fill(0x20, 148, 156);
   let sum = 0;
-  for (const byte of h) sum += byte;
+  for (const byte of h) sum += e.signedChecksum && byte > 127 ? byte - 256 : byte;
   if (e.badChecksum) sum += 1;
   h.write(`${sum.toString(8).padStart(6, "0")}\0 `, 148, "latin1");
   return h;
