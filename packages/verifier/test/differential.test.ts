@@ -1,150 +1,128 @@
-import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import type { TarEntry } from "../src/index.js";
-import { listPackageEntries } from "../src/index.js";
+import { hasErrors, listPackageEntries } from "../src/index.js";
 import { buildCorpus } from "./helpers/corpus.js";
-import { buildStaging, packWithGnuTar, packWithNodeTar } from "./helpers/good-package.js";
+import { buildStaging, buildTinyStaging, packWithGnuTar, packWithNodeTar } from "./helpers/good-package.js";
+import { differences, fromVerifier, listAll, READERS, requireReaders, saveForReplay } from "./helpers/readers.js";
+import { archiveArbitrary } from "./helpers/tar-arbitrary.js";
 import { PACKAGE_NAME } from "./helpers/tar-writer.js";
 
-/** What `tar -tvzf` prints, reduced to the facts both readers must agree on. */
-interface Listed {
-  type: string;
-  mode: string;
-  size: string;
-  name: string;
-  link: string;
-}
+/**
+ * Issue 16's property: for every archive the verifier accepts, GNU tar, bsdtar, Python's tarfile (with
+ * its `data` filter) and node-tar list the same entries (names, types, sizes, modes, link targets) as
+ * the verifier. Run over the good packages, the hostile corpus and BAIENGINE_DIFF_ARCHIVES (default
+ * 2,000) fast-check archives. A disagreement fails with the archive saved under BAIENGINE_DIFF_SAVE
+ * (default packages/verifier/.differential/); BAIENGINE_DIFF_REPLAY=<file> compares that one file again.
+ */
 
-const TYPE_CHAR: Record<TarEntry["type"], string> = {
-  file: "-",
-  directory: "d",
-  symlink: "l",
-  hardlink: "h",
-  "character-device": "c",
-  "block-device": "b",
-  fifo: "p",
-  // GNU tar lists types it does not know (and GNU sparse files) as regular files.
-  unsupported: "-",
-};
-
-function modeString(mode: number): string {
-  const rwx = (bits: number, special: boolean, char: string) =>
-    `${bits & 4 ? "r" : "-"}${bits & 2 ? "w" : "-"}${special ? (bits & 1 ? char : char.toUpperCase()) : bits & 1 ? "x" : "-"}`;
-  return rwx(mode >> 6, Boolean(mode & 0o4000), "s") + rwx(mode >> 3, Boolean(mode & 0o2000), "s") + rwx(mode, Boolean(mode & 0o1000), "t");
-}
-
-function ours(entries: TarEntry[]): Listed[] {
-  return entries.map((e) => ({
-    type: TYPE_CHAR[e.type],
-    mode: modeString(e.mode),
-    size: e.type === "file" || e.type === "unsupported" ? String(e.size) : "",
-    name: e.path,
-    link: e.type === "symlink" || e.type === "hardlink" ? e.linkpath : "",
-  }));
-}
-
-const LINE = /^(\S)(\S{9}) \S+\s+(\d+|\d+,\s*\d+) \d{4}-\d\d-\d\d \d\d:\d\d (.*)$/;
-
-function gnuList(file: string): { ok: boolean; entries: Listed[]; stderr: string } {
-  const run = spawnSync("tar", ["--absolute-names", "--quoting-style=literal", "--numeric-owner", "-tvzf", file], {
-    env: { ...process.env, LC_ALL: "C.UTF-8", TZ: "UTC" },
-    maxBuffer: 64 << 20,
-  });
-  if (run.error) throw new Error(`GNU tar is needed for the differential test: ${run.error.message}`);
-  const entries: Listed[] = [];
-  // Names that are not UTF-8 are compared as latin-1, which is how our reader reports them.
-  const utf8 = new TextDecoder("utf-8", { fatal: true });
-  const lines = splitLines(run.stdout).map((b) => {
-    try {
-      return utf8.decode(b);
-    } catch {
-      return b.toString("latin1");
-    }
-  });
-  for (const line of lines) {
-    if (line === "") continue;
-    const m = LINE.exec(line);
-    if (!m) throw new Error(`unexpected tar -tv line: ${JSON.stringify(line)}`);
-    const [, type, mode, size, rest] = m as unknown as [string, string, string, string, string];
-    let name = rest;
-    let link = "";
-    if (type === "l") [name, link] = splitOnce(rest, " -> ");
-    else if (type === "h") [name, link] = splitOnce(rest, " link to ");
-    if (type === "d") name = name.replace(/\/+$/, "");
-    entries.push({ type: type === "-" && / link to /.test(rest) ? "h" : type, mode, size: type === "-" ? size : "", name, link });
-  }
-  return { ok: run.status === 0, entries, stderr: run.stderr.toString() };
-}
-
-function splitLines(b: Buffer): Buffer[] {
-  const out: Buffer[] = [];
-  let start = 0;
-  for (let i = b.indexOf(10); i >= 0; i = b.indexOf(10, start)) {
-    out.push(b.subarray(start, i));
-    start = i + 1;
-  }
-  if (start < b.length) out.push(b.subarray(start));
-  return out;
-}
-
-function splitOnce(s: string, sep: string): [string, string] {
-  const i = s.indexOf(sep);
-  return i < 0 ? [s, ""] : [s.slice(0, i), s.slice(i + sep.length)];
-}
-
-/** Limits out of the way: the comparison is about what the reader sees, not where it stops. */
-const NO_LIMITS = {
-  maxCompressionRatio: 1e12,
-  maxEntries: 1e9,
-  maxPathLength: 1e9,
-  maxPathDepth: 1e9,
-  maxManifestSize: 1e12,
-  maxExtensionHeaderSize: 1e9,
-};
-const STRUCTURAL = /^(GZIP|TAR)_/;
+requireReaders();
+const ARCHIVES = Number(process.env["BAIENGINE_DIFF_ARCHIVES"] ?? 2000);
+const BATCH = 250;
+const SAVE = process.env["BAIENGINE_DIFF_SAVE"] ?? join(dirname(fileURLToPath(import.meta.url)), "..", ".differential");
+const REPLAY = process.env["BAIENGINE_DIFF_REPLAY"];
 
 const work = mkdtempSync(join(tmpdir(), "verifier-diff-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 const staging = buildStaging(join(work, "staging"));
-const corpus = buildCorpus(staging, join(work, "build"));
+const tiny = buildTinyStaging(join(work, "tiny"));
 
-async function compare(file: string): Promise<"equal" | "refused" | "gnu-refused"> {
-  const gnu = gnuList(file);
-  const mine = await listPackageEntries(file, { limits: NO_LIMITS });
-  const structural = mine.findings.filter((f) => f.severity === "error" && STRUCTURAL.test(f.code));
-  if (!gnu.ok) return "gnu-refused";
-  if (structural.length > 0) return "refused";
-  expect(ours(mine.entries)).toEqual(gnu.entries);
-  return "equal";
+interface Tally {
+  tried: number;
+  accepted: number;
+  disagreements: string[];
+  /** Milliseconds spent verifying and listing with the four readers. */
+  verifyMs?: number;
+  readersMs?: number;
 }
 
-describe("differential: our reader vs GNU tar -tvzf", () => {
-  it("good packages from node-tar and GNU tar list identically", async () => {
-    mkdirSync(join(work, "n"));
-    mkdirSync(join(work, "g"));
-    await packWithNodeTar(staging, join(work, "n", PACKAGE_NAME));
-    packWithGnuTar(staging, join(work, "g", PACKAGE_NAME));
-    expect(await compare(join(work, "n", PACKAGE_NAME))).toBe("equal");
-    expect(await compare(join(work, "g", PACKAGE_NAME))).toBe("equal");
+let batches = 0;
+/** Verifies each archive, lists the accepted ones with every reader, and returns the disagreements (each saved). */
+async function compareBatch(archives: Buffer[], tally: Tally): Promise<string[]> {
+  const dir = join(work, `batch-${batches++}`);
+  mkdirSync(dir);
+  const accepted: { file: string; bytes: Buffer; listed: ReturnType<typeof fromVerifier> }[] = [];
+  const started = performance.now();
+  for (const [i, bytes] of archives.entries()) {
+    const file = join(dir, `${i}.tar.gz`);
+    writeFileSync(file, bytes);
+    const mine = await listPackageEntries(file, { expectedFilename: PACKAGE_NAME });
+    tally.tried++;
+    if (!hasErrors(mine.findings)) accepted.push({ file, bytes, listed: fromVerifier(mine.entries) });
+  }
+  tally.accepted += accepted.length;
+  const verified = performance.now();
+  const listings = accepted.length > 0 ? await listAll(accepted.map((a) => a.file)) : [];
+  tally.verifyMs = (tally.verifyMs ?? 0) + (verified - started);
+  tally.readersMs = (tally.readersMs ?? 0) + (performance.now() - verified);
+  const problems: string[] = [];
+  accepted.forEach((a, i) => {
+    const byReader = READERS.map((r) => [r, differences(a.listed, listings[i]![r])] as const).filter(([, d]) => d.length > 0);
+    if (byReader.length === 0) return;
+    const name = createHash("sha256").update(a.bytes).digest("hex").slice(0, 16);
+    mkdirSync(SAVE, { recursive: true });
+    const saved = saveForReplay(SAVE, name, a.bytes, { verifier: a.listed, readers: listings[i], differences: Object.fromEntries(byReader) });
+    problems.push(`${saved} (replay: BAIENGINE_DIFF_REPLAY=${saved} pnpm --filter @baiengine/verifier exec vitest run test/differential.test.ts): ${byReader.map(([r, d]) => `${r}: ${d.join("; ")}`).join(" | ")}`);
+  });
+  rmSync(dir, { recursive: true, force: true });
+  tally.disagreements.push(...problems);
+  return problems;
+}
+
+describe("differential: the verifier and GNU tar, bsdtar, Python tarfile, node-tar", () => {
+  if (REPLAY) {
+    it(`replays ${REPLAY}`, async () => {
+      const tally: Tally = { tried: 0, accepted: 0, disagreements: [] };
+      expect(await compareBatch([readFileSync(REPLAY)], tally)).toEqual([]);
+    });
+    return;
+  }
+
+  it("good packages from node-tar and GNU tar are accepted and listed alike by all", async () => {
+    await packWithNodeTar(staging, join(work, "node.tar.gz"));
+    packWithGnuTar(staging, join(work, "gnu.tar.gz"));
+    const tally: Tally = { tried: 0, accepted: 0, disagreements: [] };
+    expect(await compareBatch([readFileSync(join(work, "node.tar.gz")), readFileSync(join(work, "gnu.tar.gz"))], tally)).toEqual([]);
+    expect(tally.accepted).toBe(2);
   });
 
-  it("every corpus archive GNU tar accepts lists identically, or is refused for its structure", async () => {
-    const outcomes: Record<string, string> = {};
-    for (const [i, c] of corpus.entries()) {
-      const file = join(work, `case-${i}.baiengine`);
-      writeFileSync(file, c.bytes);
-      outcomes[c.name] = await compare(file);
-    }
-    const equal = Object.values(outcomes).filter((o) => o === "equal").length;
-    // Most of the corpus is well-formed tar with hostile content: those must list the same.
-    expect(equal).toBeGreaterThan(corpus.length / 2);
-    // Structural smuggling that GNU tar accepts must be refused by us, never silently read differently.
-    expect(outcomes["second gzip member smuggling entries"]).toBe("refused");
-    expect(outcomes["PAX size disagrees with header size"]).not.toBe("equal");
-    expect(outcomes["PAX path hides a traversal behind a benign name"]).toBe("equal");
-    expect(outcomes["GNU long name hides an absolute path"]).toBe("equal");
+  it("the hostile corpus: whatever the verifier accepts, all readers list alike", async () => {
+    const corpus = buildCorpus(staging, join(work, "corpus"));
+    const tally: Tally = { tried: 0, accepted: 0, disagreements: [] };
+    expect(await compareBatch(corpus.filter((c) => !c.limits && !c.filename).map((c) => c.bytes), tally)).toEqual([]);
+    expect(tally.tried).toBeGreaterThan(100);
+  });
+
+  it("issue 16's example really splits the readers: GNU tar lists the hidden link to /etc, Python does not", async () => {
+    const example = buildCorpus(staging, join(work, "example")).find((c) => c.name.startsWith("symlink declaring 512 bytes"))!;
+    const file = join(work, "example.tar.gz");
+    writeFileSync(file, example.bytes);
+    const [listing] = await listAll([file]);
+    const hidden = { name: "package/libs/escape", type: "symlink", size: 0, mode: "0644", link: "/etc" };
+    expect(listing!["gnu-tar"].entries).toContainEqual(hidden);
+    expect(listing!.python.entries).not.toContainEqual(hidden);
+    const mine = await listPackageEntries(file, { expectedFilename: PACKAGE_NAME });
+    expect(mine.findings.map((f) => f.code)).toEqual(["TAR_DATA_ON_NON_FILE"]);
+  });
+
+  it(`${ARCHIVES} fast-check archives: every one the verifier accepts lists the same in all four readers`, { timeout: Math.max(120_000, ARCHIVES * 200) }, async () => {
+    const tally: Tally = { tried: 0, accepted: 0, disagreements: [] };
+    const seed = Number(process.env["BAIENGINE_DIFF_SEED"] ?? Date.now() % 2 ** 31);
+    const started = performance.now();
+    await fc.assert(
+      fc.asyncProperty(fc.array(archiveArbitrary(tiny), { minLength: BATCH, maxLength: BATCH }), async (batch) => {
+        expect(await compareBatch(batch, tally)).toEqual([]);
+      }),
+      { numRuns: Math.ceil(ARCHIVES / BATCH), seed, endOnFailure: true },
+    );
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    console.info(`differential: ${tally.tried} archives (seed ${seed}), ${tally.accepted} accepted and compared with 4 readers, ${tally.disagreements.length} disagreements, ${seconds} s (verifier ${((tally.verifyMs ?? 0) / 1000).toFixed(1)} s, readers ${((tally.readersMs ?? 0) / 1000).toFixed(1)} s, the rest generating)`);
+    expect(tally.tried).toBeGreaterThanOrEqual(ARCHIVES);
+    // The generator must keep enough archives acceptable for the comparison to matter.
+    expect(tally.accepted).toBeGreaterThan(tally.tried / 5);
   });
 });

@@ -171,12 +171,19 @@ export class TarReader {
 
   private parseHeader(block: Buffer, at: number): void {
     const read = readTarHeader(block, at);
-    if (!read.ok) return this.fail(read.code, read.message);
+    if (!read.ok) {
+      this.fail(read.code, read.message);
+      return;
+    }
     const header = read.header;
     if (header.typeflag === "g") {
-      return this.fail("TAR_GLOBAL_HEADER", `header at offset ${at}: a global PAX header changes every later entry, and readers apply it differently; a package may not carry one`);
+      this.fail("TAR_GLOBAL_HEADER", `header at offset ${at}: a global PAX header changes every later entry, and readers apply it differently; a package may not carry one`);
+      return;
     }
-    if (header.typeflag === "x" || header.typeflag === "L" || header.typeflag === "K") return this.startExtension(header, at);
+    if (header.typeflag === "x" || header.typeflag === "L" || header.typeflag === "K") {
+      this.startExtension(header, at);
+      return;
+    }
     const entry = this.entryFrom(header, at);
     if (!entry) return;
     this.pending = { invalidEncoding: false };
@@ -193,13 +200,16 @@ export class TarReader {
     const p = this.pending;
     if (p.pax !== undefined || (type === "x" && (p.longName !== undefined || p.longLink !== undefined))) {
       const what = p.pax !== undefined && type === "x" ? "two PAX headers precede one entry" : "PAX and GNU long-name headers are mixed on one entry (Python lets the GNU name win, the others the PAX path)";
-      return this.fail("TAR_CONFLICTING_NAMES", `header at offset ${at}: ${what}`);
+      this.fail("TAR_CONFLICTING_NAMES", `header at offset ${at}: ${what}`);
+      return;
     }
     if ((type === "L" && p.longName !== undefined) || (type === "K" && p.longLink !== undefined)) {
-      return this.fail("TAR_CONFLICTING_NAMES", `header at offset ${at}: two GNU long-${type === "L" ? "name" : "link"} headers precede one entry`);
+      this.fail("TAR_CONFLICTING_NAMES", `header at offset ${at}: two GNU long-${type === "L" ? "name" : "link"} headers precede one entry`);
+      return;
     }
     if (header.size > this.options.maxExtensionHeaderSize) {
-      return this.fail("LIMIT_EXTENSION_HEADER", `extension header (type ${type}) of ${header.size} bytes exceeds the limit of ${this.options.maxExtensionHeaderSize}`);
+      this.fail("LIMIT_EXTENSION_HEADER", `extension header (type ${type}) of ${header.size} bytes exceeds the limit of ${this.options.maxExtensionHeaderSize}`);
+      return;
     }
     this.extension = { type, size: header.size, parts: [], fill: 0 };
     this.enterBody("extension", header.size);
@@ -230,7 +240,11 @@ export class TarReader {
     if (size !== 0 && type !== "file" && type !== "unsupported") {
       return fail("TAR_DATA_ON_NON_FILE", `declares ${size} bytes of data; GNU tar and bsdtar skip them, Python and node-tar read the next header there, so entries can hide inside`);
     }
-    if (linkpath !== "" && type !== "symlink" && type !== "hardlink") return fail("TAR_BAD_FIELD", `carries a link target ${JSON.stringify(linkpath)} although it is no link`);
+    const isLink = type === "symlink" || type === "hardlink";
+    if (linkpath !== "" && !isLink) return fail("TAR_BAD_FIELD", `carries a link target ${JSON.stringify(linkpath)} although it is no link`);
+    if (isLink && header.linkname.length === 0) {
+      return fail("TAR_BAD_FIELD", "the header's own link-target field is empty: node-tar drops the entry even when a PAX or GNU long link supplies the target");
+    }
     if (type !== "directory" && path.endsWith("/")) {
       return fail("TAR_TRAILING_SLASH", "the name ends in \"/\": GNU tar and bsdtar extract it as a folder, Python and node-tar as a file");
     }
@@ -300,7 +314,8 @@ export class TarReader {
     if (type === "L" || type === "K") {
       const text = cString(data, 0, data.length);
       if (!isZero(data, text.length, data.length)) {
-        return this.fail("TAR_BAD_FIELD", `a GNU long-${type === "L" ? "name" : "link"} header has bytes after its terminating NUL`);
+        this.fail("TAR_BAD_FIELD", `a GNU long-${type === "L" ? "name" : "link"} header has bytes after its terminating NUL`);
+        return;
       }
       let value = decodeUtf8(text);
       if (value === null) {
@@ -312,7 +327,10 @@ export class TarReader {
       return;
     }
     const records = parsePaxRecords(data);
-    if (!(records instanceof Map)) return this.fail(records.code, records.message);
+    if (!(records instanceof Map)) {
+      this.fail(records.code, records.message);
+      return;
+    }
     this.pending.pax = records;
   }
 

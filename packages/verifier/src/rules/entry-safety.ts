@@ -113,6 +113,8 @@ export function checkPathSyntax(path: string, what: "name" | "link target"): Fin
     const stem = segment.split(".")[0]!.replace(/ +$/, "");
     if (WINDOWS_RESERVED.test(stem)) add("ENTRY_RESERVED_NAME", `segment ${JSON.stringify(segment)} is a reserved device name on Windows`);
   }
+  // libarchive converts UTF-8 names to NFC when it decodes them (archive_string.c), the other readers keep the bytes.
+  if (path !== path.normalize("NFC")) add("ENTRY_NOT_NFC", "is not in Unicode NFC (bsdtar writes the NFC form, other tools the name as stored)");
   IGNORABLE.lastIndex = 0;
   if (IGNORABLE.test(path)) add("ENTRY_IGNORABLE_CHARACTER", "contains characters that file systems ignore (zero-width, bidi or variation selectors)");
   IGNORABLE.lastIndex = 0;

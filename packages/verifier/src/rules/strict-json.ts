@@ -47,10 +47,22 @@ class Checker {
   private value(depth: number): void {
     if (depth > MAX_DEPTH) this.fail(`nests deeper than ${MAX_DEPTH} levels`);
     const c = this.s[this.p];
-    if (c === "{") return this.object(depth);
-    if (c === "[") return this.array(depth);
-    if (c === '"') return void this.string();
-    if (c === "-" || (c !== undefined && c >= "0" && c <= "9")) return this.number();
+    if (c === "{") {
+      this.object(depth);
+      return;
+    }
+    if (c === "[") {
+      this.array(depth);
+      return;
+    }
+    if (c === '"') {
+      void this.string();
+      return;
+    }
+    if (c === "-" || (c !== undefined && c >= "0" && c <= "9")) {
+      this.number();
+      return;
+    }
     for (const word of ["true", "false", "null"]) {
       if (this.s.startsWith(word, this.p)) {
         this.p += word.length;

@@ -171,6 +171,8 @@ export function buildCorpus(staging: Staging, work: string): CorpusCase[] {
   one({ name: "contiguous file", code: "ENTRY_UNSUPPORTED_TYPE", path: "package/x", bytes: pkg([{ name: "package/x", type: "7", data: "x" }]) });
   one({ name: "group-writable file", code: "ENTRY_MODE_NOT_PORTABLE", path: "package/x", bytes: pkg([{ name: "package/x", data: "x", mode: 0o664 }]) });
   one({ name: "executable by others but not the owner", code: "ENTRY_MODE_NOT_PORTABLE", path: "package/x", bytes: pkg([{ name: "package/x", data: "x", mode: 0o645 }]) });
+  one({ name: "name in NFD (bsdtar extracts it as NFC)", code: "ENTRY_NOT_NFC", path: "package/cafe\u0301", bytes: pkg([{ name: "package/cafe\u0301", data: "x" }]) });
+  one({ name: "symlink without a target in its own header (node-tar drops it)", code: "TAR_BAD_FIELD", bytes: pkg([gnuLongName("libhello.so.1.0.0", "K"), { name: "package/libs/libhello.so", type: "2" }]) });
   one({ name: "one zero block as the end marker", code: "TAR_SHORT_END", bytes: pkg([], { end: Buffer.alloc(512) }) });
   one({ name: "manifest with a byte-order mark", code: "MANIFEST_INVALID_JSON", path: "package/manifest.json", bytes: pkg([], { replace: withManifest(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), staging.manifest])) }) });
   one({

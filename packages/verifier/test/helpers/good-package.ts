@@ -56,6 +56,24 @@ export function buildStaging(root: string, manifest: object = VALID_MANIFEST): S
   };
 }
 
+/**
+ * The smallest package the verifier accepts, for tests that make thousands of archives: a 632-byte
+ * static server (no libc: `_start` exits) and a 1.5 KB bundled shared library, by gcc.
+ */
+export function buildTinyStaging(root: string): Staging {
+  const src = join(root, "src");
+  const pkg = join(root, "package");
+  mkdirSync(src, { recursive: true });
+  mkdirSync(join(pkg, "libs"), { recursive: true });
+  writeFileSync(join(src, "tiny.c"), 'void _start(void) { __asm__ volatile("mov $60, %eax\\n xor %edi, %edi\\n syscall"); }\n');
+  writeFileSync(join(src, "lib.c"), "int hello(void) { return 1; }\n");
+  const small = ["-nostdlib", "-Os", "-s", "-Wl,--build-id=none"];
+  run("gcc", [...small, "-static", "-Wl,-n", "-o", join(pkg, "llama-server"), "tiny.c"], src);
+  run("gcc", [...small, "-shared", "-fPIC", "-Wl,-z,noseparate-code", "-Wl,-z,max-page-size=0x10", "-Wl,-z,norelro", "-Wl,-soname,libhello.so.1", "-o", join(pkg, "libs", "libhello.so.1.0.0"), "lib.c"], src);
+  const manifestBytes = Buffer.from(`${JSON.stringify(VALID_MANIFEST)}\n`);
+  return { root, server: readFileSync(join(pkg, "llama-server")), library: readFileSync(join(pkg, "libs", "libhello.so.1.0.0")), manifest: manifestBytes };
+}
+
 /** Packs the staging folder the way the packer does (node-tar, gzip, portable headers). */
 export async function packWithNodeTar(staging: Staging, file: string): Promise<void> {
   await tar.c({ gzip: true, file, cwd: staging.root, portable: true }, ["package"]);
