@@ -1,0 +1,39 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { parseStrictJson, StrictJsonError } from "../src/rules/strict-json.js";
+
+const bytes = (s: string) => Buffer.from(s, "utf8");
+
+describe("strict JSON (the manifest's reader)", () => {
+  it("reads whatever JSON.stringify writes (integers within 2^53) exactly as JSON.parse does", () => {
+    // Integers of 16 or more digits may be beyond 2^53, which the strict reader refuses on purpose.
+    const json = fc.json({ noUnicodeString: false }).filter((text) => !/\d{16}/.test(text));
+    fc.assert(
+      fc.property(json, (text) => {
+        expect(parseStrictJson(bytes(text))).toEqual(JSON.parse(text));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it.each([
+    ["a byte-order mark", Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), bytes("{}")]), /byte-order mark/],
+    ["a duplicate key", bytes('{"a":1,"b":2,"a":3}'), /repeats the key "a" .* at character 13/],
+    ["a duplicate key in a nested object", bytes('{"x":{"k":1,"k":1}}'), /repeats the key "k"/],
+    ["invalid UTF-8", Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d]), /not valid UTF-8/],
+    ["an unpaired surrogate escape", bytes('{"a":"\\ud800"}'), /unpaired surrogate/],
+    ["an integer beyond 2^53", bytes('{"a":9007199254740993}'), /round differently/],
+    ["a number too large for a double", bytes("[1e400]"), /too large/],
+    ["trailing text", bytes("{} {}"), /text after the JSON value/],
+    ["a trailing comma", bytes('{"a":1,}'), /object key that is not a string/],
+    ["a raw control character in a string", bytes('["a\tb"]'), /control character/],
+    ["deep nesting", bytes(`${"[".repeat(100)}${"]".repeat(100)}`), /nests deeper/],
+  ])("refuses %s", (_, input, message) => {
+    expect(() => parseStrictJson(input)).toThrow(StrictJsonError);
+    expect(() => parseStrictJson(input)).toThrow(message);
+  });
+
+  it("accepts escaped surrogate pairs and non-ASCII text", () => {
+    expect(parseStrictJson(bytes('{"e":"\\ud83d\\ude00","c":"café"}'))).toEqual({ e: "😀", c: "café" });
+  });
+});
