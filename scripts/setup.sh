@@ -66,6 +66,13 @@ if [ ${#missing_packages[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing_packages[@]}" >/dev/null
 fi
 
+# The verifier's differential suite lists archives with Python's tarfile and its `data` extraction
+# filter (Python 3.11.4+; Debian 12's own python3 is 3.11.2 and lacks it).
+if ! python3 -c 'import tarfile; tarfile.data_filter' 2>/dev/null; then
+  echo "error: python3 ($(python3 --version 2>&1)) has no tarfile.data_filter; the verifier's differential tests need Python 3.11.4 or newer first on PATH (e.g. pyenv install 3.11), then run: bash scripts/setup.sh" >&2
+  exit 1
+fi
+
 if ! command -v pnpm >/dev/null 2>&1; then
   if [ "$check_only" = 1 ]; then echo "error: pnpm is missing; run: bash scripts/setup.sh" >&2; exit 1; fi
   echo "installing pnpm 10 with npm"
