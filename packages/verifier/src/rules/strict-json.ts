@@ -73,15 +73,8 @@ class Checker {
   }
 
   private object(depth: number): void {
-    this.p++;
     const keys = new Set<string>();
-    this.ws();
-    if (this.s[this.p] === "}") {
-      this.p++;
-      return;
-    }
-    for (;;) {
-      this.ws();
+    this.sequence("}", "an object", () => {
       if (this.s[this.p] !== '"') this.fail("has an object key that is not a string");
       const at = this.p;
       const key = this.string();
@@ -95,27 +88,28 @@ class Checker {
       this.p++;
       this.ws();
       this.value(depth + 1);
-      this.ws();
-      const c = this.s[this.p++];
-      if (c === "}") return;
-      if (c !== ",") this.fail("misses a ',' or '}' in an object");
-    }
+    });
   }
 
   private array(depth: number): void {
+    this.sequence("]", "an array", () => this.value(depth + 1));
+  }
+
+  /** `open item (, item)* close`, the opening bracket at `p`; `item` starts after whitespace. */
+  private sequence(close: string, what: string, item: () => void): void {
     this.p++;
     this.ws();
-    if (this.s[this.p] === "]") {
+    if (this.s[this.p] === close) {
       this.p++;
       return;
     }
     for (;;) {
       this.ws();
-      this.value(depth + 1);
+      item();
       this.ws();
       const c = this.s[this.p++];
-      if (c === "]") return;
-      if (c !== ",") this.fail("misses a ',' or ']' in an array");
+      if (c === close) return;
+      if (c !== ",") this.fail(`misses a ',' or '${close}' in ${what}`);
     }
   }
 
