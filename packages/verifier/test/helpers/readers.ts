@@ -200,7 +200,8 @@ function fromPython(result: { ok: boolean; entries?: PythonEntry[]; error?: stri
   const entries = result.entries!.map((e) => {
     if (e.refused) notes.push(`data filter refuses ${e.name}: ${e.refused}`);
     else if (e.filtered && e.type === "file" && e.filtered.mode !== e.mode) notes.push(`data filter changes the mode of ${e.name} to ${octal(e.filtered.mode ?? 0)}`);
-    return { name: e.name, type: e.type, size: e.type === "file" ? e.size : 0, mode: octal(e.mode), link: e.link };
+    // tarfile strips a directory's trailing "/" from header names but not from GNU long names (the same folder either way).
+    return { name: stripSlash(e.name, e.type), type: e.type, size: e.type === "file" ? e.size : 0, mode: octal(e.mode), link: e.link };
   });
   return { ok: true, entries, notes };
 }
