@@ -6,8 +6,8 @@ import { renameWithRetry } from "@baiengine/cli-kit/system";
 import { type Manifest, type Reporter, silentReporter } from "@baiengine/schema";
 import { describeFinding, errorFindings, verifyPackage } from "@baiengine/verifier";
 import { stagingEntries, writeReproducibleArchive } from "./archive/index.js";
-import { withBuildFolderLock } from "./build/build-lock.js";
-import { runLogged } from "./build/run-logged.js";
+import { withBuildFolderLock } from "./cmake/build-lock.js";
+import { runLogged } from "./cmake/run-logged.js";
 import { collectClosure } from "./collect/collect-closure.js";
 import { PackageVerificationError } from "./errors.js";
 import type { PackFacts } from "./plan/facts.js";
@@ -85,7 +85,7 @@ export async function pack(options: PackOptions, deps: PackDeps = {}): Promise<P
     const stampFile = path.join(plan.buildDir, "baiengine-configure.json");
     const stamp = JSON.stringify(plan.configure.argv);
     const reusedBuild = existsSync(stampFile) && (await readFile(stampFile, "utf8")) === stamp;
-    await writeFile(plan.logFile, `# ${plan.cell} (build folder ${plan.buildDir})\n`, { flag: "a" });
+    await writeFile(plan.logFile, `# ${plan.packageStem} (build folder ${plan.buildDir})\n`, { flag: "a" });
     if (!reusedBuild) {
       await rm(stampFile, { force: true });
       await time("configure", () => runLogged("configure", plan.configure, plan.logFile, reporter, signal));

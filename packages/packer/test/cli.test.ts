@@ -12,8 +12,8 @@ describe("pack-engine CLI (built dist)", () => {
   it("--dry-run --json prints the plan for a target this host cannot build", async () => {
     const r = await cli("--accel", "metal", "--os", "macos", "--arch", "aarch64", "--version", "b6123", "--dry-run", "--json");
     expect(r.exitCode).toBe(0);
-    const plan = JSON.parse(r.stdout) as { cell: string; defines: Record<string, string>; blockers: string[] };
-    expect(plan.cell).toBe("llama-cpp-b6123-macos-aarch64-metal");
+    const plan = JSON.parse(r.stdout) as { packageStem: string; defines: Record<string, string>; blockers: string[] };
+    expect(plan.packageStem).toBe("llama-cpp-b6123-macos-aarch64-metal");
     expect(plan.defines["GGML_METAL_EMBED_LIBRARY"]).toBe("ON");
     expect(plan.blockers.length).toBeGreaterThan(0);
   });

@@ -14,7 +14,7 @@ describe("profiles as data", () => {
   it("plans every accelerator profile (dry run) with a manifest the schema accepts", () => {
     for (const p of listAcceleratorProfiles()) {
       const plan = planPack({ accel: p.token, os: p.os, arch: p.arch, source }, { facts: linuxFacts({ toolkitVersion: p.token === "cuda12" ? "12.9.86" : "13.0.88" }), dryRun: true });
-      expect(() => parseManifest(plan.manifest), plan.cell).not.toThrow();
+      expect(() => parseManifest(plan.manifest), plan.packageStem).not.toThrow();
       expect(plan.defines["GGML_NATIVE"]).toBe("OFF");
       expect(plan.defines["LLAMA_USE_PREBUILT_UI"]).toBe("OFF");
       expect(plan.defines["LLAMA_BUILD_TESTS"]).toBe("OFF");
@@ -28,7 +28,7 @@ describe("profiles as data", () => {
 describe("planPack for llama.cpp", () => {
   it("linux x86_64 cpu: every x86 CPU variant as run-time backends, $ORIGIN run paths, version from CMake", () => {
     const plan = planPack({ accel: "cpu", source }, { facts: linuxFacts() });
-    expect(plan.cell).toBe("llama-cpp-0.5.0-linux-x86_64-cpu");
+    expect(plan.packageStem).toBe("llama-cpp-0.5.0-linux-x86_64-cpu");
     expect(plan.versionFrom).toBe("CMakeLists.txt");
     expect(plan.defines).toMatchObject({
       CMAKE_BUILD_TYPE: "Release",
@@ -57,7 +57,7 @@ describe("planPack for llama.cpp", () => {
     const p13 = planPack({ accel: "cuda13", source, cmakeArgs: ["-DCMAKE_CUDA_ARCHITECTURES=89-real"] }, { facts: linuxFacts({ toolkitVersion: "13.0.88" }) });
     expect(p13.defines["CMAKE_CUDA_ARCHITECTURES"]).toBe("89-real");
     expect(p13.manifest.requirements?.cudaArchitectures).toEqual(["89-real"]);
-    expect(p13.cell).toBe("llama-cpp-0.5.0-linux-x86_64-cuda13");
+    expect(p13.packageStem).toBe("llama-cpp-0.5.0-linux-x86_64-cuda13");
     expect(CUDA13_ARCHITECTURES.some((a) => a.startsWith("50"))).toBe(false);
   });
 
@@ -151,7 +151,7 @@ describe("planPack for hello", () => {
     const facts = linuxFacts({ source: { dir: "/packer/fixtures/hello", missingMarkers: [], commit: null, commitTime: 1700000000, tag: null, declaredVersion: "0.1.0", identity: "tree:abc" } });
     const plan = planPack({ engine: "hello", accel: "cpu" }, { facts });
     expect(plan.source.dir).toBe("/packer/fixtures/hello");
-    expect(plan.cell).toBe("hello-0.1.0-linux-x86_64-cpu");
+    expect(plan.packageStem).toBe("hello-0.1.0-linux-x86_64-cpu");
     expect(plan.defines["GGML_BACKEND_DL"]).toBeUndefined();
     expect(plan.collect.modules).toMatchObject({ prefix: "libhello-", exclude: ["base"] });
     const win = planPack({ engine: "hello", accel: "cpu", os: "windows", arch: "x86_64" }, { facts });
@@ -166,7 +166,7 @@ describe("planPack for hello", () => {
     for (const os of ["linux", "windows"] as const) {
       const plan = planPack({ engine: "hello", accel: "cuda13", os, arch: "x86_64" }, { facts });
       expect(plan.blockers).toEqual([]);
-      expect(plan.cell).toBe(`hello-0.1.0-${os}-x86_64-cuda13`);
+      expect(plan.packageStem).toBe(`hello-0.1.0-${os}-x86_64-cuda13`);
       expect(plan.defines["HELLO_GPU"]).toBe("ON");
       expect(plan.defines["CMAKE_CUDA_ARCHITECTURES"]).toBeUndefined();
       expect(plan.manifest).toMatchObject({ accelerator: "cuda", acceleratorVersion: "13.0" });

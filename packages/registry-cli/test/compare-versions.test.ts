@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { compareVersions } from "../src/version/compare-versions.js";
+import { compareEngineVersions } from "../src/version/compare-versions.js";
 
-describe("compareVersions", () => {
+describe("compareEngineVersions", () => {
   it.each([
     ["b4618", "b4700", -1],
     ["b4700", "b4618", 1],
@@ -19,10 +19,10 @@ describe("compareVersions", () => {
     ["b4618-rc1", "b4618", -1],
     ["1.0.0+build.5", "1.0.0", 0],
   ] as const)("%s vs %s → %i", (a, b, expected) => {
-    expect(compareVersions(a, b)).toBe(expected);
+    expect(compareEngineVersions(a, b)).toBe(expected);
   });
 
   it("refuses to order different schemes", () => {
-    expect(compareVersions("b4618", "0.5.0")).toBeNull();
+    expect(compareEngineVersions("b4618", "0.5.0")).toBeNull();
   });
 });

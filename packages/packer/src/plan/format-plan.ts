@@ -21,7 +21,7 @@ export function formatPlan(plan: PackPlan): string {
   const reasons = { ...plan.engine.defineReasons, ...plan.accelerator.defineReasons, ...standInReasons };
   const c = plan.collect;
   const lines = [
-    `plan ${plan.cell}`,
+    `plan ${plan.packageStem}`,
     `  engine      ${plan.engine.id} ${plan.version} (version from ${plan.versionFrom})`,
     `  target      ${plan.target.os}-${plan.target.arch} ${plan.target.token}`,
     `  toolchain   ${plan.toolchain.id}${plan.toolchain.cxx ? ` (${plan.toolchain.cc}, ${plan.toolchain.cxx})` : ""}`,

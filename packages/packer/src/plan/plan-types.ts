@@ -39,8 +39,8 @@ export interface CollectPlan {
 }
 
 export interface PackPlan {
-  /** `llama-cpp-0.5.0-linux-x86_64-cpu`: the package file name without extension. */
-  cell: string;
+  /** `llama-cpp-0.5.0-linux-x86_64-cpu`: the package file name without `.baiengine`. */
+  packageStem: string;
   engine: EngineProfile;
   accelerator: AcceleratorProfile;
   toolchain: ToolchainProfile;

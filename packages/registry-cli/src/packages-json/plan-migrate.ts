@@ -9,7 +9,7 @@ import {
   safeParseRegistry,
 } from "@baiengine/schema";
 import { checkVersionOrder, mergePackages, type PackageDiff, type UpdateRefusal, withContent } from "../update/merge-version.js";
-import { compareVersions } from "../version/compare-versions.js";
+import { compareEngineVersions } from "../version/compare-versions.js";
 import { engineFromLive, runtimeFromLive } from "./from-packages-index.js";
 
 export interface MigrateOptions {
@@ -107,7 +107,7 @@ function mergeItem<P extends { filename: string; size: number; sha256: string },
 function mergeEngine(current: EngineEntry | null, incoming: EngineEntry, options: MigrateOptions, downgrades: string[]): Merged<EngineEntry> {
   const merged = mergeItem<PackageEntry, EngineEntry>("engine", current, incoming, platformKey, options, downgrades);
   const pre = current?.prerelease;
-  if (pre && (compareVersions(incoming.latestVersion, pre.version) ?? -1) >= 0) {
+  if (pre && (compareEngineVersions(incoming.latestVersion, pre.version) ?? -1) >= 0) {
     delete merged.entry.prerelease;
     merged.change.clearedPrerelease = pre.version;
   }

@@ -2,7 +2,7 @@ import type { EngineEntry, PackageEntry, Registry } from "@baiengine/schema";
 import { platformKey } from "@baiengine/schema";
 import { canonicalRegistryText } from "../index-file/canonical-json.js";
 import { utcTimestamp } from "../index-file/modify-index.js";
-import { compareVersions } from "../version/compare-versions.js";
+import { compareEngineVersions } from "../version/compare-versions.js";
 
 /** Rules `update` and `migrate` share when a version's packages go into the index. All pure. */
 export interface UpdateRefusal {
@@ -60,7 +60,7 @@ export function checkVersionOrder(
   if (current === null || allowDowngrade) return null;
   const floors = channel === "stable" ? [current.latestVersion] : [current.latestVersion, current.prerelease?.version].filter((v): v is string => v !== undefined);
   for (const floor of floors) {
-    const order = compareVersions(version, floor);
+    const order = compareEngineVersions(version, floor);
     const isDowngrade = order === null || order < 0 || (channel === "prerelease" && floor === current.latestVersion && order === 0);
     if (isDowngrade) {
       return {
@@ -89,7 +89,7 @@ export function publishesVersion(previous: { version: string; packages: readonly
 
 /** Highest of semver-ish versions (`0.8.0`, `0.11.0` → `0.11.0`); undefined for none. */
 export function highestVersion(versions: readonly string[]): string | undefined {
-  return versions.reduce<string | undefined>((best, v) => (best === undefined || (compareVersions(v, best) ?? 0) > 0 ? v : best), undefined);
+  return versions.reduce<string | undefined>((best, v) => (best === undefined || (compareEngineVersions(v, best) ?? 0) > 0 ? v : best), undefined);
 }
 
 /**

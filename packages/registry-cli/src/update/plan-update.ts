@@ -1,6 +1,6 @@
 import { type EngineEntry, type PackageEntry, type PlaceholderPackage, type Registry, platformKey } from "@baiengine/schema";
 import { describeFinding, errorFindings } from "@baiengine/verifier";
-import { compareVersions } from "../version/compare-versions.js";
+import { compareEngineVersions } from "../version/compare-versions.js";
 import type { EngineMetadata } from "./engine-metadata.js";
 import { checkVersionOrder, highestVersion, mergeEnginePackages, publishesVersion, type UpdateRefusal, utcDate, withEngine } from "./merge-version.js";
 import type { ScanResult } from "./scan-packages.js";
@@ -167,7 +167,7 @@ function nextEngine(current: EngineEntry | null, input: NextEngineInput): { engi
   Object.assign(engine, { latestVersion: options.version, ...dated, packages });
   if (input.minAppVersion !== undefined) engine.minAppVersion = input.minAppVersion;
   const pre = current.prerelease;
-  const order = pre ? compareVersions(options.version, pre.version) : null;
+  const order = pre ? compareEngineVersions(options.version, pre.version) : null;
   if (pre && order !== null && order >= 0) {
     delete engine.prerelease;
     return { engine, clearedPrerelease: pre.version };

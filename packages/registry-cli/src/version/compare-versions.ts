@@ -3,7 +3,7 @@
  * - llama.cpp build numbers: `b4618` < `b4700` (a `b` prefix, then a number);
  * - semver-ish dotted versions, with an optional `v`: `0.5.0` < `0.10.0`, `1.2` = `1.2.0`, and a
  *   pre-release (`1.0.0-rc.1`) lower than its release. Build metadata (`+...`) is ignored.
- * Versions of different schemes (`b4618` vs `0.5.0`) have no order: `compareVersions` returns null.
+ * Versions of different schemes (`b4618` vs `0.5.0`) have no order: `compareEngineVersions` returns null.
  */
 export type VersionScheme = "build" | "dotted";
 
@@ -36,7 +36,7 @@ function compareIdentifier(a: number | string, b: number | string): number {
 }
 
 /** -1, 0 or 1; null when the two versions belong to different schemes and cannot be ordered. */
-export function compareVersions(a: string, b: string): -1 | 0 | 1 | null {
+export function compareEngineVersions(a: string, b: string): -1 | 0 | 1 | null {
   const pa = parseVersion(a);
   const pb = parseVersion(b);
   if (pa.scheme !== pb.scheme) return null;

@@ -31,7 +31,7 @@ export class BinaryFormatError extends Error {
 }
 
 /** Compares dotted numeric versions ("2.17" < "2.34", "3.4.9" < "3.4.30"). */
-export function compareVersions(a: string, b: string): number {
+export function compareDottedVersions(a: string, b: string): number {
   const pa = a.split(".").map(Number);
   const pb = b.split(".").map(Number);
   for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
@@ -44,5 +44,5 @@ export function compareVersions(a: string, b: string): number {
 export function maxVersion(a: string | undefined, b: string | undefined): string | undefined {
   if (a === undefined) return b;
   if (b === undefined) return a;
-  return compareVersions(a, b) >= 0 ? a : b;
+  return compareDottedVersions(a, b) >= 0 ? a : b;
 }

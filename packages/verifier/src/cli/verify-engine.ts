@@ -78,13 +78,13 @@ function loadRegistry(path: string): Registry {
 }
 
 /** `error CODE path: reason`, one line per finding, under a status line for the file. */
-export function formatFinding(f: Finding): string {
+export function findingLine(f: Finding): string {
   return `${f.severity} ${describeFinding(f)}`;
 }
 
 function formatReport(report: VerifyReport): string {
   const lines = [`${report.ok ? "ok" : "FAILED"} ${report.file} (${report.size} bytes, sha256 ${report.sha256 || "-"}, ${report.entries} entries)`];
-  for (const f of report.findings) lines.push(`  ${formatFinding(f).replace(/\n/g, " ")}`);
+  for (const f of report.findings) lines.push(`  ${findingLine(f).replace(/\n/g, " ")}`);
   if (report.smoke) {
     lines.push(
       report.smoke.ran

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { BinaryScanner, type BinaryInfo, compareVersions, readBinaryFile, readBinaryInfo } from "../../src/binary/index.js";
+import { BinaryScanner, type BinaryInfo, compareDottedVersions, readBinaryFile, readBinaryInfo } from "../../src/binary/index.js";
 
 /** Streams bytes through a BinaryScanner in chunks of `chunk` bytes. */
 export function scan(bytes: Uint8Array, chunk = 64 * 1024, headBytes?: number): BinaryInfo | null {
@@ -28,7 +28,7 @@ export function highestVersions(names: string[]): Record<string, string> {
     const m = /^(GLIBC|GLIBCXX|CXXABI)_(\d+(?:\.\d+)*)$/.exec(name);
     if (!m) continue;
     const [, family, version] = m as unknown as [string, string, string];
-    if (best[family] === undefined || compareVersions(version, best[family]) > 0) best[family] = version;
+    if (best[family] === undefined || compareDottedVersions(version, best[family]) > 0) best[family] = version;
   }
   return best;
 }
