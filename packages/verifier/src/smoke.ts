@@ -31,7 +31,7 @@ interface Runner {
  * How this host can run a package's binary, or why it cannot (pure: unit-testable). `host` is null
  * on a machine that is not a platform of the registry: no package runs there.
  */
-export function planSmoke(manifest: Pick<Manifest, "os" | "arch">, emulate: boolean, host: Platform | null = hostPlatform(), has = onPath): Runner | string {
+export function planSmoke(manifest: Pick<Manifest, "os" | "arch">, emulate: boolean, host: Platform | null = hostPlatform(), has = (command: string) => which(command) !== null): Runner | string {
   if (host === null) return `this host (${process.platform}/${process.arch}) is not a platform of the registry: no package runs here`;
   if (manifest.os === host.os && manifest.arch === host.arch) {
     return { name: "native", command: "", args: (b) => [b], env: () => ({}), judgeByOutput: false };
@@ -121,8 +121,4 @@ export async function runSmoke(file: string, manifest: Manifest, options: SmokeO
 function lastLine(text: string): string {
   const lines = text.trim().split("\n");
   return lines[lines.length - 1] ?? "";
-}
-
-function onPath(command: string): boolean {
-  return which(command) !== null;
 }
