@@ -37,6 +37,12 @@ export const RuntimeProfile = z.strictObject({
   accelerator: z.enum(["cuda", "rocm"]),
   /** The toolkit's major version: the accelerator token's (`cuda13` → 13). */
   major: z.number().int().positive(),
+  /**
+   * Set on a runtime that only one engine's stand-in links (the hello fixture's stub runtime): its id
+   * is `{engine}-{token}-runtime`, and the token's own runtime (`cuda13-runtime`) stays the one that
+   * pack-runtime and resolution pick for the token.
+   */
+  engine: Name.optional(),
   platforms: z.array(RuntimePlatform).min(1),
 });
 export type RuntimeProfile = z.infer<typeof RuntimeProfile>;

@@ -10,7 +10,8 @@ function crossCheck(profiles: RuntimeProfile[]): string[] {
   profiles.forEach((p, i) => {
     const where = `profiles[${i}]`;
     const token = acceleratorToken(p.accelerator, String(p.major));
-    if (p.id !== `${token}-runtime`) problems.push(`${where}.id: expected "${token}-runtime" (the token of ${p.accelerator} ${p.major}), got ${JSON.stringify(p.id)}`);
+    const id = p.engine ? `${p.engine}-${token}-runtime` : `${token}-runtime`;
+    if (p.id !== id) problems.push(`${where}.id: expected "${id}" (the token of ${p.accelerator} ${p.major}${p.engine ? `, for ${p.engine}'s stand-in` : ""}), got ${JSON.stringify(p.id)}`);
     const oses = new Set<Os>();
     p.platforms.forEach((platform, k) => {
       const at = `${where}.platforms[${k}]`;
@@ -47,7 +48,7 @@ export interface RuntimeTarget {
 /** The runtime an accelerator token needs on an OS (`cuda13`, linux → cuda13-runtime), or null when it needs none. */
 export function runtimeForToken(token: string, os: Os): RuntimeTarget | null {
   for (const profile of listRuntimeProfiles()) {
-    if (`${profile.accelerator}${profile.major}` !== token) continue;
+    if (profile.engine !== undefined || `${profile.accelerator}${profile.major}` !== token) continue;
     const platform = profile.platforms.find((p) => p.os === os);
     if (platform) return { profile, platform };
   }
