@@ -100,7 +100,7 @@ describe("workflows", () => {
     expect(doc.concurrency.group).toContain("inputs.engine");
     expect(doc.concurrency["cancel-in-progress"]).toBe(false);
     // biome-ignore lint/suspicious/noTemplateCurlyInString: shell text, not a JS template
-    expect(body).toContain('tag="${ENGINE}-v${VERSION}"');
+    expect(body).toContain('if [[ "$VERSION" =~ ^v[0-9] ]]; then tag="${ENGINE}-${VERSION}"; else tag="${ENGINE}-v${VERSION}"; fi');
     expect(body).toContain("gh release create");
     expect(body).toContain("pnpm matrix release verify");
     // Asset names are what the index will point at: named in the index's spelling before the upload.

@@ -1,8 +1,13 @@
 import { parsePackageFilename } from "./naming.js";
 
-/** Release tag of an engine version, as in the design: `{engine_id}-v{version}` (`llama-cpp-vb4618`). */
+/**
+ * Release tag of an engine version, as in the design: `{engine_id}-v{version}` (`llama-cpp-vb4618`).
+ * One rule for versions that already carry the `v`: a leading `v` followed by a digit is the tag's own
+ * `v`, not doubled (`v0.3.1` → `hello-v0.3.1`, as `0.3.1` → `hello-v0.3.1`; versions compare equal
+ * with or without it). The release workflow's shell applies the same rule.
+ */
 export function releaseTag(engineId: string, version: string): string {
-  return `${engineId}-v${version}`;
+  return `${engineId}-v${version.replace(/^v(?=\d)/, "")}`;
 }
 
 /** Joins `{baseUrl}/{tag}/{filename}`; baseUrl has no trailing slash (the schema enforces it). */

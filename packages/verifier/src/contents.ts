@@ -8,6 +8,7 @@ import { checkManifest } from "./rules/manifest.js";
 import { checkRuntimeEdges, profileRuntimeLookup } from "./rules/runtime-edges.js";
 import { checkRuntimePack, isRuntimePackName } from "./rules/runtime-pack.js";
 import { checkServerBinary } from "./rules/server-binary.js";
+import { checkWindowsLinks } from "./rules/windows-links.js";
 
 /** What a complete walk gathered: the manifest's bytes, every entry, the binaries' headers by path under package/. */
 export interface WalkedPackage {
@@ -36,7 +37,7 @@ export function checkContents(walked: WalkedPackage, expectedFilename: string): 
   const checked = checkManifest(walked.manifestBytes, expectedFilename);
   const manifest = checked.manifest;
   if (!manifest) return { findings: checked.findings, manifest: null, runtimeManifest: null, requirements: { systemLibraries: [] } };
-  const findings = [...checked.findings, ...checkBinaries(walked, manifest)];
+  const findings = [...checked.findings, ...checkBinaries(walked, manifest), ...checkWindowsLinks(manifest.os, walked.entrySet.symlinks)];
   const libraries = checkLibraries(
     [...walked.binaries].map(([path, info]): PackageBinary => ({ path, info })),
     { os: manifest.os, arch: manifest.arch },

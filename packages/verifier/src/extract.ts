@@ -7,7 +7,7 @@ import type { TarEntry } from "./archive/tar-reader.js";
 import { describeFinding, errorFinding, errorFindings, type Finding, hasErrors } from "./findings.js";
 import type { Limits } from "./limits.js";
 import { reportFromScan, type VerifyReport } from "./report.js";
-import { type EntryWriter, type ScanResult, scanPackage } from "./scan.js";
+import { type ByteSource, type EntryWriter, type ScanResult, scanPackage } from "./scan.js";
 
 export interface ExtractOptions {
   limits?: Partial<Limits>;
@@ -45,19 +45,23 @@ export class PackageRejectedError extends FailureError {
  * Extracts a package into `dest` (absent or an empty folder): a full verification pass first (nothing
  * written when it finds an error), then a second pass of the very same parser and rules that writes
  * while it streams and must see the same sha256. Symlinks are created last, after every check passed. On
- * any error finding it removes what it wrote and throws PackageRejectedError.
+ * any error finding it removes what it wrote and throws PackageRejectedError. A ByteSource (a download
+ * in progress) cannot be read twice: it is verified and written in one pass into `dest`, which the
+ * caller must treat as unverified until this returns (the registry CLI extracts into a temporary folder
+ * and renames it into place only then); an error thrown by the source is rethrown after the cleanup.
  */
-export async function extractPackage(file: string, dest: string, options: ExtractOptions = {}): Promise<ExtractResult> {
+export async function extractPackage(source: string | ByteSource, dest: string, options: ExtractOptions = {}): Promise<ExtractResult> {
+  const file = typeof source === "string" ? source : source.name;
   const root = resolve(dest);
-  // The whole verifier runs before anything is written, so a refused package never reaches `dest`.
-  const checked = await scanPackage(file, options);
-  const preFindings = [...checked.findings, ...sha256Findings(checked.sha256, options.expectedSha256)];
+  // The whole verifier runs before anything is written, so a refused package file never reaches `dest`.
+  const checked = typeof source === "string" ? await scanPackage(file, options) : null;
+  const preFindings = checked ? [...checked.findings, ...sha256Findings(checked.sha256, options.expectedSha256)] : [];
   if (hasErrors(preFindings)) throw new PackageRejectedError(file, preFindings);
   const createdRoot = prepareDestination(root);
   const writer = new StreamingWriter(root);
   let scan: ScanResult;
   try {
-    scan = await scanPackage(file, { ...options, writer });
+    scan = await scanPackage(source, { ...options, writer });
   } catch (error) {
     writer.close();
     cleanup(root, createdRoot);
@@ -66,7 +70,7 @@ export async function extractPackage(file: string, dest: string, options: Extrac
   writer.close();
   const findings = [...scan.findings, ...writer.findings];
   // The second pass must read the very bytes the first one verified.
-  findings.push(...sha256Findings(scan.sha256, options.expectedSha256 ?? checked.sha256));
+  findings.push(...sha256Findings(scan.sha256, options.expectedSha256 ?? checked?.sha256));
   // Every check passed, so no symlink points outside and nothing was written through one.
   if (!hasErrors(findings) && !writer.stopped) findings.push(...writer.createSymlinks());
   const report = reportFromScan(file, scan, findings);

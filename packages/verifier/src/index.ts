@@ -8,3 +8,4 @@ export { GzipMemberReader } from "./archive/gzip-stream.js";
 export { listPackageEntries } from "./list.js";
 export * from "./binary/index.js";
 export * from "./libraries.js";
+export type { ByteSource } from "./scan.js";

@@ -14,6 +14,19 @@ import { EntryCollector, type EntryWriter } from "./scan-entries.js";
 
 export type { EntryWriter } from "./scan-entries.js";
 
+/**
+ * Package bytes that are not (yet) a file: a download in progress. `chunks` yields the compressed
+ * bytes in order; a buffer may be reused once the next one is requested. An error thrown by it
+ * ends the scan with that error.
+ */
+export interface ByteSource {
+  /** The package's file name: checked against the manifest, and used in messages. */
+  name: string;
+  /** Total size in bytes when known (progress only), else 0. */
+  size: number;
+  chunks: AsyncIterable<Buffer>;
+}
+
 export interface ScanOptions {
   expectedFilename?: string;
   registry?: Registry;
@@ -47,14 +60,15 @@ const RATIO_GRACE = 1 << 20;
  * compressed bytes, inflate, walk the tar, check every entry, capture the manifest and read native
  * binaries' headers as their data passes. Memory stays bounded whatever the package size.
  */
-export async function scanPackage(file: string, options: ScanOptions = {}): Promise<ScanResult> {
+export async function scanPackage(source: string | ByteSource, options: ScanOptions = {}): Promise<ScanResult> {
   const findings: Finding[] = [];
-  const fileSize = await regularFileSize(file);
+  const file = typeof source === "string" ? source : source.name;
+  const fileSize = typeof source === "string" ? await regularFileSize(file) : source.size;
   if (typeof fileSize === "string") return emptyResult([errorFinding("FILE_UNREADABLE", `cannot read ${file}: ${fileSize}`)]);
   const pass = new StreamingPass(resolveLimits(options.limits), findings, options.writer);
   const reporter = options.reporter ?? {};
   reporter.step?.("verify", basename(file));
-  for await (const chunk of readChunks(file)) {
+  for await (const chunk of typeof source === "string" ? readChunks(file) : source.chunks) {
     options.signal?.throwIfAborted();
     await pass.push(chunk);
     reporter.progress?.("verify", pass.compressed, fileSize);

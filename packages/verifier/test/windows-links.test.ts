@@ -1,0 +1,73 @@
+import { execFile } from "node:child_process";
+import { copyFileSync, linkSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import * as tar from "tar";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildPeFixtures, type PeFixtures } from "./binary/fixtures.js";
+import { VALID_MANIFEST } from "./helpers/tar-writer.js";
+
+const bin = join(dirname(fileURLToPath(import.meta.url)), "..", "bin", "verify-engine.js");
+const NAME = "llama-cpp-b4618-windows-x86_64-cpu.baiengine";
+let work: string;
+let pe: PeFixtures;
+
+function verify(file: string): Promise<{ code: number; stdout: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [bin, file, "--json"], { env: { ...process.env, CI: "" } }, (error, stdout) => {
+      resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout });
+    });
+  });
+}
+
+/** A Windows package: a mingw-built llama-server.exe importing foo.dll, the DLL placed by `placeDll`. */
+async function windowsPackage(name: string, placeDll: (pkg: string) => void): Promise<string> {
+  const root = join(work, name);
+  const pkg = join(root, "package");
+  mkdirSync(pkg, { recursive: true });
+  copyFileSync(pe.app, join(pkg, "llama-server.exe"));
+  placeDll(pkg);
+  writeFileSync(join(pkg, "manifest.json"), JSON.stringify({ ...VALID_MANIFEST, os: "windows", serverBinary: "llama-server.exe" }));
+  const file = join(root, NAME);
+  await tar.create({ gzip: true, cwd: root, file, portable: true }, ["package"]);
+  return file;
+}
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), "verifier-winlinks-"));
+  pe = buildPeFixtures();
+});
+afterAll(() => {
+  rmSync(work, { recursive: true, force: true });
+  rmSync(pe.dir, { recursive: true, force: true });
+});
+
+describe("links in a Windows package", () => {
+  it("the DLL under the imported name: ok", async () => {
+    const file = await windowsPackage("plain", (pkg) => copyFileSync(pe.dll, join(pkg, "foo.dll")));
+    const run = await verify(file);
+    expect(run.code, run.stdout).toBe(0);
+  });
+
+  it("the imported DLL reached through a symbolic link: WINDOWS_SYMLINK error", async () => {
+    const file = await windowsPackage("symlink", (pkg) => {
+      copyFileSync(pe.dll, join(pkg, "foo-1.dll"));
+      symlinkSync("foo-1.dll", join(pkg, "foo.dll"));
+    });
+    const run = await verify(file);
+    expect(run.code).toBe(1);
+    const findings = JSON.parse(run.stdout).findings as { code: string; path?: string; message: string }[];
+    expect(findings).toContainEqual(expect.objectContaining({ code: "WINDOWS_SYMLINK", path: "package/foo.dll", message: expect.stringContaining("Developer Mode") }));
+  });
+
+  it("a hard link: an error finding too", async () => {
+    const file = await windowsPackage("hardlink", (pkg) => {
+      copyFileSync(pe.dll, join(pkg, "foo.dll"));
+      linkSync(join(pkg, "foo.dll"), join(pkg, "foo-copy.dll"));
+    });
+    const run = await verify(file);
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout).findings).toContainEqual(expect.objectContaining({ code: "ENTRY_HARDLINK", severity: "error" }));
+  });
+});
