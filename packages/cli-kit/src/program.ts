@@ -50,10 +50,46 @@ export function exitCodeFor(error: unknown, report: (message: string, hint?: str
     report(error.message, error.hint);
     return error.exitCode;
   }
+  const system = fileSystemError(error);
+  if (system) {
+    report(system.message, system.hint);
+    return EXIT.failed;
+  }
   const message = error instanceof Error ? error.message : String(error);
   report(`internal error: ${message}`, "this is a bug in baiengine; set BAIENGINE_DEBUG=1 for the stack trace");
   if (process.env["BAIENGINE_DEBUG"] && error instanceof Error) process.stderr.write(`${error.stack}\n`);
   return EXIT.failed;
+}
+
+/** What each file-system error code means for the path it names (Node's `error.code`, from errno). */
+const FS_REASONS: Record<string, string> = {
+  ENOENT: "does not exist",
+  ENOTDIR: "goes through something that is not a folder",
+  EISDIR: "is a folder, not a file",
+  EACCES: "is not accessible (permission denied)",
+  EPERM: "is not permitted (permission denied, or locked by another program)",
+  EEXIST: "already exists",
+  ENOTEMPTY: "is a folder that is not empty",
+  EROFS: "is on a read-only file system",
+  ENOSPC: "cannot be written: the disk is full",
+  EDQUOT: "cannot be written: the disk quota is exceeded",
+  ELOOP: "has too many levels of symbolic links",
+  ENAMETOOLONG: "is too long a name",
+  EMFILE: "cannot be opened: too many open files",
+};
+
+/**
+ * A file-system error about a path the user chose (a missing folder, a file where a folder should be,
+ * no permission, a full disk) as one line and a hint; null for anything else. Such errors come from
+ * the user's paths or machine, not from a bug.
+ */
+export function fileSystemError(error: unknown): { message: string; hint: string } | null {
+  const e = error as NodeJS.ErrnoException | undefined;
+  if (!(e instanceof Error) || typeof e.code !== "string" || typeof e.path !== "string") return null;
+  const reason = FS_REASONS[e.code];
+  if (!reason) return null;
+  const what = e.syscall === "scandir" || e.syscall === "mkdir" || e.syscall === "rmdir" || e.syscall === "opendir" ? "folder" : "path";
+  return { message: `${what} ${e.path} ${reason} (${e.syscall ?? "access"}: ${e.code})`, hint: "check the paths given on the command line and their permissions" };
 }
 
 /** Parses a positive integer flag value, or throws a UsageError naming the flag. */

@@ -43,3 +43,14 @@ export class DownloadError extends FailureError {
 
 /** `install`/`resolve` refused: nothing was installed. */
 export class InstallRefusedError extends FailureError {}
+
+/** No package of an engine fits the host or request; `reasons` has one line per package considered. */
+export class NoPackageFitsError extends InstallRefusedError {
+  constructor(
+    message: string,
+    hint: string,
+    readonly reasons: string[],
+  ) {
+    super(message, hint);
+  }
+}

@@ -1,11 +1,11 @@
 import type { Reporter } from "@baiengine/schema";
-import { type ExtractResult, extractPackage, type Finding, type VerifyReport, verifyPackage } from "@baiengine/verifier";
+import { type ByteSource, type ExtractResult, extractPackage, type Finding, type VerifyReport, verifyPackage } from "@baiengine/verifier";
 
 /**
  * The part of @baiengine/verifier this CLI uses, behind one seam so the commands can be planned
  * and tested as data.
  */
-export type { Finding };
+export type { ByteSource, Finding };
 
 /** What the commands read from a verification: the verifier's own report, narrowed. */
 export type PackageCheck = Pick<VerifyReport, "file" | "ok" | "findings" | "sha256" | "size" | "manifest">;
@@ -14,8 +14,11 @@ export type ExtractedPackage = Pick<ExtractResult, "manifest" | "sha256" | "size
 
 export interface PackageVerifier {
   verify(file: string, options?: { expectedFilename?: string; reporter?: Reporter; signal?: AbortSignal }): Promise<PackageCheck>;
-  /** Throws an error with `findings` when the package is rejected; removes what it wrote. */
-  extract(file: string, dest: string, options?: { expectedSha256?: string; expectedFilename?: string; reporter?: Reporter }): Promise<ExtractedPackage>;
+  /**
+   * Throws an error with `findings` when the package is rejected, or the source's own error; removes
+   * what it wrote. `source`: a file, or a ByteSource (a download, extracted as it arrives).
+   */
+  extract(source: string | ByteSource, dest: string, options?: { expectedSha256?: string; expectedFilename?: string; reporter?: Reporter }): Promise<ExtractedPackage>;
 }
 
 /** The verifier of @baiengine/verifier (one streaming pass: sha256, size, archive safety, manifest vs name). */

@@ -24,7 +24,19 @@ const release: PackageEntry[] = [
   entry("windows", "x86_64", "cuda", "12.4"),
 ];
 
-const host = (facts: Partial<HostFacts>): HostFacts => ({ os: "linux", arch: "x86_64", cudaDriverVersion: null, rocmVersion: null, vulkan: false, notes: [], ...facts });
+const host = (facts: Partial<HostFacts>): HostFacts => ({
+  os: "linux",
+  arch: "x86_64",
+  cudaDriverVersion: null,
+  rocmVersion: null,
+  vulkan: false,
+  glibc: "2.36",
+  glibcxx: "3.4.30",
+  macosVersion: null,
+  computeCapabilities: [],
+  notes: [],
+  ...facts,
+});
 const chosenName = (facts: Partial<HostFacts>) => choosePackage(release, host(facts)).chosen?.filename;
 
 describe("choosePackage (preference order)", () => {

@@ -20,6 +20,24 @@ import { formatPackageFilename, PackageFilenameError, packageFilenameStyle } fro
 import { RuntimeEntry, RuntimeIdField } from "./runtime.js";
 import { formatRuntimeFilename, safeParseRuntimeFilename } from "./runtime-naming.js";
 
+/**
+ * What a machine needs to run a package (extension of the design, optional): copied by the registry
+ * CLI's `update` from the manifest's `requirements`, so that an app can skip a package the host cannot
+ * run without downloading it. Versions are dotted numbers (`2.39`, `3.4.30`, `13.3`); CUDA
+ * architectures are CMake CUDA_ARCHITECTURES entries (`86`, `90a`, `120-real`, `75-virtual`).
+ */
+export const EntryRequirements = z.looseObject({
+  /** Lowest glibc the package's binaries run with (their highest GLIBC_ symbol version). */
+  glibc: z.string().optional(),
+  /** Lowest libstdc++ symbol version (GLIBCXX_) they need. */
+  glibcxx: z.string().optional(),
+  /** Lowest macOS version (the binaries' minimum OS version). */
+  macosMin: z.string().optional(),
+  /** GPU architectures the device code was built for. */
+  cudaArchitectures: z.array(z.string()).optional(),
+});
+export type EntryRequirements = z.infer<typeof EntryRequirements>;
+
 /** One downloadable package of an engine version (engines.json `engines[].packages[]`). */
 export const PackageEntry = z
   .looseObject({
@@ -33,6 +51,7 @@ export const PackageEntry = z
     sha256: Sha256Field,
     /** The runtime pack this package needs (extension): the id of a `runtimes[]` entry, copied from its manifest. */
     runtime: RuntimeIdField.optional(),
+    requirements: EntryRequirements.optional(),
   })
   .superRefine(checkAcceleratorVersion);
 export type PackageEntry = z.infer<typeof PackageEntry>;

@@ -1,8 +1,9 @@
+import { stat } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { type Reporter, silentReporter } from "@baiengine/schema";
 import { execa } from "execa";
-import { MatrixFailureError } from "../errors.js";
+import { MatrixFailureError, MatrixUsageError } from "../errors.js";
 
 export interface PublishRegistryOptions {
   /** A clone of the repository that holds the registry file, on the branch to publish to. */
@@ -53,6 +54,9 @@ export function registryCliUpdate(options: Pick<PublishRegistryOptions, "engine"
 export async function publishRegistry(options: PublishRegistryOptions): Promise<PublishRegistryResult> {
   const reporter = options.reporter ?? silentReporter;
   const cwd = options.repoDir;
+  if (!(await stat(cwd).then((s) => s.isDirectory(), () => false))) {
+    throw new MatrixUsageError(`repository folder ${cwd} does not exist or is not a folder`, "pass --repo with a clone of the registry repository");
+  }
   const registryFile = options.registryFile ?? "engines.json";
   const remote = options.remote ?? "origin";
   const maxAttempts = options.maxAttempts ?? 5;

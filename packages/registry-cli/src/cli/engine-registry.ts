@@ -11,12 +11,14 @@ import {
 } from "@baiengine/cli-kit";
 import { ARCH_VALUES, type Arch, isArch, isOs, OS_VALUES, type Os, platformKey } from "@baiengine/schema";
 import type { Command } from "commander";
+import { NoPackageFitsError } from "../errors.js";
 import { modifyIndex } from "../index-file/modify-index.js";
 import { readIndex } from "../index-file/read-index.js";
 import { initRepository } from "../init/init-repository.js";
 import { defaultEnginesDir } from "../install/engines-dir.js";
 import { importIncoming } from "../install/import-incoming.js";
-import { installFile, installResolved } from "../install/install-package.js";
+import { applyInstall } from "../install/install-package.js";
+import { describeInstallPlan, type InstallPlan, planFileInstall, planResolvedInstall } from "../install/install-plan.js";
 import { formatTable, listRows } from "../list/list-engines.js";
 import { detectHostFacts } from "../resolve/host-facts.js";
 import { type Resolution, resolvePackage } from "../resolve/resolve-package.js";
@@ -27,6 +29,7 @@ import { namePackagesLikeIndex, type PackageRename } from "../update/name-style.
 import type { UpdateChanges } from "../update/plan-update.js";
 import { planSetBaseUrl } from "../update/set-base-url.js";
 import { validateIndexFile } from "../validate/validate-index.js";
+import { requirePath } from "./require-path.js";
 import { packageVerifier } from "../verifier-port.js";
 
 /** Declares the commands and renders results; the work is in the library modules. */
@@ -117,6 +120,7 @@ common(program.command("update"))
   .option("--dry-run", "print what would change, write nothing")
   .option("--jobs <n>", "packages verified at once (default: cores)", parsePositiveInt("--jobs"))
   .action(async (opts) => {
+    await requirePath(opts.packagesDir, "folder", "--packages-dir");
     const reporter = reporterFor(opts);
     const result = await applyUpdate(
       {
@@ -186,6 +190,7 @@ common(program.command("validate"))
   .option("--packages-dir <dir>", "also check every listed file is there with its size and sha256")
   .option("--check-urls", "also HEAD every resolved URL (following redirects)")
   .action(async (opts) => {
+    if (opts.packagesDir) await requirePath(opts.packagesDir, "folder", "--packages-dir");
     const { engines, problems } = await validateIndexFile(opts.registry, { packagesDir: opts.packagesDir, checkUrls: Boolean(opts.checkUrls) });
     if (opts.json) printJson({ ok: problems.length === 0, engines, problems });
     else if (problems.length === 0) out(`${opts.registry}: valid (${engines} engine(s))`);
@@ -198,7 +203,14 @@ platformOptions(common(program.command("resolve")))
   .requiredOption("--engine <id>", "engine id")
   .action(async (opts) => {
     const index = await readIndex(opts.registry);
-    const resolution = resolvePackage(index.registry, opts.engine, await target(opts), { prerelease: Boolean(opts.prerelease), ...(opts.baseUrl ? { baseUrl: String(opts.baseUrl).replace(/\/+$/, "") } : {}) });
+    let resolution: Resolution;
+    try {
+      resolution = resolvePackage(index.registry, opts.engine, await target(opts), { prerelease: Boolean(opts.prerelease), ...(opts.baseUrl ? { baseUrl: String(opts.baseUrl).replace(/\/+$/, "") } : {}) });
+    } catch (error) {
+      // --json readers get the reasons as data too; the error line still goes to stderr.
+      if (opts.json && error instanceof NoPackageFitsError) printJson({ engineId: opts.engine, entry: null, reasons: error.reasons });
+      throw error;
+    }
     if (opts.json) printJson({ ...resolution, platform: platformKey(resolution.entry) });
     else renderResolution(resolution, true);
   });
@@ -208,30 +220,37 @@ platformOptions(common(program.command("install")))
   .argument("[file]", "a local .baiengine file to install instead of a registry package")
   .option("--engine <id>", "engine id")
   .option("--engines-dir <dir>", `engines folder (default: ${defaultEnginesDir()})`)
-  .option("--force", "replace an installed copy of that platform")
-  .option("--retries <n>", "download retries", parsePositiveInt("--retries"))
+  .option("--force", "replace an installed copy of that platform, and install even when this host does not meet the package's requirements")
+  .option("--retries <n>", "download attempts in a row without progress before giving up", parsePositiveInt("--retries"))
   .option("--timeout <seconds>", "network timeout per request", parsePositiveInt("--timeout"))
+  .option("--dry-run", "print the plan (source, destination, lock), change nothing")
   .action(async (file: string | undefined, opts) => {
     if ((file === undefined) === (opts.engine === undefined)) throw new UsageError("install needs exactly one of --engine <id> or a <file.baiengine>");
     const enginesDir = resolvePath(opts.enginesDir ?? defaultEnginesDir());
-    const reporter = reporterFor(opts);
-    const deps = { verifier: packageVerifier, reporter };
-    let result: Awaited<ReturnType<typeof installFile>>;
+    const force = Boolean(opts.force);
     let resolution: Resolution | undefined;
+    let plan: InstallPlan;
     if (file !== undefined) {
-      result = await installFile(resolvePath(file), enginesDir, deps, { force: Boolean(opts.force) });
+      await requirePath(file, "file", "the package file");
+      plan = planFileInstall(resolvePath(file), enginesDir, { force });
     } else {
       const index = await readIndex(opts.registry);
       resolution = resolvePackage(index.registry, opts.engine, await target(opts), { prerelease: Boolean(opts.prerelease), ...(opts.baseUrl ? { baseUrl: String(opts.baseUrl).replace(/\/+$/, "") } : {}) });
-      result = await installResolved(resolution, enginesDir, deps, {
-        force: Boolean(opts.force),
-        ...(opts.retries ? { retries: opts.retries } : {}),
-        ...(opts.timeout ? { timeoutMs: opts.timeout * 1000 } : {}),
-      });
+      plan = planResolvedInstall(resolution, enginesDir, { force });
     }
+    if (opts.dryRun) {
+      if (opts.json) printJson(plan);
+      else for (const line of describeInstallPlan(plan)) out(line);
+      return;
+    }
+    const reporter = reporterFor(opts);
+    const result = await applyInstall(plan, { verifier: packageVerifier, reporter }, {
+      ...(opts.retries ? { retries: opts.retries } : {}),
+      ...(opts.timeout ? { timeoutMs: opts.timeout * 1000 } : {}),
+    });
     reporter.stop();
     if (opts.json) printJson({ ...result, ...(resolution ? { url: resolution.url, reasons: resolution.reasons } : {}) });
-    else out(`${result.alreadyInstalled ? "already installed" : "installed"}: ${result.engineId} ${result.version} -> ${result.dir}`);
+    else out(`${result.alreadyInstalled ? "already installed" : "installed"}: ${result.engineId} ${result.version} -> ${result.dir}${result.forcedRequirements ? ` (forced: ${result.forcedRequirements.join("; ")})` : ""}`);
   });
 
 common(program.command("import"))
@@ -240,6 +259,8 @@ common(program.command("import"))
   .option("--engines-dir <dir>", `engines folder (default: ${defaultEnginesDir()})`)
   .action(async (opts) => {
     const enginesDir = resolvePath(opts.enginesDir ?? defaultEnginesDir());
+    // The default incoming folder may be absent (nothing to import); one named by hand must exist.
+    if (opts.incoming !== undefined) await requirePath(opts.incoming, "folder", "--incoming");
     const reporter = reporterFor(opts);
     const outcomes = await importIncoming(resolvePath(opts.incoming ?? `${enginesDir}/incoming`), enginesDir, { verifier: packageVerifier, reporter });
     reporter.stop();

@@ -1,189 +1,289 @@
-import { createHash } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, stat, truncate, unlink } from "node:fs/promises";
+import { createReadStream, ftruncateSync, writeFileSync } from "node:fs";
+import { type FileHandle, mkdir, open, readFile, rm } from "node:fs/promises";
 import { dirname } from "node:path";
-import { Transform } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
-import { renameWithRetry } from "@baiengine/cli-kit/system";
 import type { Reporter } from "@baiengine/schema";
 import { Agent, type Dispatcher, interceptors, request } from "undici";
 import { DownloadError } from "../errors.js";
+import { BodyPump } from "./body-pump.js";
+
+const READ_CHUNK = 1 << 20;
 
 export interface DownloadOptions {
   url: string;
-  /** Where the finished file goes; the transfer is written to `<dest>.part` and resumed from it. */
-  dest: string;
+  /**
+   * The partial file: every byte received is appended here before it is handed on, so a later run
+   * resumes from it. `<part>.json` beside it records the published sha256 and the server's validators.
+   */
+  part: string;
   /** The index's size: reading stops there, a longer body is refused. */
   expectedSize: number;
+  /** The index's sha256: a partial file recorded for another sha256 is not resumed. */
   expectedSha256: string;
-  /** Attempts after the first, for network trouble (timeouts, resets, truncated bodies, 5xx). */
+  /** Attempts in a row that receive nothing before giving up; an attempt that receives bytes resets the count. */
   retries?: number;
   /** Headers timeout and idle-body timeout, ms. */
   timeoutMs?: number;
-  /** First backoff delay, doubled per attempt. */
+  /** First backoff delay, doubled per attempt without progress. */
   backoffMs?: number;
   reporter?: Reporter;
   signal?: AbortSignal;
 }
 
-export interface DownloadResult {
-  file: string;
-  size: number;
+/** One transfer's state across attempts: the partial file, bytes in it, bytes handed on. */
+interface Transfer {
+  handle: FileHandle;
+  dispatcher: Dispatcher;
+  info: PartInfo | null;
+  have: number;
+  delivered: number;
+  buffers: Buffer[];
+}
+
+/** What `<part>.json` records about the partial file. */
+interface PartInfo {
+  url: string;
   sha256: string;
-  attempts: number;
-  /** Bytes taken from an earlier partial download. */
-  resumedFrom: number;
+  etag?: string;
+  lastModified?: string;
 }
 
-const sizeOf = (path: string) => stat(path).then((s) => s.size, () => 0);
+/**
+ * The server cannot continue the bytes already handed on (it answered a resume with the whole file:
+ * the file changed under its validators, or it ignores Range): the consumer must start again from zero.
+ */
+export class RestartFromZero extends DownloadError {}
 
-async function sha256File(path: string): Promise<string> {
-  const hash = createHash("sha256");
-  await pipeline(createReadStream(path), hash);
-  return hash.digest("hex");
-}
+/** HTTP 416 to a resume: the partial file is longer than the server's file. */
+class RangeNotSatisfiable extends DownloadError {}
 
-/** Counts bytes and refuses any beyond `limit` (a server may not send more than the index declares). */
-function limitBytes(limit: number, onBytes: (n: number) => void): Transform {
-  let seen = 0;
-  return new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      seen += chunk.length;
-      if (seen > limit) {
-        done(new DownloadError(`server sent more than the declared ${limit} bytes`, "the index and the hosted file disagree; re-publish the package"));
-        return;
-      }
-      onBytes(chunk.length);
-      done(null, chunk);
-    },
-  });
-}
+const infoPath = (part: string) => `${part}.json`;
 
-/** One HTTP attempt: appends to the `.part` file from where it stops. */
-async function attempt(url: string, part: string, options: DownloadOptions, dispatcher: Dispatcher): Promise<void> {
-  let have = await sizeOf(part);
-  if (have > options.expectedSize) {
-    await truncate(part, 0);
-    have = 0;
-  }
-  if (have === options.expectedSize) return;
-  const headers: Record<string, string> = { "user-agent": "baiengine-registry-cli" };
-  if (have > 0) headers["range"] = `bytes=${have}-`;
-  let response: Dispatcher.ResponseData;
+async function readPartInfo(part: string): Promise<PartInfo | null> {
   try {
-    response = await request(url, { dispatcher, headers, ...(options.signal ? { signal: options.signal } : {}) });
-  } catch (error) {
-    throw new DownloadError(`${url}: ${(error as Error).message}`, "check the network and the registry's baseUrl", true);
+    return JSON.parse(await readFile(infoPath(part), "utf8")) as PartInfo;
+  } catch {
+    return null;
   }
-  const { statusCode } = response;
-  if (statusCode === 206) {
-    const start = /bytes (\d+)-/.exec(String(response.headers["content-range"] ?? ""))?.[1];
-    if (Number(start) !== have) {
-      await response.body.dump();
-      await truncate(part, 0);
-      throw new DownloadError(`${url}: the server resumed at byte ${start}, not ${have}`, "retrying from the start", true);
+}
+
+/** The `If-Range` value for a resume: a strong ETag, else Last-Modified (RFC 9110 §13.1.5: a weak ETag may not be used). */
+function ifRange(info: PartInfo | null): string | undefined {
+  if (info?.etag && !info.etag.startsWith("W/")) return info.etag;
+  return info?.lastModified;
+}
+
+/**
+ * A package download as a byte stream, for extracting while it arrives (one pass over the bytes).
+ * HTTP(S): timeouts, redirects, resume with `Range` + `If-Range` into the partial file, retries with
+ * backoff whose budget resets whenever an attempt makes progress; `file://`: read from the mirror.
+ * It yields exactly `expectedSize` bytes or throws a DownloadError (RestartFromZero when the server
+ * could not continue). It does not hash: the consumer (the verifier's scan) does, once.
+ */
+export class PackageDownload {
+  /** Bytes taken from a partial file of an earlier run. */
+  resumedFrom = 0;
+  /** Whether any part of the bytes came through a resume (`206 Partial Content` or an earlier run). */
+  resumed = false;
+  attempts = 0;
+
+  constructor(readonly options: DownloadOptions) {}
+
+  /** The bytes, in order; see the class comment. */
+  chunks(): AsyncGenerator<Buffer> {
+    const { url } = this.options;
+    if (url.startsWith("file:")) return this.fileChunks();
+    if (/^https?:/.test(url)) return this.httpChunks();
+    throw new DownloadError(`unsupported URL ${url}`, "use an http(s):// or file:// baseUrl");
+  }
+
+  /** Removes the partial file and its record (wrong content, or a finished install). */
+  async discard(): Promise<void> {
+    await rm(this.options.part, { force: true });
+    await rm(infoPath(this.options.part), { force: true });
+  }
+
+  private progress(done: number): void {
+    this.options.reporter?.progress?.("download", done, this.options.expectedSize);
+  }
+
+  private async *fileChunks(): AsyncGenerator<Buffer> {
+    const { url, expectedSize } = this.options;
+    this.attempts = 1;
+    let done = 0;
+    try {
+      for await (const chunk of createReadStream(fileURLToPath(url), { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+        done += chunk.length;
+        if (done > expectedSize) throw oversize(url, expectedSize);
+        this.progress(done);
+        yield chunk;
+      }
+    } catch (error) {
+      if (error instanceof DownloadError) throw error;
+      throw new DownloadError(`${url}: ${(error as Error).message}`, "check the path of the file:// mirror");
     }
-  } else if (statusCode === 200) {
-    if (have > 0) await truncate(part, 0);
-    have = 0;
-  } else {
+    if (done < expectedSize) throw new DownloadError(`${url}: the file has ${done} bytes, the index says ${expectedSize}`, "the mirror holds another file than the one the index lists");
+  }
+
+  private async *httpChunks(): AsyncGenerator<Buffer> {
+    const o = this.options;
+    const timeoutMs = o.timeoutMs ?? 30_000;
+    const retries = o.retries ?? 4;
+    const dispatcher = new Agent({ headersTimeout: timeoutMs, bodyTimeout: timeoutMs, connect: { timeout: timeoutMs } }).compose(interceptors.redirect({ maxRedirections: 10 }));
+    await mkdir(dirname(o.part), { recursive: true });
+    const handle = await open(o.part, "a+");
+    const state: Transfer = { handle, dispatcher, info: await readPartInfo(o.part), have: (await handle.stat()).size, delivered: 0, buffers: [0, 1, 2].map(() => Buffer.allocUnsafe(READ_CHUNK)) };
+    try {
+      if (state.have > o.expectedSize || (state.have > 0 && state.info !== null && state.info.sha256 !== o.expectedSha256)) {
+        // Longer than the package, or recorded for another publication of the same name.
+        await handle.truncate(0);
+        state.have = 0;
+        state.info = null;
+      }
+      let idle = 0;
+      while (state.delivered < o.expectedSize) {
+        const before = state.have;
+        try {
+          yield* this.attempt(state);
+        } catch (error) {
+          if (error instanceof RangeNotSatisfiable) {
+            if (state.delivered > 0) throw new RestartFromZero(`${o.url}: ${error.message}`, "the download starts again from zero");
+            await handle.truncate(0);
+            state.have = 0;
+          }
+          const failure = asDownloadError(o.url, error, state.have, o.expectedSize);
+          if (!failure.transient || o.signal?.aborted) throw failure;
+          // The budget counts attempts in a row that received nothing.
+          idle = state.have > before ? 1 : idle + 1;
+          if (idle > retries) throw new DownloadError(`${failure.message} (${idle} attempts in a row without progress)`, failure.hint, true);
+          const budget = state.have > before ? "it made progress, the retry budget starts again" : `${idle}/${retries} without progress`;
+          o.reporter?.log?.("warn", `${failure.message}; retrying (${budget}; ${state.have} of ${o.expectedSize} bytes kept)`);
+          await sleep((o.backoffMs ?? 500) * 2 ** (idle - 1));
+        }
+      }
+    } finally {
+      await handle.close();
+      await dispatcher.close();
+    }
+  }
+
+  /**
+   * One attempt: a request from the partial file's end (skipped when it is complete), then the file's
+   * bytes from where the reader is (an earlier run's first) as the body pump appends them.
+   */
+  private async *attempt(state: Transfer): AsyncGenerator<Buffer> {
+    const o = this.options;
+    if (state.have === o.expectedSize) {
+      // An earlier run received everything but did not finish: nothing left to ask the server for.
+      this.resumed = true;
+      this.resumedFrom = state.have;
+      yield* this.readBack(state, null);
+      return;
+    }
+    this.attempts++;
+    const response = await this.request(state.dispatcher, state.have, ifRange(state.info));
+    // No await from here until the pump listens: a connection that drops meanwhile would take its bytes with it.
+    let skip = 0;
+    if (response.statusCode === 200 && state.have > 0) {
+      const fresh = validators(response);
+      const changed = state.info !== null && ((state.info.etag ?? null) !== (fresh.etag ?? null) || (state.info.lastModified ?? null) !== (fresh.lastModified ?? null));
+      if (changed && state.delivered > 0) {
+        response.body.destroy();
+        throw new RestartFromZero(`${o.url}: the server's copy changed (new ETag/Last-Modified) while downloading`, "the download starts again from zero");
+      }
+      if (changed || state.info === null) {
+        o.reporter?.log?.("warn", `${o.url}: the server sent the whole file instead of resuming at byte ${state.have} (${changed ? "its copy changed since" : "no validators to tell"}); starting from zero`);
+      } else {
+        // Same file, Range ignored: drop the bytes already here.
+        skip = state.have;
+      }
+    }
+    if (response.statusCode === 200 && skip === 0) {
+      if (state.delivered > 0) {
+        response.body.destroy();
+        throw new RestartFromZero(`${o.url}: the server sent the whole file again instead of resuming at byte ${state.have}`, "the download starts again from zero");
+      }
+      ftruncateSync(state.handle.fd, 0);
+      state.have = 0;
+      state.info = { url: o.url, sha256: o.expectedSha256, ...validators(response) };
+      writeFileSync(infoPath(o.part), `${JSON.stringify(state.info)}\n`);
+    } else {
+      this.resumed = true;
+      if (state.delivered < state.have) this.resumedFrom = state.have;
+    }
+    const pump = new BodyPump(response.body, state.handle, state.have, o.expectedSize, () => oversize(o.url, o.expectedSize), (size) => this.progress(size), skip);
+    try {
+      yield* this.readBack(state, pump);
+    } finally {
+      await pump.stop();
+      state.have = pump.written;
+    }
+    if (pump.error) throw pump.error;
+    if (state.have < o.expectedSize) throw new DownloadError(`${o.url}: response ended after ${state.have} of ${o.expectedSize} bytes`, "the download resumes from there", true);
+  }
+
+  /** The partial file's bytes from `delivered` on, following the pump's writes until it is done (or the file's end without one). */
+  private async *readBack(state: Transfer, pump: BodyPump | null): AsyncGenerator<Buffer> {
+    for (let turn = 0; ; turn++) {
+      const end = pump ? pump.written : state.have;
+      if (state.delivered < end) {
+        // Three buffers used in turn: the reader may keep a chunk until it asks for the next one.
+        const buffer = state.buffers[turn % state.buffers.length]!;
+        const { bytesRead } = await state.handle.read(buffer, 0, Math.min(buffer.length, end - state.delivered), state.delivered);
+        if (bytesRead === 0) throw new Error(`partial file ${this.options.part} ended at byte ${state.delivered}, expected ${end}`);
+        state.delivered += bytesRead;
+        yield buffer.subarray(0, bytesRead);
+        continue;
+      }
+      if (!pump || pump.done) return;
+      await pump.changed();
+    }
+  }
+
+  /** One request from byte `have` (a resume when > 0), returning a 200 or a 206 starting at `have`. */
+  private async request(dispatcher: Dispatcher, have: number, validator: string | undefined): Promise<Dispatcher.ResponseData> {
+    const o = this.options;
+    const headers: Record<string, string> = { "user-agent": "baiengine-registry-cli" };
+    if (have > 0) {
+      headers["range"] = `bytes=${have}-`;
+      if (validator) headers["if-range"] = validator;
+    }
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await request(o.url, { dispatcher, headers, ...(o.signal ? { signal: o.signal } : {}) });
+    } catch (error) {
+      throw new DownloadError(`${o.url}: ${(error as Error).message}`, "check the network and the registry's baseUrl", true);
+    }
+    const { statusCode } = response;
+    if (statusCode === 200 || (statusCode === 206 && have > 0)) {
+      const start = statusCode === 206 ? /bytes (\d+)-/.exec(String(response.headers["content-range"] ?? ""))?.[1] : undefined;
+      if (statusCode === 200 || Number(start) === have) return response;
+      await response.body.dump().catch(() => {});
+      throw new DownloadError(`${o.url}: the server resumed at byte ${start}, not ${have}`, "retrying", true);
+    }
     await response.body.dump().catch(() => {});
-    const transient = statusCode >= 500 || statusCode === 408 || statusCode === 429 || statusCode === 416;
-    if (statusCode === 416) await truncate(part, 0);
+    if (statusCode === 416) throw new RangeNotSatisfiable(`the server refused to resume at byte ${have} (HTTP 416: its file is shorter)`, "starting from zero", true);
+    const transient = statusCode >= 500 || statusCode === 408 || statusCode === 429;
     throw new DownloadError(
-      `${url}: HTTP ${statusCode}`,
+      `${o.url}: HTTP ${statusCode}`,
       statusCode === 404 ? "the package is not published at that URL; check the registry's baseUrl and the release assets" : "try again later",
       transient,
     );
   }
-  let done = have;
-  const limit = limitBytes(options.expectedSize - have, (n) => {
-    done += n;
-    options.reporter?.progress?.("download", done, options.expectedSize);
-  });
-  try {
-    await pipeline(response.body, limit, createWriteStream(part, { flags: "a" }));
-  } catch (error) {
-    if (error instanceof DownloadError) throw error;
-    throw new DownloadError(`${url}: ${(error as Error).message} after ${done} of ${options.expectedSize} bytes`, "the download resumes from there", true);
-  }
-  if (done < options.expectedSize) {
-    throw new DownloadError(`${url}: response ended after ${done} of ${options.expectedSize} bytes`, "the download resumes from there", true);
-  }
 }
 
-async function copyFileUrl(url: string, part: string, options: DownloadOptions): Promise<void> {
-  let done = 0;
-  try {
-    await pipeline(
-      createReadStream(fileURLToPath(url)),
-      limitBytes(options.expectedSize, (n) => {
-        done += n;
-        options.reporter?.progress?.("download", done, options.expectedSize);
-      }),
-      createWriteStream(part),
-    );
-  } catch (error) {
-    if (error instanceof DownloadError) throw error;
-    throw new DownloadError(`${url}: ${(error as Error).message}`, "check the path of the file:// mirror");
-  }
+function validators(response: Dispatcher.ResponseData): Pick<PartInfo, "etag" | "lastModified"> {
+  const etag = response.headers["etag"];
+  const lastModified = response.headers["last-modified"];
+  return { ...(typeof etag === "string" ? { etag } : {}), ...(typeof lastModified === "string" ? { lastModified } : {}) };
 }
 
-/**
- * Downloads a package over HTTP(S) (timeouts, retries with backoff, resume with Range into `.part`,
- * redirects) or copies it from a `file://` URL, stopping at the declared size; then checks size and
- * sha256 and moves it to `dest`. Wrong content removes the `.part` file; network trouble keeps it for
- * the next run to resume.
- */
-export async function downloadPackage(options: DownloadOptions): Promise<DownloadResult> {
-  const part = `${options.dest}.part`;
-  await mkdir(dirname(part), { recursive: true });
-  const resumedFrom = Math.min(await sizeOf(part), options.expectedSize);
-  const retries = options.retries ?? 4;
-  const timeoutMs = options.timeoutMs ?? 30_000;
-  let attempts = 0;
-  options.reporter?.step?.("download", options.url);
-  if (options.url.startsWith("file:")) {
-    attempts = 1;
-    await copyFileUrl(options.url, part, options).catch(async (error) => {
-      await unlink(part).catch(() => {});
-      throw error;
-    });
-  } else if (/^https?:/.test(options.url)) {
-    const dispatcher = new Agent({ headersTimeout: timeoutMs, bodyTimeout: timeoutMs, connect: { timeout: timeoutMs } }).compose(
-      interceptors.redirect({ maxRedirections: 10 }),
-    );
-    try {
-      for (;;) {
-        attempts++;
-        try {
-          await attempt(options.url, part, options, dispatcher);
-          break;
-        } catch (error) {
-          // Wrong content is not kept for resuming.
-          if (!(error instanceof DownloadError) || !error.transient) await unlink(part).catch(() => {});
-          if (!(error instanceof DownloadError) || !error.transient || attempts > retries || options.signal?.aborted) throw error;
-          options.reporter?.log?.("warn", `${error.message}; retrying (${attempts}/${retries})`);
-          await sleep((options.backoffMs ?? 500) * 2 ** (attempts - 1));
-        }
-      }
-    } finally {
-      await dispatcher.close();
-    }
-  } else {
-    throw new DownloadError(`unsupported URL ${options.url}`, "use an http(s):// or file:// baseUrl");
-  }
-  const size = await sizeOf(part);
-  const sha256 = await sha256File(part);
-  if (size !== options.expectedSize || sha256 !== options.expectedSha256) {
-    await unlink(part).catch(() => {});
-    throw new DownloadError(
-      `${options.url}: ${size !== options.expectedSize ? `size ${size}, the index says ${options.expectedSize}` : `sha256 ${sha256}, the index says ${options.expectedSha256}`}`,
-      "the hosted file is not the published one (tampered or re-uploaded); nothing was installed",
-    );
-  }
-  await renameWithRetry(part, options.dest);
-  return { file: options.dest, size, sha256, attempts, resumedFrom };
+function oversize(url: string, limit: number): DownloadError {
+  return new DownloadError(`${url}: the server sent more than the index's ${limit} bytes`, "the index and the hosted file disagree; the registry must re-publish the package");
+}
+
+function asDownloadError(url: string, error: unknown, have: number, size: number): DownloadError {
+  if (error instanceof DownloadError) return error;
+  return new DownloadError(`${url}: ${(error as Error).message} after ${have} of ${size} bytes`, "the download resumes from there", true);
 }

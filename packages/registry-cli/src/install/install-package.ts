@@ -1,15 +1,17 @@
-import { randomBytes } from "node:crypto";
-import { mkdir, rm, rmdir, stat, unlink } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { mkdir, rm, rmdir, stat } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { renameWithRetry } from "@baiengine/cli-kit/system";
-import { parsePackageFilename, type Registry, type Reporter } from "@baiengine/schema";
-import { InstallRefusedError } from "../errors.js";
+import type { Manifest, Registry, Reporter } from "@baiengine/schema";
+import { DownloadError, InstallRefusedError } from "../errors.js";
+import { lockPath } from "../lock/path-lock.js";
+import { detectHostFacts, type HostFacts } from "../resolve/host-facts.js";
+import { type PackageRequirements, unmetRequirements } from "../resolve/requirements-check.js";
 import type { Resolution } from "../resolve/resolve-package.js";
-import { describeFinding, errorFindings } from "@baiengine/verifier";
-import type { Finding, PackageVerifier } from "../verifier-port.js";
-import { downloadPackage } from "./download.js";
-import { installPath } from "./engines-dir.js";
+import { describeFinding as formatFinding, errorFindings } from "@baiengine/verifier";
+import type { ExtractedPackage, Finding, PackageVerifier } from "../verifier-port.js";
+import { PackageDownload, RestartFromZero } from "./download.js";
+import { type InstallPlan, planFileInstall, planResolvedInstall } from "./install-plan.js";
+import { installingPath, placeInstall, recoverInterrupted } from "./place-install.js";
 
 export interface InstallResult {
   engineId: string;
@@ -19,80 +21,169 @@ export interface InstallResult {
   sha256: string;
   size: number;
   files: number;
-  /** True when that platform was already installed and --force was not given. */
+  /** True when that platform was already installed and --force was not given (nothing was downloaded or extracted). */
   alreadyInstalled: boolean;
+  /** Requirements the host does not meet, installed anyway because of --force. */
+  forcedRequirements?: string[];
 }
 
 export interface InstallDeps {
   verifier: PackageVerifier;
   reporter?: Reporter;
   signal?: AbortSignal;
+  /** This machine's facts, for requirement checks; detected when needed and not given. */
+  host?: HostFacts;
 }
+
+export interface DownloadTuning {
+  retries?: number;
+  timeoutMs?: number;
+  backoffMs?: number;
+}
+
+/** How long a second install of the same platform waits for the first (a slow download), ms. */
+const INSTALL_LOCK_TIMEOUT_MS = 60 * 60_000;
 
 const exists = (path: string) => stat(path).then(() => true, () => false);
 
 function rejectedMessage(file: string, error: unknown): InstallRefusedError {
   const findings = (error as { findings?: Finding[] }).findings;
-  const detail = findings ? errorFindings(findings).map(describeFinding).join("; ") : (error as Error).message;
-  return new InstallRefusedError(`${basename(file)} was rejected: ${detail}`, "nothing was installed; use a package that passes verify-engine");
+  const detail = findings ? errorFindings(findings).map(formatFinding).join("; ") : (error as Error).message;
+  return new InstallRefusedError(`${file} was rejected: ${detail}`, "nothing was installed; use a package that passes verify-engine");
 }
 
 /**
- * Installs a local package file: the verifier's safe extraction into a temporary folder beside the
- * destination, then one rename of its `package/` folder into `<engines-dir>/<id>/<version>/<platform>/`. On any error the
- * temporary folder is removed and nothing is installed.
+ * Carries out an install plan: takes the platform's install lock (a second install of the same
+ * platform waits, saying so, then finds it installed), recovers what a killed install left, then
+ * downloads and extracts in one pass (or extracts a local file), checks requirements, and renames the
+ * verified folder into place (`placeInstall`: never no installed copy). Throws InstallRefusedError or
+ * DownloadError (exit 1); nothing is installed then.
  */
-export async function installFile(
-  file: string,
-  enginesDir: string,
-  deps: InstallDeps,
-  options: { expectedSha256?: string; force?: boolean } = {},
-): Promise<InstallResult> {
-  let name: ReturnType<typeof parsePackageFilename>;
+export async function applyInstall(plan: InstallPlan, deps: InstallDeps, tuning: DownloadTuning = {}): Promise<InstallResult> {
+  const reporter = deps.reporter ?? {};
+  await mkdir(dirname(plan.lock), { recursive: true });
+  const release = await lockPath(plan.lock, {
+    timeoutMs: INSTALL_LOCK_TIMEOUT_MS,
+    onWait: (holder) => reporter.log?.("info", `waiting for another install of ${plan.filename}: ${holder}`),
+    timedOut: (holder, lock, staleMs) =>
+      new InstallRefusedError(`another install of ${plan.filename} (${holder}) did not finish within ${INSTALL_LOCK_TIMEOUT_MS / 60_000} minutes`, `if it is gone, its lock ${lock} is taken over after ${staleMs / 1000}s`),
+  });
   try {
-    name = parsePackageFilename(basename(file));
-  } catch (error) {
-    throw new InstallRefusedError(`${basename(file)}: ${(error as Error).message}`, "package files are named {engine}-{version}-{os}-{arch}-{accelerator}.baiengine");
-  }
-  const versionDir = join(enginesDir, name.engineId, name.version);
-  await mkdir(versionDir, { recursive: true });
-  const temp = join(versionDir, `.installing-${process.pid}-${randomBytes(4).toString("hex")}`);
-  deps.reporter?.step?.("verify and extract", basename(file));
-  let extracted: Awaited<ReturnType<PackageVerifier["extract"]>>;
-  try {
-    extracted = await deps.verifier.extract(file, temp, {
-      expectedFilename: basename(file),
-      ...(options.expectedSha256 ? { expectedSha256: options.expectedSha256 } : {}),
-      ...(deps.reporter ? { reporter: deps.reporter } : {}),
-    });
-  } catch (error) {
-    await rm(temp, { recursive: true, force: true });
-    await removeIfEmpty(versionDir, enginesDir);
-    throw rejectedMessage(file, error);
-  }
-  const dest = installPath(enginesDir, extracted.manifest);
-  const result = { engineId: extracted.manifest.engineId, version: extracted.manifest.version, dir: dest, file, sha256: extracted.sha256, size: extracted.size, files: extracted.files.length };
-  try {
-    if (dirname(dest) !== versionDir) throw new InstallRefusedError(`${basename(file)}: its manifest names another engine or version than its file name`, "nothing was installed");
-    if (await exists(dest)) {
-      if (!options.force) {
-        await rm(temp, { recursive: true, force: true });
-        return { ...result, alreadyInstalled: true };
-      }
-      const old = `${temp}-old`;
-      await renameWithRetry(dest, old);
-      await renameWithRetry(join(temp, "package"), dest);
-      await rm(temp, { recursive: true, force: true });
-      await rm(old, { recursive: true, force: true });
-    } else {
-      await renameWithRetry(join(temp, "package"), dest);
+    for (const line of await recoverInterrupted(plan.dest)) reporter.log?.("warn", line);
+    const known = plan.source.kind === "download" ? { sha256: plan.source.sha256, size: plan.source.size } : { sha256: "", size: 0 };
+    const base = { engineId: plan.engineId, version: plan.version, dir: plan.dest, file: plan.source.kind === "file" ? plan.source.path : plan.source.url, ...known, files: 0 };
+    if (!plan.force && (await exists(plan.dest))) return { ...base, alreadyInstalled: true };
+    const forced: string[] = [];
+    if (plan.source.kind === "download") forced.push(...(await checkRequirements(plan, plan.source.requirements, plan.source.url, deps)));
+    await mkdir(dirname(plan.dest), { recursive: true });
+    const temp = installingPath(plan.dest);
+    try {
+      const extracted = plan.source.kind === "file" ? await extractFile(plan, plan.source.path, temp, deps) : await downloadAndExtract(plan, temp, deps, tuning);
+      checkManifestNames(plan, extracted.manifest);
+      forced.push(...(await checkRequirements(plan, extracted.manifest.requirements, extracted.manifest, deps)));
+      await placeInstall(join(temp, "package"), plan.dest, plan.force);
+      const result = { ...base, sha256: extracted.sha256, size: extracted.size, files: extracted.files.length, alreadyInstalled: false };
+      return forced.length > 0 ? { ...result, forcedRequirements: [...new Set(forced)] } : result;
+    } catch (error) {
+      await removeIfEmpty(dirname(plan.dest), plan.enginesDir);
+      throw error;
+    } finally {
       await rm(temp, { recursive: true, force: true });
     }
-  } catch (error) {
-    await rm(temp, { recursive: true, force: true });
-    throw error;
+  } finally {
+    await release();
   }
-  return { ...result, alreadyInstalled: false };
+}
+
+/**
+ * Refuses a package whose requirements this host does not meet (one line naming each requirement and
+ * the host's value), unless the plan is forced; then returns them. Only for packages of this host's
+ * os/arch: a package installed for another machine is not judged by this one.
+ */
+async function checkRequirements(plan: InstallPlan, req: PackageRequirements | undefined, target: string | Manifest, deps: InstallDeps): Promise<string[]> {
+  if (!req || Object.keys(req).length === 0) return [];
+  deps.host ??= await detectHostFacts();
+  const host = deps.host;
+  const [os, arch] = plan.platform.split("-");
+  if (host.os !== os || host.arch !== arch) return [];
+  const unmet = unmetRequirements(req, host.os, host).map((u) => u.message);
+  if (unmet.length === 0) return [];
+  if (!plan.force) {
+    const from = typeof target === "string" ? "the index" : "its manifest";
+    throw new InstallRefusedError(`${plan.filename} ${unmet.join("; ")} (from ${from})`, "install a package this host can run (`resolve` explains the choice), update the system, or pass --force to install it anyway");
+  }
+  for (const line of unmet) deps.reporter?.log?.("warn", `${plan.filename} ${line}; installing anyway (--force)`);
+  return unmet;
+}
+
+function checkManifestNames(plan: InstallPlan, manifest: Manifest): void {
+  // The verifier already compared the manifest with the file name; this guards the folder layout.
+  if (manifest.engineId !== plan.engineId || manifest.version !== plan.version) {
+    throw new InstallRefusedError(`${plan.filename}: its manifest names another engine or version than its file name`, "nothing was installed");
+  }
+}
+
+async function extractFile(plan: InstallPlan, file: string, temp: string, deps: InstallDeps): Promise<ExtractedPackage> {
+  deps.reporter?.step?.("verify and extract", plan.filename);
+  try {
+    return await deps.verifier.extract(file, temp, { expectedFilename: plan.filename, ...(deps.reporter ? { reporter: deps.reporter } : {}) });
+  } catch (error) {
+    throw rejectedMessage(plan.filename, error);
+  }
+}
+
+/** The sha256 the verifier computed, when its only quarrel with the bytes is that they are not the published ones. */
+function mismatchedSha256(error: unknown): string | null {
+  const findings = (error as { findings?: Finding[] }).findings ?? [];
+  const finding = findings.find((f) => f.code === "SHA256_MISMATCH");
+  return finding ? (/sha256 is ([0-9a-f]{64})/.exec(finding.message)?.[1] ?? "(unknown)") : null;
+}
+
+/**
+ * Downloads and extracts in one pass: the verifier reads the bytes as they arrive (hashing, checking
+ * and writing them into `temp`) while the download appends them to the partial file for resuming.
+ * A resumed download whose sha256 does not match, or a server that cannot continue, starts once more
+ * from zero before the mismatch is reported.
+ */
+async function downloadAndExtract(plan: InstallPlan, temp: string, deps: InstallDeps, tuning: DownloadTuning): Promise<ExtractedPackage> {
+  const source = plan.source as Extract<InstallPlan["source"], { kind: "download" }>;
+  for (let pass = 1; ; pass++) {
+    const download = new PackageDownload({
+      url: source.url,
+      part: plan.part!,
+      expectedSize: source.size,
+      expectedSha256: source.sha256,
+      ...tuning,
+      ...(deps.reporter ? { reporter: deps.reporter } : {}),
+      ...(deps.signal ? { signal: deps.signal } : {}),
+    });
+    deps.reporter?.step?.("download, verify and extract", source.url);
+    try {
+      const extracted = await deps.verifier.extract({ name: plan.filename, size: source.size, chunks: download.chunks() }, temp, { expectedSha256: source.sha256, expectedFilename: plan.filename });
+      await download.discard();
+      return extracted;
+    } catch (error) {
+      const actual = mismatchedSha256(error);
+      if (pass === 1 && (error instanceof RestartFromZero || (actual !== null && download.resumed))) {
+        deps.reporter?.log?.("warn", `${source.url}: ${actual !== null ? `the resumed download's sha256 is ${actual}, not the index's` : error instanceof Error ? error.message : String(error)}; downloading again from zero`);
+        await download.discard();
+        continue;
+      }
+      if (actual !== null) {
+        await download.discard();
+        throw new DownloadError(
+          `${source.url}: the ${source.size} bytes received have sha256 ${actual}, the index lists ${source.sha256} for ${plan.filename}`,
+          "the file at that URL is not the one the index lists (re-uploaded under the same name, or an out-of-date mirror); nothing was installed",
+        );
+      }
+      if (error instanceof DownloadError) {
+        if (!error.transient) await download.discard();
+        throw error;
+      }
+      await download.discard();
+      throw rejectedMessage(plan.filename, error);
+    }
+  }
 }
 
 async function removeIfEmpty(versionDir: string, enginesDir: string): Promise<void> {
@@ -103,33 +194,15 @@ async function removeIfEmpty(versionDir: string, enginesDir: string): Promise<vo
   }
 }
 
-/**
- * Installs a resolved registry package: download (resume, retries, size/sha256 against the index) into
- * `<engines-dir>/.downloads/`, then `installFile`. The downloaded file is removed afterwards.
- */
-export async function installResolved(
-  resolution: Resolution,
-  enginesDir: string,
-  deps: InstallDeps,
-  options: { force?: boolean; retries?: number; timeoutMs?: number; backoffMs?: number } = {},
-): Promise<InstallResult> {
-  const dest = join(enginesDir, ".downloads", resolution.entry.filename);
-  const downloaded = await downloadPackage({
-    url: resolution.url,
-    dest,
-    expectedSize: resolution.entry.size,
-    expectedSha256: resolution.entry.sha256,
-    ...(options.retries !== undefined ? { retries: options.retries } : {}),
-    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-    ...(options.backoffMs !== undefined ? { backoffMs: options.backoffMs } : {}),
-    ...(deps.reporter ? { reporter: deps.reporter } : {}),
-    ...(deps.signal ? { signal: deps.signal } : {}),
-  });
-  try {
-    return await installFile(downloaded.file, enginesDir, deps, { expectedSha256: resolution.entry.sha256, ...(options.force ? { force: true } : {}) });
-  } finally {
-    await unlink(downloaded.file).catch(() => {});
-  }
+/** Installs a local package file (plan + apply). */
+export function installFile(file: string, enginesDir: string, deps: InstallDeps, options: { force?: boolean } = {}): Promise<InstallResult> {
+  return applyInstall(planFileInstall(file, enginesDir, options), deps);
+}
+
+/** Installs a resolved registry package (plan + apply): downloaded, verified and extracted in one pass. */
+export function installResolved(resolution: Resolution, enginesDir: string, deps: InstallDeps, options: { force?: boolean } & DownloadTuning = {}): Promise<InstallResult> {
+  const { force, ...tuning } = options;
+  return applyInstall(planResolvedInstall(resolution, enginesDir, force ? { force } : {}), deps, tuning);
 }
 
 /** A registry whose baseUrl points at a local folder of `{tag}/{filename}` (offline mirrors, tests). */

@@ -1,5 +1,6 @@
 import { type Arch, type Os, type PackageEntry, acceleratorToken, platformKey, toolkitMajor } from "@baiengine/schema";
 import type { HostFacts } from "./host-facts.js";
+import { unmetRequirements } from "./requirements-check.js";
 
 /**
  * Which package of an engine version suits a machine. Preference order (first usable wins):
@@ -54,14 +55,23 @@ function rank(p: PackageEntry, host: HostFacts): { rank: number; why: string } |
   }
 }
 
-/** Picks the best package for a detected host, explaining every decision. */
-export function choosePackage(packages: PackageEntry[], host: HostFacts): Choice {
+/**
+ * Picks the best package for a detected host, explaining every decision. A package whose index entry
+ * names requirements the host does not meet (glibc, libstdc++, macOS, CUDA architectures) is skipped
+ * with them as its reason, unless `checkRequirements` is false (a platform named by hand).
+ */
+export function choosePackage(packages: PackageEntry[], host: HostFacts, checkRequirements = true): Choice {
   const reasons: string[] = [];
   let best: { p: PackageEntry; rank: number } | null = null;
   for (const p of packages) {
     const key = platformKey(p);
     if (p.os !== host.os || p.arch !== host.arch) {
       reasons.push(`${key}: other platform (host is ${host.os}-${host.arch})`);
+      continue;
+    }
+    const unmet = checkRequirements ? unmetRequirements(p.requirements, host.os, host) : [];
+    if (unmet.length > 0) {
+      reasons.push(`${key}: skipped, ${unmet.map((u) => u.message).join("; ")}`);
       continue;
     }
     const r = rank(p, host);
@@ -76,7 +86,8 @@ export function choosePackage(packages: PackageEntry[], host: HostFacts): Choice
 export function choosePackageFor(packages: PackageEntry[], request: PlatformRequest): Choice {
   const onPlatform = packages.filter((p) => p.os === request.os && p.arch === request.arch);
   if (request.accel === undefined) {
-    return choosePackage(onPlatform, { os: request.os, arch: request.arch, cudaDriverVersion: null, rocmVersion: null, vulkan: false, notes: [] });
+    const cpuOnly: HostFacts = { os: request.os, arch: request.arch, cudaDriverVersion: null, rocmVersion: null, vulkan: false, glibc: null, glibcxx: null, macosVersion: null, computeCapabilities: [], notes: [] };
+    return choosePackage(onPlatform, cpuOnly, false);
   }
   const wanted = request.accel;
   const exact = onPlatform.find((p) => [tokenOf(p), p.variant].filter(Boolean).join("-") === wanted);

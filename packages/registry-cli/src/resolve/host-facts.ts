@@ -1,12 +1,11 @@
-import { execFile } from "node:child_process";
 import { access } from "node:fs/promises";
 import { readFile } from "node:fs/promises";
-import { promisify } from "node:util";
 import { requireHostPlatform } from "@baiengine/cli-kit/system";
 import type { Arch, Os } from "@baiengine/schema";
+import { detectRuntimeFacts, runProbe as run, type RuntimeFacts } from "./host-runtime-facts.js";
 
 /** What package choice needs to know about a machine. Plain data: tests build it by hand. */
-export interface HostFacts {
+export interface HostFacts extends RuntimeFacts {
   os: Os;
   arch: Arch;
   /** Highest CUDA version the NVIDIA driver supports (`nvidia-smi`'s "CUDA Version"), or null without one. */
@@ -30,20 +29,13 @@ export function parseRocmVersion(text: string): string | null {
 }
 
 
-const exec = promisify(execFile);
-
-async function run(command: string, args: string[]): Promise<string | null> {
-  try {
-    const { stdout } = await exec(command, args, { timeout: 5_000, windowsHide: true });
-    return stdout;
-  } catch {
-    return null;
-  }
-}
-
 const exists = (path: string) => access(path).then(() => true, () => false);
 
-/** Detects this machine's facts: os/arch (Apple Silicon even under Rosetta), NVIDIA driver, ROCm, Vulkan. */
+/**
+ * Detects this machine's facts: os/arch (Apple Silicon even under Rosetta), NVIDIA driver, ROCm,
+ * Vulkan, and what requirements are checked against (glibc, libstdc++, macOS version, GPU compute
+ * capability: see host-runtime-facts.ts). Throws on an OS/arch the registry has no name for.
+ */
 export async function detectHostFacts(): Promise<HostFacts> {
   const notes: string[] = [];
   const host = requireHostPlatform("pass --os and --arch");
@@ -72,5 +64,6 @@ export async function detectHostFacts(): Promise<HostFacts> {
     vulkan = await exists(`${process.env["SystemRoot"] ?? "C:\\Windows"}\\System32\\vulkan-1.dll`);
   }
   if (os !== "macos") notes.push(vulkan ? "Vulkan loader found" : "no Vulkan loader");
-  return { os, arch, cudaDriverVersion, rocmVersion, vulkan, notes };
+  const runtime = await detectRuntimeFacts(os, cudaDriverVersion !== null, notes);
+  return { os, arch, cudaDriverVersion, rocmVersion, vulkan, ...runtime, notes };
 }

@@ -1,5 +1,5 @@
 import { type PackageEntry, type Registry, packageUrl } from "@baiengine/schema";
-import { InstallRefusedError } from "../errors.js";
+import { InstallRefusedError, NoPackageFitsError } from "../errors.js";
 import { type Choice, choosePackage, choosePackageFor, type PlatformRequest } from "./choose-package.js";
 import type { HostFacts } from "./host-facts.js";
 
@@ -35,7 +35,7 @@ export function resolvePackage(
   const choice: Choice = "request" in target ? choosePackageFor(packages, target.request) : choosePackage(packages, target.host);
   const reasons = "host" in target ? [...target.host.notes.map((n) => `host: ${n}`), ...choice.reasons] : choice.reasons;
   if (!choice.chosen) {
-    throw new InstallRefusedError(`no package of ${engineId} ${version} fits: ${reasons.join("; ")}`, "pass --os, --arch and --accel to pick one explicitly");
+    throw new NoPackageFitsError(`no package of ${engineId} ${version} fits: ${reasons.join("; ")}`, "pass --os, --arch and --accel to pick one explicitly", reasons);
   }
   return { engineId, version, channel, entry: choice.chosen, url: packageUrl({ baseUrl: options.baseUrl ?? registry.baseUrl }, engineId, choice.chosen), reasons };
 }

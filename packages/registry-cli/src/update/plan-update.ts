@@ -1,4 +1,4 @@
-import { type EngineEntry, type PackageEntry, type PlaceholderPackage, type Registry, platformKey } from "@baiengine/schema";
+import { type EngineEntry, type EntryRequirements, type Manifest, type PackageEntry, type PlaceholderPackage, type Registry, platformKey } from "@baiengine/schema";
 import { describeFinding, errorFindings } from "@baiengine/verifier";
 import { compareEngineVersions } from "../version/compare-versions.js";
 import type { EngineMetadata } from "./engine-metadata.js";
@@ -43,6 +43,18 @@ export interface UpdateContext {
   now: Date;
   /** Planned packages the index was read with (left out of `registry`); only this engine's channel may have them. */
   placeholders?: PlaceholderPackage[];
+}
+
+/** The manifest's requirements an index entry carries (schema `EntryRequirements`), only those present; nothing when none. */
+function entryRequirements(m: Manifest): { requirements?: EntryRequirements } {
+  const r = m.requirements ?? {};
+  const picked: EntryRequirements = {
+    ...(r.glibc ? { glibc: r.glibc } : {}),
+    ...(r.glibcxx ? { glibcxx: r.glibcxx } : {}),
+    ...(r.macosMin ? { macosMin: r.macosMin } : {}),
+    ...(r.cudaArchitectures && r.cudaArchitectures.length > 0 ? { cudaArchitectures: [...r.cudaArchitectures] } : {}),
+  };
+  return Object.keys(picked).length > 0 ? { requirements: picked } : {};
 }
 
 const refuse = (reason: string, hint: string, details: string[] = []): UpdatePlan => ({ ok: false, refusal: { reason, hint, details } });
@@ -124,6 +136,7 @@ function entriesOf(scan: ScanResult, engineId: string, version: string): Package
       filename: p.filename,
       size: p.check.size,
       sha256: p.check.sha256,
+      ...entryRequirements(m),
     };
     const key = platformKey(entry);
     const first = seen.get(key);

@@ -1,0 +1,84 @@
+import { basename, join } from "node:path";
+import { type EntryRequirements, type PackageName, parsePackageFilename } from "@baiengine/schema";
+import { InstallRefusedError } from "../errors.js";
+import type { Resolution } from "../resolve/resolve-package.js";
+
+/** Where the package bytes come from. */
+export type InstallSource =
+  | { kind: "file"; path: string }
+  | { kind: "download"; url: string; size: number; sha256: string; requirements?: EntryRequirements };
+
+/** What an install will do, decided before anything is touched (printed by `install --dry-run`). */
+export interface InstallPlan {
+  filename: string;
+  engineId: string;
+  version: string;
+  /** `<os>-<arch>-<accelerator token>[-variant]`. */
+  platform: string;
+  enginesDir: string;
+  /** `<engines-dir>/<engineId>/<version>/<platform>`. */
+  dest: string;
+  /** The file whose lock serialises installs of this platform: `<engines-dir>/.downloads/<filename>` (lock folder `<…>.lock`). */
+  lock: string;
+  /** The partial download kept across runs for resuming (`<engines-dir>/.downloads/<filename>.part`); null for a local file. */
+  part: string | null;
+  source: InstallSource;
+  /** Replace an installed copy, and install despite unmet requirements. */
+  force: boolean;
+}
+
+/** `<os>-<arch>-<accelerator token>[-variant]` from a package's name parts. */
+export function platformFolder(n: PackageName): string {
+  return [n.os, n.arch, n.acceleratorToken, n.variant].filter((x) => x !== undefined).join("-");
+}
+
+function parseName(filename: string): PackageName {
+  try {
+    return parsePackageFilename(filename);
+  } catch (error) {
+    throw new InstallRefusedError(`${filename}: ${(error as Error).message}`, "package files are named {engine}-{version}-{os}-{arch}-{accelerator}.baiengine");
+  }
+}
+
+/** Plans an install from a source. Pure; throws InstallRefusedError for a file not named like a package. */
+export function planInstall(source: InstallSource, filename: string, enginesDir: string, options: { force?: boolean } = {}): InstallPlan {
+  const name = parseName(filename);
+  const platform = platformFolder(name);
+  const downloads = join(enginesDir, ".downloads");
+  return {
+    filename,
+    engineId: name.engineId,
+    version: name.version,
+    platform,
+    enginesDir,
+    dest: join(enginesDir, name.engineId, name.version, platform),
+    lock: join(downloads, filename),
+    part: source.kind === "download" ? join(downloads, `${filename}.part`) : null,
+    source,
+    force: Boolean(options.force),
+  };
+}
+
+/** The plan for a local `.baiengine` file. */
+export function planFileInstall(file: string, enginesDir: string, options: { force?: boolean } = {}): InstallPlan {
+  return planInstall({ kind: "file", path: file }, basename(file), enginesDir, options);
+}
+
+/** The plan for a resolved registry package. */
+export function planResolvedInstall(resolution: Resolution, enginesDir: string, options: { force?: boolean } = {}): InstallPlan {
+  const e = resolution.entry;
+  const source: InstallSource = { kind: "download", url: resolution.url, size: e.size, sha256: e.sha256, ...(e.requirements ? { requirements: e.requirements } : {}) };
+  return planInstall(source, e.filename, enginesDir, options);
+}
+
+/** The plan as lines, for `--dry-run`. */
+export function describeInstallPlan(plan: InstallPlan): string[] {
+  const from = plan.source.kind === "file" ? plan.source.path : `${plan.source.url} (${plan.source.size} bytes, sha256 ${plan.source.sha256})`;
+  return [
+    `install ${plan.engineId} ${plan.version} ${plan.platform}`,
+    `from    ${from}`,
+    `to      ${plan.dest}${plan.force ? " (replacing an installed copy)" : ""}`,
+    ...(plan.part ? [`partial ${plan.part} (resumed when present)`] : []),
+    `lock    ${plan.lock}.lock`,
+  ];
+}

@@ -1,0 +1,59 @@
+import type { Requirements } from "@baiengine/schema";
+import { compareParts, type RuntimeFacts } from "./host-runtime-facts.js";
+
+/** The requirement fields an index entry carries (a subset of the manifest's `requirements`). */
+export type PackageRequirements = Pick<Requirements, "glibc" | "glibcxx" | "macosMin" | "cudaArchitectures">;
+
+export interface UnmetRequirement {
+  /** `glibc`, `glibcxx`, `macosMin` or `cudaArchitectures`. */
+  requirement: keyof PackageRequirements;
+  /** One line naming the requirement and the host's value. */
+  message: string;
+}
+
+const parts = (v: string) => v.split(/[.-]/).map((p) => Number.parseInt(p, 10) || 0);
+const below = (host: string, needed: string) => compareParts(parts(host), parts(needed)) < 0;
+
+/**
+ * Whether a GPU of compute capability `cc` (`8.6`) runs code built for a CMake CUDA architecture
+ * entry: `86-real` is SASS (runs on the same major with an equal or higher minor), `86-virtual` is
+ * PTX (JIT-compiled on any equal or higher capability), plain `86` is both; `90a` (architecture-
+ * specific features) runs only on exactly 9.0. Source: NVIDIA's CUDA Compiler Driver (nvcc) manual,
+ * "GPU Compilation" and "Virtual Architecture Feature List", and CMake's CUDA_ARCHITECTURES.
+ */
+export function runsOn(entry: string, cc: string): boolean {
+  const m = /^(?:sm_|compute_)?(\d+)([af]?)(?:-(real|virtual))?$/.exec(entry.trim());
+  if (!m) return false;
+  const arch = Number(m[1]);
+  const [hostMajor = 0, hostMinor = 0] = parts(cc);
+  const host = hostMajor * 10 + hostMinor;
+  const major = Math.floor(arch / 10);
+  if (m[2] === "a") return host === arch;
+  const sass = m[3] !== "virtual" && major === hostMajor && host >= arch;
+  const ptx = m[3] !== "real" && host >= arch;
+  return sass || ptx;
+}
+
+/**
+ * The requirements the host does not meet, one line each; empty when it can run the package. A fact
+ * the host does not know (no nvidia-smi compute capability) is not held against the package, except
+ * glibc on Linux: a Linux host without glibc cannot run a package that needs it.
+ */
+export function unmetRequirements(req: PackageRequirements | undefined, os: string, host: RuntimeFacts): UnmetRequirement[] {
+  if (!req) return [];
+  const out: UnmetRequirement[] = [];
+  if (req.glibc && os === "linux" && (host.glibc === null || below(host.glibc, req.glibc))) {
+    out.push({ requirement: "glibc", message: `needs glibc ${req.glibc}, this host has ${host.glibc ?? "no glibc"}` });
+  }
+  if (req.glibcxx && os === "linux" && host.glibcxx !== null && below(host.glibcxx, req.glibcxx)) {
+    out.push({ requirement: "glibcxx", message: `needs libstdc++ with GLIBCXX_${req.glibcxx}, this host's goes up to GLIBCXX_${host.glibcxx}` });
+  }
+  if (req.macosMin && os === "macos" && host.macosVersion !== null && below(host.macosVersion, req.macosMin)) {
+    out.push({ requirement: "macosMin", message: `needs macOS ${req.macosMin} or later, this host runs ${host.macosVersion}` });
+  }
+  const archs = req.cudaArchitectures ?? [];
+  if (archs.length > 0 && host.computeCapabilities.length > 0 && !host.computeCapabilities.some((cc) => archs.some((a) => runsOn(a, cc)))) {
+    out.push({ requirement: "cudaArchitectures", message: `built for CUDA architectures ${archs.join(";")}, this host's GPU is compute capability ${host.computeCapabilities.join(", ")}` });
+  }
+  return out;
+}
