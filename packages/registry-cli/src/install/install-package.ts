@@ -85,6 +85,7 @@ export async function applyInstall(plan: InstallPlan, deps: InstallDeps, tuning:
       const result = { ...base, sha256: extracted.sha256, size: extracted.size, files: extracted.files.length, alreadyInstalled: false };
       return forced.length > 0 ? { ...result, forcedRequirements: [...new Set(forced)] } : result;
     } catch (error) {
+      await rm(temp, { recursive: true, force: true });
       await removeIfEmpty(dirname(plan.dest), plan.enginesDir);
       throw error;
     } finally {

@@ -1,0 +1,53 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "./helpers/run-cli.js";
+
+// Made when the file loads: the cases are listed before any hook runs.
+const dir = mkdtempSync(join(tmpdir(), "registry-cli-paths-"));
+const missing = join(dir, "does-not-exist");
+const file = join(dir, "a-file");
+const registry = join(dir, "registry", "engines.json");
+
+beforeAll(async () => {
+  writeFileSync(file, "x");
+  expect((await runCli(["init", join(dir, "registry")])).code).toBe(0);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Every command, each with every path argument it takes missing (or naming a file where a folder belongs). */
+const cases = (): Record<string, string[][]> => ({
+  update: [
+    ["--registry", join(missing, "engines.json"), "--engine", "hello", "--version", "1.0.0", "--packages-dir", missing],
+    ["--registry", registry, "--engine", "hello", "--version", "1.0.0", "--packages-dir", missing],
+    ["--registry", registry, "--engine", "hello", "--version", "1.0.0", "--packages-dir", file],
+  ],
+  validate: [["--registry", join(missing, "engines.json")], ["--registry", registry, "--packages-dir", missing]],
+  resolve: [["--registry", join(missing, "engines.json"), "--engine", "hello"]],
+  install: [
+    [join(missing, "hello-1.0.0-linux-x86_64-cpu.baiengine"), "--engines-dir", join(missing, "engines")],
+    ["--registry", join(missing, "engines.json"), "--engine", "hello", "--engines-dir", missing],
+    [file, "--engines-dir", missing],
+  ],
+  import: [["--incoming", missing, "--engines-dir", missing], ["--incoming", file, "--engines-dir", missing]],
+  list: [["--registry", join(missing, "engines.json")]],
+  "set-base-url": [["https://example.com/x", "--registry", join(missing, "engines.json")]],
+  init: [[join(file, "under-a-file")]],
+});
+
+describe("every command with a missing path: one error line, exit 1 or 2, never an internal error", () => {
+  it("the table covers every command the CLI lists", async () => {
+    const help = await runCli(["--help"]);
+    const commands = [...help.stdout.split("Commands:")[1]!.matchAll(/^ {2}([a-z-]+)/gm)].map((m) => m[1]).filter((c) => c !== "help");
+    expect(Object.keys(cases()).sort()).toEqual(commands.sort());
+  });
+
+  it.each(Object.entries(cases()).flatMap(([command, runs]) => runs.map((args) => [command, args] as const)))("%s %j", async (command, args) => {
+    const run = await runCli([command, ...args]);
+    expect([1, 2], run.stderr).toContain(run.code);
+    expect(run.stderr).not.toMatch(/internal error|this is a bug|\n\s+at /);
+    const errors = run.stderr.split("\n").filter((l) => l.startsWith("error:"));
+    expect(errors, run.stderr).toHaveLength(1);
+  });
+});
