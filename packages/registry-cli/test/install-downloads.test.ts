@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { copyFile, mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { stripVTControlCharacters } from "node:util";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -10,14 +10,15 @@ import { resolvePackage } from "../src/resolve/resolve-package.js";
 import { packageVerifier } from "../src/verifier-port.js";
 import { makePackage } from "./helpers/packages.js";
 import { type PackageServer, startPackageServer } from "./helpers/package-server.js";
-import { emptyRegistry, removeTempDirs, tempDir, writeJson } from "./helpers/registry-fixtures.js";
+import { removeTempDirs, tempDir, writeJson } from "./helpers/registry-fixtures.js";
+import { publishHello } from "./helpers/published-hello.js";
 import { CLI, runCli } from "./helpers/run-cli.js";
 
 afterAll(removeTempDirs);
 
 const packed = inject("packedHello");
 const filename = basename(packed.file);
-const tag = `hello-v${packed.version}`;
+const _tag = `hello-v${packed.version}`;
 const platform = "linux-x86_64-cpu";
 let server: PackageServer;
 let registry: string;
@@ -46,17 +47,7 @@ const until = async (what: string, ok: () => boolean | Promise<boolean>) => {
 };
 
 beforeAll(async () => {
-  const work = await tempDir();
-  const packages = join(work, "packages");
-  await mkdir(packages);
-  await copyFile(packed.file, join(packages, filename));
-  registry = join(work, "engines.json");
-  await writeJson(registry, emptyRegistry());
-  const update = await runCli(["update", "--registry", registry, "--engine", "hello", "--version", packed.version, "--packages-dir", packages]);
-  expect(update.code, update.stderr).toBe(0);
-  mirror = join(work, "mirror");
-  await mkdir(join(mirror, tag), { recursive: true });
-  await copyFile(packed.file, join(mirror, tag, filename));
+  ({ registry, mirror } = await publishHello(packed));
   server = await startPackageServer(mirror);
 });
 

@@ -7,7 +7,8 @@ import { resolvePackage } from "../src/resolve/resolve-package.js";
 import { packageVerifier } from "../src/verifier-port.js";
 import { DownloadError } from "../src/errors.js";
 import { type PackageServer, startPackageServer } from "./helpers/package-server.js";
-import { emptyRegistry, removeTempDirs, tempDir, writeJson } from "./helpers/registry-fixtures.js";
+import { removeTempDirs, tempDir, writeJson } from "./helpers/registry-fixtures.js";
+import { publishHello } from "./helpers/published-hello.js";
 import { runCli } from "./helpers/run-cli.js";
 
 afterAll(removeTempDirs);
@@ -16,7 +17,6 @@ const packed = inject("packedHello");
 const filename = basename(packed.file);
 const platform = "linux-x86_64-cpu";
 let server: PackageServer;
-let work: string;
 let registry: string;
 let mirror: string;
 
@@ -35,18 +35,7 @@ async function installedPlatforms(enginesDir: string): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  work = await tempDir();
-  // Publish the packer's package with the real CLI: update, then the registry is served from {tag}/{filename}.
-  const packages = join(work, "packages");
-  await mkdir(packages);
-  await copyFile(packed.file, join(packages, filename));
-  registry = join(work, "engines.json");
-  await writeJson(registry, emptyRegistry());
-  const update = await runCli(["update", "--registry", registry, "--engine", "hello", "--version", packed.version, "--packages-dir", packages]);
-  expect(update.code, update.stderr).toBe(0);
-  mirror = join(work, "mirror");
-  await mkdir(join(mirror, `hello-v${packed.version}`), { recursive: true });
-  await copyFile(packed.file, join(mirror, `hello-v${packed.version}`, filename));
+  ({ registry, mirror } = await publishHello(packed));
   server = await startPackageServer(mirror);
 });
 
