@@ -8,7 +8,7 @@
 // Reports the time ratio (target <= 1.15x) and the install's peak memory (maxRSS, target < 100 MB).
 import { execFileSync, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { createReadStream, existsSync, readFileSync, statSync } from "node:fs";
+import { closeSync, createReadStream, existsSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { mkdir, open, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import { availableParallelism } from "node:os";
@@ -29,15 +29,19 @@ const packageFile = join(cache, TAG, FILENAME);
 /** Real ELF shared libraries of this machine, largest first (at least 1 MB each). */
 function elfLibraries() {
   const out = execFileSync("bash", ["-c", "find /usr/lib /usr/local/cuda/lib64 -xdev -type f -name '*.so*' -size +1M 2>/dev/null"], { encoding: "utf8" });
-  const files = out.split("\n").filter(Boolean).filter((f) => {
-    const head = readFileSync(f).subarray(0, 4);
+  const isElf = (f) => {
+    const fd = openSync(f, "r");
+    const head = Buffer.alloc(4);
+    readSync(fd, head, 0, 4, 0);
+    closeSync(fd);
     return head.equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46]));
-  });
+  };
+  const files = out.split("\n").filter(Boolean).filter(isElf);
   return files.map((f) => ({ f, size: statSync(f).size })).sort((a, b) => b.size - a.size);
 }
 
-/** A gcc-built .so whose `.bench_fatbin` section is `bytes` MB of concatenated real ELF libraries. */
-async function makeLibrary(dir, name, sources, megabytes) {
+/** A gcc-built .so whose `.bench_fatbin` section is `megabytes` MB of real ELF libraries, concatenated from `sources[first]` on. */
+async function makeLibrary(dir, name, sources, first, megabytes) {
   const lib = join(dir, name);
   await writeFile(join(dir, "lib.c"), `int ${name.replace(/\W/g, "_")}(void) { return 42; }\n`);
   execFileSync("gcc", ["-shared", "-fPIC", "-O2", "-o", lib, join(dir, "lib.c")]);
@@ -45,11 +49,10 @@ async function makeLibrary(dir, name, sources, megabytes) {
   const handle = await open(payload, "w");
   let written = 0;
   for (let i = 0; written < megabytes * 2 ** 20; i++) {
-    const bytes = readFileSync(sources[(i + sources.offset) % sources.length].f);
+    const bytes = readFileSync(sources[(first + i) % sources.length].f);
     await handle.write(bytes);
     written += bytes.length;
   }
-  sources.offset += 7;
   await handle.close();
   execFileSync("objcopy", ["--add-section", `.bench_fatbin=${payload}`, "--set-section-flags", ".bench_fatbin=noload,readonly", lib]);
   await rm(payload);
@@ -64,11 +67,10 @@ async function ensurePackage() {
   await mkdir(join(work, "package", "libs"), { recursive: true });
   await mkdir(join(cache, TAG), { recursive: true });
   const sources = elfLibraries();
-  sources.offset = 0;
   if (sources.length === 0) throw new Error("no ELF libraries found under /usr/lib");
   // Real libraries compress about 3:1 with gzip -6: aim the uncompressed size at 3.4x the target.
   const perLibraryMb = Math.ceil((TARGET_MB * 3.4) / 3);
-  for (const n of [0, 1, 2]) await makeLibrary(join(work, "package", "libs"), `libggml-bench-${n}.so`, sources, perLibraryMb);
+  for (const n of [0, 1, 2]) await makeLibrary(join(work, "package", "libs"), `libggml-bench-${n}.so`, sources, n * 7, perLibraryMb);
   execFileSync("cp", ["/bin/true", join(work, "package", "llama-server")]);
   const manifest = { engineId: "hello", version: VERSION, accelerator: "cuda", acceleratorVersion: "12.4", os: "linux", arch: "x86_64", serverBinary: "llama-server", modelFormats: ["gguf"], minAppVersion: "0.11.0" };
   await writeFile(join(work, "package", "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
