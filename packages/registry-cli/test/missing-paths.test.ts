@@ -32,6 +32,15 @@ const cases = (): Record<string, string[][]> => ({
   ],
   import: [["--incoming", missing, "--engines-dir", missing], ["--incoming", file, "--engines-dir", missing]],
   list: [["--registry", join(missing, "engines.json")]],
+  "name-packages": [
+    ["--registry", registry, "--engine", "hello", "--version", "1.0.0", "--packages-dir", missing],
+    ["--registry", join(missing, "engines.json"), "--engine", "hello", "--version", "1.0.0", "--packages-dir", missing],
+  ],
+  export: [
+    ["--format", "packages-json", "--registry", join(missing, "engines.json")],
+    ["--format", "packages-json", "--registry", registry, "--out", join(file, "packages.json")],
+  ],
+  migrate: [["--from", join(missing, "packages.json"), "--to", join(missing, "engines.json")], ["--from", file, "--to", join(file, "engines.json")]],
   "set-base-url": [["https://example.com/x", "--registry", join(missing, "engines.json")]],
   init: [[join(file, "under-a-file")]],
 });
