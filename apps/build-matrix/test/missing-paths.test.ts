@@ -21,6 +21,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const cases: [keyof typeof BINS, string[]][] = [
   ["matrix", ["release", "verify", "--engine", "hello", "--version", "0.1.0", "--packages-dir", missing]],
   ["matrix", ["release", "publish", "--engine", "hello", "--version", "0.1.0", "--packages-dir", missing, "--repo", missing]],
+  // `runtimes` reads no path: an unknown runtime id is its bad input.
+  ["matrix", ["runtimes", "--runtime", missing]],
   ["matrix", ["build", "--host", "--engine", "hello", "--source", missing, "--out", join(file, "out")]],
   ["pack-engine", ["--engine", "hello", "--accel", "cpu", "--source", missing, "--cache-dir", join(dir, "cache")]],
   ["pack-engine", ["--engine", "hello", "--accel", "cpu", "--cache-dir", join(file, "cache")]],
