@@ -12,7 +12,7 @@ export function resolveRuntimeTarget(options: RuntimePackOptions): RuntimeTarget
   const found = runtimeForToken(options.accel, os);
   if (!found) {
     const known = listRuntimeProfiles()
-      .filter((p) => p.platforms.some((q) => q.os === os))
+      .filter((p) => p.engine === undefined && p.platforms.some((q) => q.os === os))
       .map((p) => `${p.accelerator}${p.major}`);
     throw new UnknownProfileError(
       `no runtime profile for --accel ${options.accel} on ${os}`,
