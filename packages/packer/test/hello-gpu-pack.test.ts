@@ -1,6 +1,7 @@
 import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { extractPackage, readBinaryFile, verifyPackage } from "@baiengine/verifier";
+import { findEngineProfile } from "@baiengine/profiles";
+import { explainMissingDevice, extractPackage, formatListedDevice, readBinaryFile, runDeviceProbe, verifyPackage } from "@baiengine/verifier";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { pack } from "../src/pack.js";
@@ -38,6 +39,14 @@ describe("pack hello cuda13 (GPU-shaped, stub runtime)", () => {
     mkdirSync(cwd);
     const listDevices = async () => (await execa(server, ["--list-devices"], { cwd, env: {}, extendEnv: false })).stdout;
     expect(await listDevices()).toBe(NO_DEVICE);
+    // The engine profile's probe (data) reads the same: no CUDA device, and why.
+    const probe = findEngineProfile("hello")?.deviceProbe;
+    if (!probe) throw new Error("the hello profile has no deviceProbe");
+    const without = await runDeviceProbe(server, probe, "cuda");
+    expect([without.devices, without.matching]).toEqual([[], []]);
+    expect(await explainMissingDevice(path.join(dest, "package"), "linux", "cuda", without)).toBe(
+      "hello-server --list-devices lists no CUDA device: libhello-gpu.so needs libhellort.so.1, which the package does not carry and this system does not provide",
+    );
 
     // The stub runtime, as its toolkit lays it out (runtime/ of the build folder), under its soname.
     const runtimeDir = path.join(result.plan.buildDir, "runtime");
@@ -46,5 +55,9 @@ describe("pack hello cuda13 (GPU-shaped, stub runtime)", () => {
     mkdirSync(path.join(dest, "package", "libs"), { recursive: true });
     copyFileSync(path.join(runtimeDir, "libhellort.so.1"), path.join(dest, "package", "libs", "libhellort.so.1"));
     expect(await listDevices()).toBe(STUB_DEVICE);
+    const withRuntime = await runDeviceProbe(server, probe, "cuda");
+    expect(withRuntime.matching.map(formatListedDevice)).toEqual(["HelloGPU0: Hello stub GPU (1024 MiB, 1000 MiB free)"]);
+    // a probe for another family finds none of the stub's devices
+    expect((await runDeviceProbe(server, probe, "vulkan")).matching).toEqual([]);
   });
 });

@@ -1,3 +1,4 @@
+import { ACCELERATOR_VALUES } from "@baiengine/schema";
 import { z } from "zod";
 import { CommentField, DefinesField, NonEmpty, OsField } from "./fields.js";
 
@@ -33,9 +34,31 @@ export type EngineSource = z.infer<typeof EngineSource>;
 
 /**
  * An engine: its metadata for the index (name, description, model formats), where its source comes
- * from and how it is built and collected. Runtime packs will add, as data here, the command that
- * lists the devices an engine sees (a device-listing probe); it is not declared yet.
+ * from and how it is built and collected, and how its server lists the devices it sees.
  */
+/**
+ * How the installed server lists the devices it can use: its arguments, the output format, and per
+ * accelerator family a pattern (regular expression) the names of that family's devices match.
+ * `ggml-list-devices` is llama.cpp's `--list-devices` (common/arg.cpp): `Available devices:`, then
+ * `  NAME: DESCRIPTION (TOTAL MiB, FREE MiB free)` per non-CPU device, or `  (none)`.
+ */
+export const DeviceProbe = z.strictObject({
+  args: z.array(NonEmpty).min(1),
+  format: z.literal("ggml-list-devices"),
+  devices: z.partialRecord(
+    z.enum(ACCELERATOR_VALUES),
+    NonEmpty.refine((pattern) => {
+      try {
+        new RegExp(pattern);
+        return true;
+      } catch {
+        return false;
+      }
+    }, "a regular expression"),
+  ),
+});
+export type DeviceProbe = z.infer<typeof DeviceProbe>;
+
 export const EngineProfile = z.strictObject({
   id: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, "a lower-case engine id such as llama-cpp"),
   name: NonEmpty,
@@ -65,6 +88,8 @@ export const EngineProfile = z.strictObject({
    * toolkit is probed for them, so they build on any machine, cross too; the matrix makes no cells of them.
    */
   standIns: z.record(NonEmpty, z.strictObject({ defines: DefinesField, acceleratorVersion: NonEmpty.nullable(), reason: NonEmpty })).optional(),
+  /** The device listing run after install and by `verify-engine --smoke`; null when the server has none. */
+  deviceProbe: DeviceProbe.nullable(),
   /** Extra compiler flags and CMake defines per toolchain id (what that toolchain lacks or defaults differently), with the reason. */
   toolchainFlags: z.record(z.string(), z.strictObject({ cFlags: z.array(NonEmpty), defines: DefinesField.optional(), reason: NonEmpty })),
 });

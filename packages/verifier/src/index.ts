@@ -10,3 +10,4 @@ export { listPackageEntries } from "./list.js";
 export * from "./binary/index.js";
 export * from "./libraries.js";
 export type { ByteSource } from "./scan.js";
+export * from "./devices/index.js";

@@ -263,7 +263,10 @@ platformOptions(common(program.command("install")))
     });
     reporter.stop();
     if (opts.json) printJson({ ...result, ...(resolution ? { url: resolution.url, reasons: resolution.reasons } : {}) });
-    else out(`${result.alreadyInstalled ? "already installed" : "installed"}: ${result.engineId} ${result.version} -> ${result.dir}${result.forcedRequirements ? ` (forced: ${result.forcedRequirements.join("; ")})` : ""}`);
+    else {
+      out(`${result.alreadyInstalled ? "already installed" : "installed"}: ${result.engineId} ${result.version} -> ${result.dir}${result.forcedRequirements ? ` (forced: ${result.forcedRequirements.join("; ")})` : ""}`);
+      if (result.devices) out(result.devices.ran ? `  device: ${result.devices.device}` : `  device probe skipped: ${result.devices.reason}`);
+    }
   });
 
 common(program.command("import"))

@@ -11,6 +11,7 @@ import { describeFinding as formatFinding, errorFindings } from "@baiengine/veri
 import type { ExtractedPackage, Finding, PackageVerifier } from "../verifier-port.js";
 import { PackageDownload, RestartFromZero } from "./download.js";
 import { type InstallPlan, planFileInstall, planResolvedInstall } from "./install-plan.js";
+import { checkDevices, type DeviceCheck } from "./device-check.js";
 import { installingPath, placeInstall, recoverInterrupted } from "./place-install.js";
 
 export interface InstallResult {
@@ -25,6 +26,8 @@ export interface InstallResult {
   alreadyInstalled: boolean;
   /** Requirements the host does not meet, installed anyway because of --force. */
   forcedRequirements?: string[];
+  /** The device probe's finding (the device of the package's kind it listed), or why it did not run. */
+  devices?: DeviceCheck;
 }
 
 export interface InstallDeps {
@@ -81,8 +84,11 @@ export async function applyInstall(plan: InstallPlan, deps: InstallDeps, tuning:
       const extracted = plan.source.kind === "file" ? await extractFile(plan, plan.source.path, temp, deps) : await downloadAndExtract(plan, temp, deps, tuning);
       checkManifestNames(plan, extracted.manifest);
       forced.push(...(await checkRequirements(plan, extracted.manifest.requirements, extracted.manifest, deps)));
+      // A GPU package is activated only when its server lists a device of its kind (refused otherwise).
+      deps.reporter?.step?.("device probe", plan.filename);
+      const devices = await checkDevices(join(temp, "package"), extracted.manifest);
       await placeInstall(join(temp, "package"), plan.dest, plan.force);
-      const result = { ...base, sha256: extracted.sha256, size: extracted.size, files: extracted.files.length, alreadyInstalled: false };
+      const result = { ...base, sha256: extracted.sha256, size: extracted.size, files: extracted.files.length, alreadyInstalled: false, devices };
       return forced.length > 0 ? { ...result, forcedRequirements: [...new Set(forced)] } : result;
     } catch (error) {
       await rm(temp, { recursive: true, force: true });

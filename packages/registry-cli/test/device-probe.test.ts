@@ -1,0 +1,46 @@
+import { existsSync } from "node:fs";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pack } from "@baiengine/packer";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { runCli } from "./helpers/run-cli.js";
+
+/**
+ * The device probe after install, on real packages of the packer's hello engine: the GPU-shaped
+ * cuda13 build links the fixture's stub runtime, which it does not carry; its server lists no
+ * device, so the install refuses in one line and leaves nothing behind. The cpu build has no probe.
+ */
+describe("install runs the engine's device probe", () => {
+  let root: string;
+  let gpuFile: string;
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), "registry-probe-"));
+    const cache = join(root, "cache");
+    gpuFile = (await pack({ engine: "hello", accel: "cuda13", out: join(root, "out"), cacheDir: cache })).file;
+  }, 300_000);
+  afterAll(() => rm(root, { recursive: true, force: true }));
+
+  it("a cuda13 package whose runtime is missing: one line naming the library, exit 1, nothing installed", async () => {
+    const enginesDir = join(root, "engines-gpu");
+    const run = await runCli(["install", gpuFile, "--engines-dir", enginesDir]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe("");
+    // (progress lines, » step: ..., come before it under CI)
+    expect(run.stderr.split("\n").filter((l) => l.startsWith("error:"))).toEqual([
+      "error: hello-server --list-devices lists no CUDA device: libhello-gpu.so needs libhellort.so.1, which the package does not carry and this system does not provide",
+    ]);
+    expect(run.stderr).toContain("hint: nothing was installed");
+    // no hello/<version>/ folder, no temporary folder
+    expect(existsSync(enginesDir) ? await readdir(enginesDir) : []).toEqual([]);
+  });
+
+  it("a cpu package installs with the probe skipped, and says why", async () => {
+    const enginesDir = join(root, "engines-cpu");
+    const run = await runCli(["install", inject("packedHello").file, "--engines-dir", enginesDir]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain("device probe skipped: a cpu package: no device to probe");
+    const json = await runCli(["install", inject("packedHello").file, "--engines-dir", join(root, "engines-cpu-json"), "--json"]);
+    expect(JSON.parse(json.stdout).devices).toEqual({ ran: false, reason: "a cpu package: no device to probe" });
+  });
+});
