@@ -1,10 +1,12 @@
 import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { findEngineProfile } from "@baiengine/profiles";
+import { runtimeVersionSatisfies } from "@baiengine/schema";
 import { explainMissingDevice, extractPackage, formatListedDevice, readBinaryFile, runDeviceProbe, verifyPackage } from "@baiengine/verifier";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { pack } from "../src/pack.js";
+import { packRuntime } from "../src/runtime/pack-runtime.js";
 import { NO_DEVICE, STUB_DEVICE } from "./helpers/devices.js";
 import { tempDir } from "./helpers/tmp.js";
 
@@ -50,7 +52,7 @@ describe("pack hello cuda13 (GPU-shaped, stub runtime)", () => {
 
     // The stub runtime, as its toolkit lays it out (runtime/ of the build folder), under its soname.
     const runtimeDir = path.join(result.plan.buildDir, "runtime");
-    expect(readFileSync(path.join(runtimeDir, "version.txt"), "utf8").trim()).toBe("1.0.0");
+    expect(readFileSync(path.join(runtimeDir, "version.txt"), "utf8").trim()).toBe("13.0.1");
     expect((await readBinaryFile(path.join(runtimeDir, "libhellort.so.1")))?.soname).toBe("libhellort.so.1");
     mkdirSync(path.join(dest, "package", "libs"), { recursive: true });
     copyFileSync(path.join(runtimeDir, "libhellort.so.1"), path.join(dest, "package", "libs", "libhellort.so.1"));
@@ -59,5 +61,13 @@ describe("pack hello cuda13 (GPU-shaped, stub runtime)", () => {
     expect(withRuntime.matching.map(formatListedDevice)).toEqual(["HelloGPU0: Hello stub GPU (1024 MiB, 1000 MiB free)"]);
     // a probe for another family finds none of the stub's devices
     expect((await runDeviceProbe(server, probe, "vulkan")).matching).toEqual([]);
+
+    // Its runtime pack: pack-runtime --engine hello picks the stub's own profile over cuda13-runtime,
+    // and the pack's version serves the engine manifest's edge.
+    const runtime = await packRuntime({ accel: "cuda13", engine: "hello", toolkit: result.plan.buildDir, out });
+    expect(path.basename(runtime.file)).toBe("hello-cuda13-runtime-13.0.1-linux-x86_64.bairuntime");
+    expect(runtime.manifest).toMatchObject({ runtimeId: "hello-cuda13-runtime", provides: ["libhellort.so.1"], libraryDir: "libs" });
+    expect(result.manifest.runtime).toEqual({ id: "hello-cuda13-runtime", minVersion: "13.0" });
+    expect(runtimeVersionSatisfies(runtime.manifest.version, result.manifest.runtime!.minVersion)).toBe(true);
   });
 });

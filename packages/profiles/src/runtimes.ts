@@ -45,10 +45,15 @@ export interface RuntimeTarget {
   platform: RuntimePlatform;
 }
 
-/** The runtime an accelerator token needs on an OS (`cuda13`, linux → cuda13-runtime), or null when it needs none. */
-export function runtimeForToken(token: string, os: Os): RuntimeTarget | null {
-  for (const profile of listRuntimeProfiles()) {
-    if (profile.engine !== undefined || `${profile.accelerator}${profile.major}` !== token) continue;
+/**
+ * The runtime an accelerator token needs on an OS (`cuda13`, linux → cuda13-runtime), or null when it
+ * needs none. With `engine`, a runtime profile that only that engine's stand-in links (the hello
+ * fixture's stub runtime) is preferred to the token's own.
+ */
+export function runtimeForToken(token: string, os: Os, engine?: string): RuntimeTarget | null {
+  const candidates = listRuntimeProfiles().filter((p) => `${p.accelerator}${p.major}` === token && (p.engine === undefined || p.engine === engine));
+  candidates.sort((a, b) => Number(b.engine !== undefined) - Number(a.engine !== undefined));
+  for (const profile of candidates) {
     const platform = profile.platforms.find((p) => p.os === os);
     if (platform) return { profile, platform };
   }

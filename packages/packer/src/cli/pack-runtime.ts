@@ -9,6 +9,7 @@ import type { RuntimePackOptions } from "../runtime/runtime-types.js";
 
 interface Flags {
   accel: string;
+  engine?: string;
   os?: string;
   arch?: string;
   out: string;
@@ -24,6 +25,7 @@ function toOptions(flags: Flags): RuntimePackOptions {
   return {
     accel: flags.accel,
     out: flags.out,
+    ...(flags.engine !== undefined ? { engine: flags.engine } : {}),
     ...(flags.os !== undefined ? { os: flags.os as Os } : {}),
     ...(flags.arch !== undefined ? { arch: flags.arch as Arch } : {}),
     ...(flags.toolkit !== undefined ? { toolkit: flags.toolkit } : {}),
@@ -35,6 +37,7 @@ const version = (JSON.parse(readFileSync(path.join(PACKER_ROOT, "package.json"),
 const program = createProgram("pack-runtime", "Pack the installed GPU toolkit's redistributable runtime as a reproducible .bairuntime", version);
 program
   .requiredOption("--accel <token>", "accelerator token whose runtime is packed: cuda12, cuda13, rocm6")
+  .option("--engine <id>", "engine whose own runtime profile is preferred (hello: the fixture's stub runtime; default: the token's runtime)")
   .option("--os <os>", "target OS (default: this machine's)")
   .option("--arch <arch>", "target architecture (default: this machine's)")
   .option("--out <dir>", "output folder", "dist/runtimes")

@@ -9,7 +9,7 @@ export function resolveRuntimeTarget(options: RuntimePackOptions): RuntimeTarget
   const host = options.os === undefined || options.arch === undefined ? requireHostPlatform("pass --os and --arch to pack a runtime for a supported platform") : null;
   const os = options.os ?? host!.os;
   const arch = options.arch ?? host!.arch;
-  const found = runtimeForToken(options.accel, os);
+  const found = runtimeForToken(options.accel, os, options.engine);
   if (!found) {
     const known = listRuntimeProfiles()
       .filter((p) => p.engine === undefined && p.platforms.some((q) => q.os === os))

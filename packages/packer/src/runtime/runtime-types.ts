@@ -3,6 +3,8 @@ import type { Arch, Os, RuntimeManifest } from "@baiengine/schema";
 export interface RuntimePackOptions {
   /** Accelerator token whose runtime is packed: `cuda12`, `cuda13`, `rocm6`. */
   accel: string;
+  /** Engine whose stand-in runtime profile is preferred (`hello`: the fixture's stub runtime); default the token's own runtime. */
+  engine?: string;
   os?: Os;
   arch?: Arch;
   /** Output folder (default dist/runtimes). */
