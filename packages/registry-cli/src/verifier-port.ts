@@ -1,5 +1,5 @@
 import type { Reporter } from "@baiengine/schema";
-import { type ByteSource, type ExtractResult, extractPackage, type Finding, type VerifyReport, verifyPackage } from "@baiengine/verifier";
+import { type ByteSource, type ExtractResult, extractPackage, extractRuntimePack, type Finding, type RuntimeExtractResult, type VerifyReport, verifyPackage } from "@baiengine/verifier";
 
 /**
  * The part of @baiengine/verifier this CLI uses, behind one seam so the commands can be planned
@@ -12,17 +12,24 @@ export type PackageCheck = Pick<VerifyReport, "file" | "ok" | "findings" | "sha2
 
 export type ExtractedPackage = Pick<ExtractResult, "manifest" | "sha256" | "size" | "files">;
 
+export type ExtractedRuntime = Pick<RuntimeExtractResult, "runtimeManifest" | "sha256" | "size" | "files">;
+
+type ExtractOptions = { expectedSha256?: string; expectedFilename?: string; reporter?: Reporter };
+
 export interface PackageVerifier {
   verify(file: string, options?: { expectedFilename?: string; reporter?: Reporter; signal?: AbortSignal }): Promise<PackageCheck>;
   /**
    * Throws an error with `findings` when the package is rejected, or the source's own error; removes
    * what it wrote. `source`: a file, or a ByteSource (a download, extracted as it arrives).
    */
-  extract(source: string | ByteSource, dest: string, options?: { expectedSha256?: string; expectedFilename?: string; reporter?: Reporter }): Promise<ExtractedPackage>;
+  extract(source: string | ByteSource, dest: string, options?: ExtractOptions): Promise<ExtractedPackage>;
+  /** `extract` for a runtime pack (`.bairuntime`). */
+  extractRuntime(source: string | ByteSource, dest: string, options?: ExtractOptions): Promise<ExtractedRuntime>;
 }
 
 /** The verifier of @baiengine/verifier (one streaming pass: sha256, size, archive safety, manifest vs name). */
 export const packageVerifier: PackageVerifier = {
   verify: (file, options) => verifyPackage(file, options),
   extract: (file, dest, options) => extractPackage(file, dest, options),
+  extractRuntime: (file, dest, options) => extractRuntimePack(file, dest, options),
 };

@@ -1,28 +1,35 @@
 import { existsSync } from "node:fs";
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm, unlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pack } from "@baiengine/packer";
+import { pack, packRuntime } from "@baiengine/packer";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { runCli } from "./helpers/run-cli.js";
 
 /**
  * The device probe after install, on real packages of the packer's hello engine: the GPU-shaped
- * cuda13 build links the fixture's stub runtime, which it does not carry; its server lists no
- * device, so the install refuses in one line and leaves nothing behind. The cpu build has no probe.
+ * cuda13 build links the fixture's stub runtime, which it does not carry. With its runtime store
+ * damaged (the library gone, as when an antivirus quarantines a CUDA DLL) the server lists no
+ * device, so the install refuses in one line and leaves no engine behind. The cpu build has no probe.
  */
 describe("install runs the engine's device probe", () => {
   let root: string;
   let gpuFile: string;
+  let runtimeFile: string;
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), "registry-probe-"));
     const cache = join(root, "cache");
-    gpuFile = (await pack({ engine: "hello", accel: "cuda13", out: join(root, "out"), cacheDir: cache })).file;
+    const packed = await pack({ engine: "hello", accel: "cuda13", out: join(root, "out"), cacheDir: cache });
+    gpuFile = packed.file;
+    runtimeFile = (await packRuntime({ accel: "cuda13", engine: "hello", toolkit: packed.plan.buildDir, out: join(root, "out") })).file;
   }, 300_000);
   afterAll(() => rm(root, { recursive: true, force: true }));
 
-  it("a cuda13 package whose runtime is missing: one line naming the library, exit 1, nothing installed", async () => {
+  it("a cuda13 package whose runtime library is gone: one line naming the library, exit 1, no engine installed", async () => {
     const enginesDir = join(root, "engines-gpu");
+    const runtime = await runCli(["install", runtimeFile, "--engines-dir", enginesDir]);
+    expect(runtime.code, runtime.stderr).toBe(0);
+    await unlink(join(enginesDir, "runtimes", "hello-cuda13-runtime", "13.0.1", "linux-x86_64", "libs", "libhellort.so.1"));
     const run = await runCli(["install", gpuFile, "--engines-dir", enginesDir]);
     expect(run.code).toBe(1);
     expect(run.stdout).toBe("");
@@ -32,7 +39,8 @@ describe("install runs the engine's device probe", () => {
     ]);
     expect(run.stderr).toContain("hint: nothing was installed");
     // no hello/<version>/ folder, no temporary folder, no lock left (the empty .downloads folder holds locks)
-    expect(existsSync(enginesDir) ? await readdir(enginesDir, { recursive: true }) : []).toEqual([".downloads"]);
+    expect(existsSync(join(enginesDir, "hello"))).toBe(false);
+    expect(await readdir(join(enginesDir, ".downloads"))).toEqual([]);
   });
 
   it("a cpu package installs with the probe skipped, and says why", async () => {

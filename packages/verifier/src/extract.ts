@@ -2,7 +2,7 @@ import { closeSync, constants, mkdirSync, openSync, readdirSync, rmSync, statSyn
 import { dirname, join, resolve, sep } from "node:path";
 // The errors subpath keeps commander and cli-progress out of library imports.
 import { FailureError } from "@baiengine/cli-kit/errors";
-import type { Manifest, Reporter } from "@baiengine/schema";
+import type { Manifest, Reporter, RuntimeManifest } from "@baiengine/schema";
 import type { TarEntry } from "./archive/tar-reader.js";
 import { describeFinding, errorFinding, errorFindings, type Finding, hasErrors } from "./findings.js";
 import type { Limits } from "./limits.js";
@@ -24,6 +24,11 @@ export interface ExtractResult {
   /** Written paths relative to `dest` (e.g. `package/llama-server`), files and symlinks. */
   files: string[];
   report: VerifyReport;
+}
+
+/** What `extractRuntimePack` wrote: a runtime pack's manifest in place of an engine's. */
+export interface RuntimeExtractResult extends Omit<ExtractResult, "manifest"> {
+  runtimeManifest: RuntimeManifest;
 }
 
 /** A package was refused; nothing it would have written is left behind. */
@@ -52,6 +57,22 @@ export class PackageRejectedError extends FailureError {
  * after the cleanup.
  */
 export async function extractPackage(source: string | ByteSource, dest: string, options: ExtractOptions = {}): Promise<ExtractResult> {
+  const { scan, report, files } = await extractVerified(source, dest, options, (scan) => scan.manifest !== null);
+  return { manifest: scan.manifest!, sha256: scan.sha256, size: scan.size, files, report };
+}
+
+/**
+ * `extractPackage` for a runtime pack (`.bairuntime`, told by `expectedFilename` or the file's
+ * name): the same one-pass verified extraction; a pack that is not a valid runtime pack is refused
+ * with PackageRejectedError and nothing is left behind.
+ */
+export async function extractRuntimePack(source: string | ByteSource, dest: string, options: ExtractOptions = {}): Promise<RuntimeExtractResult> {
+  const { scan, report, files } = await extractVerified(source, dest, options, (scan) => scan.runtimeManifest !== null);
+  return { runtimeManifest: scan.runtimeManifest!, sha256: scan.sha256, size: scan.size, files, report };
+}
+
+/** The shared extraction; `complete` says whether the scan found the manifest the caller needs. */
+async function extractVerified(source: string | ByteSource, dest: string, options: ExtractOptions, complete: (scan: ScanResult) => boolean) {
   const file = typeof source === "string" ? source : source.name;
   const root = resolve(dest);
   // The whole verifier runs before anything is written, so a refused package never reaches `dest`.
@@ -79,11 +100,11 @@ export async function extractPackage(source: string | ByteSource, dest: string, 
   // Every check passed, so no symlink points outside and nothing was written through one.
   if (!hasErrors(findings) && !writer.stopped) findings.push(...writer.createSymlinks());
   const report = reportFromScan(file, scan, findings);
-  if (!report.ok || !scan.manifest) {
+  if (!report.ok || !complete(scan)) {
     cleanup(root, createdRoot);
     throw new PackageRejectedError(file, findings);
   }
-  return { manifest: scan.manifest, sha256: scan.sha256, size: scan.size, files: writer.files, report };
+  return { scan, report, files: writer.files };
 }
 
 function sha256Findings(actual: string, expected: string | undefined): Finding[] {

@@ -1,4 +1,4 @@
-import { resolve as resolvePath } from "node:path";
+import { join, resolve as resolvePath } from "node:path";
 import {
   createLogger,
   createProgram,
@@ -9,7 +9,8 @@ import {
   runCli,
   UsageError,
 } from "@baiengine/cli-kit";
-import { ARCH_VALUES, type Arch, isArch, isOs, OS_VALUES, type Os, platformKey } from "@baiengine/schema";
+import { requireHostPlatform } from "@baiengine/cli-kit/system";
+import { ARCH_VALUES, type Arch, isArch, isOs, OS_VALUES, type Os, platformKey, RUNTIME_EXTENSION } from "@baiengine/schema";
 import type { Command } from "commander";
 import { NoPackageFitsError } from "../errors.js";
 import { modifyIndex } from "../index-file/modify-index.js";
@@ -17,7 +18,9 @@ import { readIndex } from "../index-file/read-index.js";
 import { initRepository } from "../init/init-repository.js";
 import { defaultEnginesDir } from "../install/engines-dir.js";
 import { importIncoming } from "../install/import-incoming.js";
-import { applyInstall } from "../install/install-package.js";
+import { applyInstall, type InstallResult } from "../install/install-package.js";
+import { applyRuntimeInstall, type RuntimeInstallResult } from "../install/install-runtime.js";
+import { describeRuntimePlan, planIndexedRuntimeInstall, planRuntimeFileInstall, type RuntimeInstallPlan } from "../install/runtime-plan.js";
 import { describeInstallPlan, type InstallPlan, planFileInstall, planResolvedInstall } from "../install/install-plan.js";
 import { formatTable, listRows } from "../list/list-engines.js";
 import { detectHostFacts } from "../resolve/host-facts.js";
@@ -228,45 +231,81 @@ platformOptions(common(program.command("resolve")))
     else renderResolution(resolution, true);
   });
 
+/** What `install` was asked for, planned: an engine package (with the runtime it needs) or a runtime pack alone. */
+type InstallRequest = { kind: "engine"; plan: InstallPlan; resolution?: Resolution } | { kind: "runtime"; plan: RuntimeInstallPlan };
+
+async function planInstallRequest(file: string | undefined, opts: Record<string, unknown>, enginesDir: string): Promise<InstallRequest> {
+  const force = Boolean(opts["force"]);
+  const baseUrl = opts["baseUrl"] ? { baseUrl: String(opts["baseUrl"]).replace(/\/+$/, "") } : {};
+  if (file !== undefined) {
+    await requirePath(file, "file", "the package file");
+    if (file.endsWith(RUNTIME_EXTENSION)) return { kind: "runtime", plan: planRuntimeFileInstall(resolvePath(file), enginesDir, { force }) };
+    return { kind: "engine", plan: planFileInstall(resolvePath(file), enginesDir, { force }) };
+  }
+  const index = await readIndex(String(opts["registry"]));
+  if (opts["runtime"] !== undefined) {
+    const asked = opts["os"] === undefined && opts["arch"] === undefined ? null : await target(opts as { os?: string; arch?: string });
+    const platform: { os: Os; arch: Arch } =
+      asked?.request ? { os: asked.request.os, arch: asked.request.arch } : requireHostPlatform("pass --os and --arch to install a runtime for another platform");
+    return { kind: "runtime", plan: planIndexedRuntimeInstall(index.registry, String(opts["runtime"]), platform, enginesDir, { force, ...baseUrl }) };
+  }
+  const resolution = resolvePackage(index.registry, String(opts["engine"]), await target(opts as { os?: string; arch?: string; accel?: string }), { prerelease: Boolean(opts["prerelease"]), ...baseUrl });
+  const runtimeId = resolution.entry.runtime;
+  // The runtime the index names for the package (the manifest's own edge is checked after extraction).
+  const runtime = runtimeId === undefined || !(index.registry.runtimes ?? []).some((r) => r.id === runtimeId) ? null : planIndexedRuntimeInstall(index.registry, runtimeId, resolution.entry, enginesDir, baseUrl);
+  return { kind: "engine", plan: planResolvedInstall(resolution, enginesDir, { force, runtime }), resolution };
+}
+
+function renderRuntimeInstall(r: RuntimeInstallResult): string {
+  return `${r.alreadyInstalled ? "already installed" : "installed"}: runtime ${r.runtimeId} ${r.version} ${r.platform} -> ${r.dir}`;
+}
+
+function renderInstall(result: InstallResult): void {
+  out(`${result.alreadyInstalled ? "already installed" : "installed"}: ${result.engineId} ${result.version} -> ${result.dir}${result.forcedRequirements ? ` (forced: ${result.forcedRequirements.join("; ")})` : ""}`);
+  if (result.runtime) {
+    const { links, install } = result.runtime;
+    if (install) out(`  ${renderRuntimeInstall(install)}`);
+    out(`  runtime: ${result.runtime.id} ${result.runtime.version} (${links.linked} hard-linked, ${links.copied} copied into ${join(result.dir, links.folder)})`);
+  }
+  if (result.devices) out(result.devices.ran ? `  device: ${result.devices.device}` : `  device probe skipped: ${result.devices.reason}`);
+}
+
 platformOptions(common(program.command("install")))
-  .description("download, check and install a registry package (or a local .baiengine file) into the engines folder")
-  .argument("[file]", "a local .baiengine file to install instead of a registry package")
+  .description("download, check and install a registry package (or a local .baiengine file) into the engines folder, with the runtime pack it needs")
+  .argument("[file]", "a local .baiengine (or .bairuntime) file to install instead of a registry package")
   .option("--engine <id>", "engine id")
+  .option("--runtime <id>", "install a runtime pack of the index's runtimes[] alone (for --os/--arch, else this host)")
   .option("--engines-dir <dir>", `engines folder (default: ${defaultEnginesDir()})`)
   .option("--force", "replace an installed copy of that platform, and install even when this host does not meet the package's requirements")
   .option("--retries <n>", "download attempts in a row without progress before giving up", parsePositiveInt("--retries"))
   .option("--timeout <seconds>", "network timeout per request", parsePositiveInt("--timeout"))
   .option("--dry-run", "print the plan (source, destination, lock), change nothing")
   .action(async (file: string | undefined, opts) => {
-    if ((file === undefined) === (opts.engine === undefined)) throw new UsageError("install needs exactly one of --engine <id> or a <file.baiengine>");
-    const enginesDir = resolvePath(opts.enginesDir ?? defaultEnginesDir());
-    const force = Boolean(opts.force);
-    let resolution: Resolution | undefined;
-    let plan: InstallPlan;
-    if (file !== undefined) {
-      await requirePath(file, "file", "the package file");
-      plan = planFileInstall(resolvePath(file), enginesDir, { force });
-    } else {
-      const index = await readIndex(opts.registry);
-      resolution = resolvePackage(index.registry, opts.engine, await target(opts), { prerelease: Boolean(opts.prerelease), ...(opts.baseUrl ? { baseUrl: String(opts.baseUrl).replace(/\/+$/, "") } : {}) });
-      plan = planResolvedInstall(resolution, enginesDir, { force });
+    if ([file, opts.engine, opts.runtime].filter((x) => x !== undefined).length !== 1) {
+      throw new UsageError("install needs exactly one of --engine <id>, --runtime <id> or a <file.baiengine|file.bairuntime>");
     }
+    const enginesDir = resolvePath(opts.enginesDir ?? defaultEnginesDir());
+    const request = await planInstallRequest(file, opts, enginesDir);
     if (opts.dryRun) {
-      if (opts.json) printJson(plan);
-      else for (const line of describeInstallPlan(plan)) out(line);
+      if (opts.json) printJson(request.plan);
+      else for (const line of request.kind === "engine" ? describeInstallPlan(request.plan) : describeRuntimePlan(request.plan)) out(line);
       return;
     }
     const reporter = reporterFor(opts);
-    const result = await applyInstall(plan, { verifier: packageVerifier, reporter }, {
-      ...(opts.retries ? { retries: opts.retries } : {}),
-      ...(opts.timeout ? { timeoutMs: opts.timeout * 1000 } : {}),
-    });
-    reporter.stop();
-    if (opts.json) printJson({ ...result, ...(resolution ? { url: resolution.url, reasons: resolution.reasons } : {}) });
-    else {
-      out(`${result.alreadyInstalled ? "already installed" : "installed"}: ${result.engineId} ${result.version} -> ${result.dir}${result.forcedRequirements ? ` (forced: ${result.forcedRequirements.join("; ")})` : ""}`);
-      if (result.devices) out(result.devices.ran ? `  device: ${result.devices.device}` : `  device probe skipped: ${result.devices.reason}`);
+    const deps = { verifier: packageVerifier, reporter };
+    const tuning = { ...(opts.retries ? { retries: opts.retries } : {}), ...(opts.timeout ? { timeoutMs: opts.timeout * 1000 } : {}) };
+    if (request.kind === "runtime") {
+      const result = await applyRuntimeInstall(request.plan, deps, tuning);
+      reporter.stop();
+      if (opts.json) printJson(result);
+      else out(renderRuntimeInstall(result));
+      return;
     }
+    const result = await applyInstall(request.plan, deps, tuning);
+    reporter.stop();
+    const resolution = request.resolution;
+    if (opts.json) printJson({ ...result, ...(resolution ? { url: resolution.url, reasons: resolution.reasons } : {}) });
+    else renderInstall(result);
   });
 
 common(program.command("import"))

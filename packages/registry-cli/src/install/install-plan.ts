@@ -1,30 +1,24 @@
 import { basename, join } from "node:path";
-import { type EntryRequirements, type PackageName, parsePackageFilename } from "@baiengine/schema";
+import { type PackageName, parsePackageFilename } from "@baiengine/schema";
 import { InstallRefusedError } from "../errors.js";
 import type { Resolution } from "../resolve/resolve-package.js";
+import type { InstallSource, InstallTarget } from "./install-steps.js";
+import { describeRuntimePlan, type RuntimeInstallPlan } from "./runtime-plan.js";
 
-/** Where the package bytes come from. */
-export type InstallSource =
-  | { kind: "file"; path: string }
-  | { kind: "download"; url: string; size: number; sha256: string; requirements?: EntryRequirements };
+export type { InstallSource };
 
 /** What an install will do, decided before anything is touched (printed by `install --dry-run`). */
-export interface InstallPlan {
-  filename: string;
+export interface InstallPlan extends InstallTarget {
   engineId: string;
   version: string;
-  /** `<os>-<arch>-<accelerator token>[-variant]`. */
+  /** `<os>-<arch>-<accelerator token>[-variant]`; `dest` is `<engines-dir>/<engineId>/<version>/<platform>`. */
   platform: string;
-  enginesDir: string;
-  /** `<engines-dir>/<engineId>/<version>/<platform>`. */
-  dest: string;
-  /** The file whose lock serialises installs of this platform: `<engines-dir>/.downloads/<filename>` (lock folder `<…>.lock`). */
-  lock: string;
-  /** The partial download kept across runs for resuming (`<engines-dir>/.downloads/<filename>.part`); null for a local file. */
-  part: string | null;
-  source: InstallSource;
-  /** Replace an installed copy, and install despite unmet requirements. */
-  force: boolean;
+  /**
+   * The runtime pack the index says the package needs, installed first (once, shared); null when the
+   * index names none. The package's manifest has the last word: a runtime it needs that is neither
+   * planned here nor installed refuses the install.
+   */
+  runtime: RuntimeInstallPlan | null;
 }
 
 /** `<os>-<arch>-<accelerator token>[-variant]` from a package's name parts. */
@@ -41,7 +35,7 @@ function parseName(filename: string): PackageName {
 }
 
 /** Plans an install from a source. Pure; throws InstallRefusedError for a file not named like a package. */
-export function planInstall(source: InstallSource, filename: string, enginesDir: string, options: { force?: boolean } = {}): InstallPlan {
+export function planInstall(source: InstallSource, filename: string, enginesDir: string, options: { force?: boolean; runtime?: RuntimeInstallPlan | null } = {}): InstallPlan {
   const name = parseName(filename);
   const platform = platformFolder(name);
   const downloads = join(enginesDir, ".downloads");
@@ -56,6 +50,7 @@ export function planInstall(source: InstallSource, filename: string, enginesDir:
     part: source.kind === "download" ? join(downloads, `${filename}.part`) : null,
     source,
     force: Boolean(options.force),
+    runtime: options.runtime ?? null,
   };
 }
 
@@ -65,7 +60,7 @@ export function planFileInstall(file: string, enginesDir: string, options: { for
 }
 
 /** The plan for a resolved registry package. */
-export function planResolvedInstall(resolution: Resolution, enginesDir: string, options: { force?: boolean } = {}): InstallPlan {
+export function planResolvedInstall(resolution: Resolution, enginesDir: string, options: { force?: boolean; runtime?: RuntimeInstallPlan | null } = {}): InstallPlan {
   const e = resolution.entry;
   const source: InstallSource = { kind: "download", url: resolution.url, size: e.size, sha256: e.sha256, ...(e.requirements ? { requirements: e.requirements } : {}) };
   return planInstall(source, e.filename, enginesDir, options);
@@ -80,5 +75,6 @@ export function describeInstallPlan(plan: InstallPlan): string[] {
     `to      ${plan.dest}${plan.force ? " (replacing an installed copy)" : ""}`,
     ...(plan.part ? [`partial ${plan.part} (resumed when present)`] : []),
     `lock    ${plan.lock}.lock`,
+    ...(plan.runtime ? ["needs   its runtime, installed first unless already there:", ...describeRuntimePlan(plan.runtime).map((l) => `  ${l}`)] : []),
   ];
 }

@@ -1,0 +1,44 @@
+import { join } from "node:path";
+import { type Manifest, type Reporter, runtimeVersionSatisfies } from "@baiengine/schema";
+import { InstallRefusedError } from "../errors.js";
+import type { InstallPlan } from "./install-plan.js";
+import { linkRuntime, type RuntimeLinks } from "./link-runtime.js";
+import { findInstalledRuntime } from "./runtime-store.js";
+
+/** The runtime an installed engine uses: which one, where it is stored, and how it was linked in. */
+export interface AttachedRuntime {
+  id: string;
+  version: string;
+  /** The runtime store folder, `<engines-dir>/runtimes/<id>/<version>/<os>-<arch>`. */
+  dir: string;
+  links: RuntimeLinks;
+}
+
+/**
+ * Finds the installed runtime an extracted package's manifest needs (`runtime: {id, minVersion}`) and
+ * links its libraries into the package; null for a package that needs none. Throws
+ * InstallRefusedError when no installed version of that runtime serves it (naming what the index
+ * offered, if anything), so the engine is never activated without its runtime.
+ */
+export async function attachRuntime(packageDir: string, m: Manifest, plan: InstallPlan, reporter?: Reporter): Promise<AttachedRuntime | null> {
+  if (!m.runtime) return null;
+  const need = m.runtime;
+  const installed = await findInstalledRuntime(plan.enginesDir, need, { os: m.os, arch: m.arch });
+  if (!installed) {
+    const planned = plan.runtime;
+    const offered =
+      planned && planned.runtimeId === need.id && !runtimeVersionSatisfies(planned.version, need.minVersion)
+        ? `; the index offers ${planned.version}, older than it needs`
+        : planned && planned.runtimeId !== need.id
+          ? `; the index names ${planned.runtimeId} for it instead`
+          : "";
+    throw new InstallRefusedError(
+      `${plan.filename} needs runtime ${need.id} ${need.minVersion} or newer for ${m.os}-${m.arch}, which is not installed in ${join(plan.enginesDir, "runtimes")}${offered}`,
+      `nothing was installed; install the engine from an index that lists its runtime (install --engine), or the runtime pack first: install ${need.id}-<version>-${m.os}-${m.arch}.bairuntime`,
+    );
+  }
+  reporter?.step?.("link runtime", `${need.id} ${installed.manifest.version}`);
+  const links = await linkRuntime(installed, packageDir, m);
+  for (const path of links.kept) reporter?.log?.("warn", `${plan.filename} carries ${path} itself; its own copy is kept instead of ${need.id}'s`);
+  return { id: need.id, version: installed.manifest.version, dir: installed.dir, links };
+}

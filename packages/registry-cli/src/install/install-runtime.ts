@@ -1,0 +1,60 @@
+import { mkdir, rm } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import type { RuntimeManifest } from "@baiengine/schema";
+import { InstallRefusedError } from "../errors.js";
+import type { ExtractedRuntime } from "../verifier-port.js";
+import { type DownloadTuning, downloadAndExtract, exists, type ExtractFn, extractLocal, type InstallDeps, removeEmptyParents, withInstallLock } from "./install-steps.js";
+import { installingPath, placeInstall, recoverInterrupted } from "./place-install.js";
+import type { RuntimeInstallPlan } from "./runtime-plan.js";
+
+export interface RuntimeInstallResult {
+  runtimeId: string;
+  version: string;
+  platform: string;
+  dir: string;
+  file: string;
+  sha256: string;
+  size: number;
+  files: number;
+  /** True when that runtime version was already installed for the platform (nothing was downloaded). */
+  alreadyInstalled: boolean;
+}
+
+/**
+ * Carries out a runtime install plan, all or nothing, like an engine install: the file's install lock
+ * (a second installer waits, then finds it installed), recovery of a killed install, one-pass
+ * download + verified extraction into a temporary folder, one rename into
+ * `<engines-dir>/runtimes/<id>/<version>/<os>-<arch>/`. Throws InstallRefusedError or DownloadError
+ * (exit 1); nothing is installed then.
+ */
+export async function applyRuntimeInstall(plan: RuntimeInstallPlan, deps: InstallDeps, tuning: DownloadTuning = {}): Promise<RuntimeInstallResult> {
+  return withInstallLock(plan, deps.reporter ?? {}, async () => {
+    for (const line of await recoverInterrupted(plan.dest)) deps.reporter?.log?.("warn", line);
+    const known = plan.source.kind === "download" ? { sha256: plan.source.sha256, size: plan.source.size } : { sha256: "", size: 0 };
+    const file = plan.source.kind === "file" ? plan.source.path : plan.source.url;
+    const base = { runtimeId: plan.runtimeId, version: plan.version, platform: plan.platform, dir: plan.dest, file, ...known, files: 0 };
+    if (!plan.force && (await exists(plan.dest))) return { ...base, alreadyInstalled: true };
+    await mkdir(dirname(plan.dest), { recursive: true });
+    const temp = installingPath(plan.dest);
+    try {
+      const extract: ExtractFn<ExtractedRuntime> = (source, dest, options) => deps.verifier.extractRuntime(source, dest, options);
+      const extracted = plan.source.kind === "file" ? await extractLocal(plan, plan.source.path, temp, deps, extract) : await downloadAndExtract(plan, temp, deps, tuning, extract);
+      checkRuntimeNames(plan, extracted.runtimeManifest);
+      await placeInstall(join(temp, "package"), plan.dest, plan.force);
+      return { ...base, sha256: extracted.sha256, size: extracted.size, files: extracted.files.length, alreadyInstalled: false };
+    } catch (error) {
+      await rm(temp, { recursive: true, force: true });
+      await removeEmptyParents(dirname(plan.dest), plan.enginesDir, 3);
+      throw error;
+    } finally {
+      await rm(temp, { recursive: true, force: true });
+    }
+  });
+}
+
+function checkRuntimeNames(plan: RuntimeInstallPlan, m: RuntimeManifest): void {
+  // The verifier compared the manifest with the file name; this guards the store's layout.
+  if (m.runtimeId !== plan.runtimeId || m.version !== plan.version || `${m.os}-${m.arch}` !== plan.platform) {
+    throw new InstallRefusedError(`${plan.filename}: its manifest names another runtime, version or platform than its file name`, "nothing was installed");
+  }
+}

@@ -1,0 +1,152 @@
+import { mkdir, rmdir, stat } from "node:fs/promises";
+import { dirname } from "node:path";
+import type { EntryRequirements, Reporter } from "@baiengine/schema";
+import { describeFinding as formatFinding, errorFindings } from "@baiengine/verifier";
+import { DownloadError, InstallRefusedError } from "../errors.js";
+import { lockPath } from "../lock/path-lock.js";
+import type { HostFacts } from "../resolve/host-facts.js";
+import type { ByteSource, Finding, PackageVerifier } from "../verifier-port.js";
+import { PackageDownload, RestartFromZero } from "./download.js";
+
+/**
+ * The steps every install shares, engine package or runtime pack: the per-file install lock, the
+ * one-pass download + verified extraction with its restart-once rule, and the refusal messages.
+ */
+
+/** Where the package bytes come from. */
+export type InstallSource =
+  | { kind: "file"; path: string }
+  | { kind: "download"; url: string; size: number; sha256: string; requirements?: EntryRequirements };
+
+/** What every install plan has: one file, one destination folder, one lock, one partial download. */
+export interface InstallTarget {
+  filename: string;
+  enginesDir: string;
+  /** The installed folder (renamed into place whole). */
+  dest: string;
+  /** The file whose lock serialises installs of this file: `<engines-dir>/.downloads/<filename>` (lock folder `<…>.lock`). */
+  lock: string;
+  /** The partial download kept across runs for resuming (`<engines-dir>/.downloads/<filename>.part`); null for a local file. */
+  part: string | null;
+  source: InstallSource;
+  /** Replace an installed copy (and, for engines, install despite unmet requirements). */
+  force: boolean;
+}
+
+export interface InstallDeps {
+  verifier: PackageVerifier;
+  reporter?: Reporter;
+  signal?: AbortSignal;
+  /** This machine's facts, for requirement checks; detected when needed and not given. */
+  host?: HostFacts;
+}
+
+export interface DownloadTuning {
+  retries?: number;
+  timeoutMs?: number;
+  backoffMs?: number;
+}
+
+/** How long a second install of the same file waits for the first (a slow download), ms. */
+const INSTALL_LOCK_TIMEOUT_MS = 60 * 60_000;
+
+export const exists = (path: string) => stat(path).then(() => true, () => false);
+
+/** Runs `work` holding the target's install lock; a second installer waits, saying so. */
+export async function withInstallLock<T>(target: InstallTarget, reporter: Reporter, work: () => Promise<T>): Promise<T> {
+  await mkdir(dirname(target.lock), { recursive: true });
+  const release = await lockPath(target.lock, {
+    timeoutMs: INSTALL_LOCK_TIMEOUT_MS,
+    onWait: (holder) => reporter.log?.("info", `waiting for another install of ${target.filename}: ${holder}`),
+    timedOut: (holder, lock, staleMs) =>
+      new InstallRefusedError(`another install of ${target.filename} (${holder}) did not finish within ${INSTALL_LOCK_TIMEOUT_MS / 60_000} minutes`, `if it is gone, its lock ${lock} is taken over after ${staleMs / 1000}s`),
+  });
+  try {
+    return await work();
+  } finally {
+    await release();
+  }
+}
+
+/** The verifier's refusal as one InstallRefusedError line. */
+export function rejectedMessage(file: string, error: unknown): InstallRefusedError {
+  const findings = (error as { findings?: Finding[] }).findings;
+  const detail = findings ? errorFindings(findings).map(formatFinding).join("; ") : (error as Error).message;
+  return new InstallRefusedError(`${file} was rejected: ${detail}`, "nothing was installed; use a package that passes verify-engine");
+}
+
+/** The sha256 the verifier computed, when its only quarrel with the bytes is that they are not the published ones. */
+function mismatchedSha256(error: unknown): string | null {
+  const findings = (error as { findings?: Finding[] }).findings ?? [];
+  const finding = findings.find((f) => f.code === "SHA256_MISMATCH");
+  return finding ? (/sha256 is ([0-9a-f]{64})/.exec(finding.message)?.[1] ?? "(unknown)") : null;
+}
+
+/** The verifier's extraction of one kind of package (engine or runtime) from a file or a download stream. */
+export type ExtractFn<R> = (source: string | ByteSource, temp: string, options: { expectedSha256?: string; expectedFilename: string; reporter?: Reporter }) => Promise<R>;
+
+/** Extracts a local file with the verifier; a refusal becomes one InstallRefusedError line. */
+export async function extractLocal<R>(target: InstallTarget, file: string, temp: string, deps: InstallDeps, extract: ExtractFn<R>): Promise<R> {
+  deps.reporter?.step?.("verify and extract", target.filename);
+  try {
+    return await extract(file, temp, { expectedFilename: target.filename, ...(deps.reporter ? { reporter: deps.reporter } : {}) });
+  } catch (error) {
+    throw rejectedMessage(target.filename, error);
+  }
+}
+
+/**
+ * Downloads and extracts in one pass: the verifier reads the bytes as they arrive (hashing, checking
+ * and writing them into `temp`) while the download appends them to the partial file for resuming.
+ * A resumed download whose sha256 does not match, or a server that cannot continue, starts once more
+ * from zero before the mismatch is reported.
+ */
+export async function downloadAndExtract<R>(target: InstallTarget, temp: string, deps: InstallDeps, tuning: DownloadTuning, extract: ExtractFn<R>): Promise<R> {
+  const source = target.source as Extract<InstallSource, { kind: "download" }>;
+  for (let pass = 1; ; pass++) {
+    const download = new PackageDownload({
+      url: source.url,
+      part: target.part!,
+      expectedSize: source.size,
+      expectedSha256: source.sha256,
+      ...tuning,
+      ...(deps.reporter ? { reporter: deps.reporter } : {}),
+      ...(deps.signal ? { signal: deps.signal } : {}),
+    });
+    deps.reporter?.step?.("download, verify and extract", source.url);
+    try {
+      const extracted = await extract({ name: target.filename, size: source.size, chunks: download.chunks() }, temp, { expectedSha256: source.sha256, expectedFilename: target.filename });
+      await download.discard();
+      return extracted;
+    } catch (error) {
+      const actual = mismatchedSha256(error);
+      if (pass === 1 && (error instanceof RestartFromZero || (actual !== null && download.resumed))) {
+        deps.reporter?.log?.("warn", `${source.url}: ${actual !== null ? `the resumed download's sha256 is ${actual}, not the index's` : error instanceof Error ? error.message : String(error)}; downloading again from zero`);
+        await download.discard();
+        continue;
+      }
+      throw await downloadFailure(error, actual, target, download);
+    }
+  }
+}
+
+/** The error a failed download pass ends with; the partial file is kept only for a transient failure. */
+async function downloadFailure(error: unknown, actual: string | null, target: InstallTarget, download: PackageDownload): Promise<unknown> {
+  const source = target.source as Extract<InstallSource, { kind: "download" }>;
+  if (error instanceof DownloadError && error.transient) return error;
+  await download.discard();
+  if (actual !== null) {
+    return new DownloadError(
+      `${source.url}: the ${source.size} bytes received have sha256 ${actual}, the index lists ${source.sha256} for ${target.filename}`,
+      "the file at that URL is not the one the index lists (re-uploaded under the same name, or an out-of-date mirror); nothing was installed",
+    );
+  }
+  return error instanceof DownloadError ? error : rejectedMessage(target.filename, error);
+}
+
+/** Leaves no empty folders between `dir` and `enginesDir` (exclusive) behind a refused install. */
+export async function removeEmptyParents(dir: string, enginesDir: string, levels: number): Promise<void> {
+  for (let k = 0; k < levels && dir !== enginesDir; k++, dir = dirname(dir)) {
+    await rmdir(dir).catch(() => {});
+  }
+}

@@ -1,0 +1,153 @@
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { copyFile, mkdir, mkdtemp, readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
+import { promisify } from "node:util";
+import { pack, packRuntime } from "@baiengine/packer";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startPackageServer, type PackageServer } from "./helpers/package-server.js";
+import { emptyRegistry, removeTempDirs, tempDir, writeJson } from "./helpers/registry-fixtures.js";
+import { runCli } from "./helpers/run-cli.js";
+
+/**
+ * The whole chain of a GPU package that needs a runtime pack, on real parts: the packer's
+ * GPU-shaped hello (cuda13; its backend registers a device only when the stub runtime
+ * libhellort.so.1 it links can be loaded) and that runtime's `.bairuntime`, published with the real
+ * CLI, served by a loopback HTTP server, installed into empty folders, and probed with an empty
+ * environment.
+ */
+afterAll(removeTempDirs);
+
+const RUNTIME = "hello-cuda13-runtime";
+const RUNTIME_FILE = `${RUNTIME}-13.0.1-linux-x86_64.bairuntime`;
+const VERSIONS = ["0.1.0", "0.2.0", "0.3.0"];
+let root: string;
+let registry: string;
+let server: PackageServer;
+let engineFiles: string[];
+const base = () => `${server.url}/ok`;
+const linux = ["--os", "linux", "--arch", "x86_64"];
+
+async function publishVersion(version: string): Promise<void> {
+  const r = await runCli(["update", "--registry", registry, "--engine", "hello", "--version", version, "--packages-dir", join(root, "packages")]);
+  expect(r.code, r.stderr).toBe(0);
+}
+
+beforeAll(async () => {
+  root = await tempDir();
+  const cacheDir = join(root, "cache");
+  engineFiles = [];
+  let buildDir = "";
+  for (const version of VERSIONS) {
+    const packed = await pack({ engine: "hello", accel: "cuda13", version, out: join(root, "packages"), cacheDir });
+    engineFiles.push(packed.file);
+    buildDir = packed.plan.buildDir;
+  }
+  const runtime = await packRuntime({ accel: "cuda13", engine: "hello", toolkit: buildDir, out: join(root, "runtimes") });
+  expect(basename(runtime.file)).toBe(RUNTIME_FILE);
+  registry = join(root, "engines.json");
+  await writeJson(registry, emptyRegistry());
+  const r = await runCli(["update", "--registry", registry, "--runtime", RUNTIME, "--version", "13.0.1", "--packages-dir", join(root, "runtimes")]);
+  expect(r.code, r.stderr).toBe(0);
+  // The mirror: {tag}/{filename}, as a GitHub release lays them out.
+  const mirror = join(root, "mirror");
+  for (const [k, file] of engineFiles.entries()) {
+    await mkdir(join(mirror, `hello-v${VERSIONS[k]}`), { recursive: true });
+    await copyFile(file, join(mirror, `hello-v${VERSIONS[k]}`, basename(file)));
+  }
+  await mkdir(join(mirror, `${RUNTIME}-v13.0.1`));
+  await copyFile(runtime.file, join(mirror, `${RUNTIME}-v13.0.1`, RUNTIME_FILE));
+  server = await startPackageServer(mirror);
+}, 600_000);
+afterAll(() => server?.close());
+
+const installEngine = (enginesDir: string, index = registry) =>
+  runCli(["install", "--registry", index, "--engine", "hello", ...linux, "--accel", "cuda13", "--base-url", base(), "--engines-dir", enginesDir]);
+
+async function listDevices(server: string): Promise<string> {
+  const cwd = await mkdtemp(join(tmpdir(), "elsewhere-"));
+  return (await promisify(execFile)(server, ["--list-devices"], { cwd, env: {} })).stdout.trim();
+}
+
+describe("install of a GPU package and its runtime pack from a loopback registry", () => {
+  const enginesDir = () => join(root, "engines");
+  const store = () => join(enginesDir(), "runtimes", RUNTIME, "13.0.1", "linux-x86_64");
+  const engineDir = (v: string) => join(enginesDir(), "hello", v, "linux-x86_64-cuda13");
+
+  it("installs the runtime first, links it in, and the device appears with an empty environment", async () => {
+    await publishVersion("0.1.0");
+    const r = await installEngine(enginesDir());
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.split("\n")).toEqual([
+      `installed: hello 0.1.0 -> ${engineDir("0.1.0")}`,
+      `  installed: runtime ${RUNTIME} 13.0.1 linux-x86_64 -> ${store()}`,
+      `  runtime: ${RUNTIME} 13.0.1 (1 hard-linked, 0 copied into ${join(engineDir("0.1.0"), "libs")})`,
+      "  device: HelloGPU0: Hello stub GPU (1024 MiB, 1000 MiB free)",
+      "",
+    ]);
+    expect(await listDevices(join(engineDir("0.1.0"), "hello-server"))).toBe("Available devices:\n  HelloGPU0: Hello stub GPU (1024 MiB, 1000 MiB free)");
+    expect(JSON.parse(await readFile(join(store(), "manifest.json"), "utf8"))).toMatchObject({ runtimeId: RUNTIME, version: "13.0.1", provides: ["libhellort.so.1"] });
+  });
+
+  it("three engines that need the same runtime store it once: one download, one inode", async () => {
+    for (const version of ["0.2.0", "0.3.0"]) {
+      await publishVersion(version);
+      const r = await installEngine(enginesDir());
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain(`  runtime: ${RUNTIME} 13.0.1 (1 hard-linked, 0 copied`);
+      expect(r.stdout).toContain(`  already installed: runtime ${RUNTIME} 13.0.1 linux-x86_64`);
+    }
+    const shared = await stat(join(store(), "libs", "libhellort.so.1"));
+    for (const version of VERSIONS) {
+      const linked = await stat(join(engineDir(version), "libs", "libhellort.so.1"));
+      expect([linked.dev, linked.ino]).toEqual([shared.dev, shared.ino]);
+    }
+    expect(shared.nlink).toBe(4);
+    expect(server.requests.filter((q) => q.method === "GET" && q.mode === "ok" && q.range === undefined).length).toBe(4);
+  });
+
+  it("--dry-run plans the runtime install beside the engine's, and changes nothing", async () => {
+    const dir = join(root, "engines-dry");
+    const r = await runCli(["install", "--registry", registry, "--engine", "hello", ...linux, "--accel", "cuda13", "--base-url", base(), "--engines-dir", dir, "--dry-run"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`needs   its runtime, installed first unless already there:\n  install runtime ${RUNTIME} 13.0.1 linux-x86_64\n  from    ${base()}/${RUNTIME}-v13.0.1/${RUNTIME_FILE}`);
+    expect(existsSync(dir)).toBe(false);
+  });
+});
+
+describe("a GPU package without its runtime is never activated", () => {
+  it("a local package file whose runtime is not installed: one line, exit 1, nothing installed", async () => {
+    const dir = join(root, "engines-file");
+    const r = await runCli(["install", engineFiles[0]!, "--engines-dir", dir]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.split("\n").filter((l) => l.startsWith("error:"))).toEqual([
+      `error: ${basename(engineFiles[0]!)} needs runtime ${RUNTIME} 13.0 or newer for linux-x86_64, which is not installed in ${join(dir, "runtimes")}`,
+    ]);
+    expect(await readdir(dir, { recursive: true })).toEqual([".downloads"]);
+  });
+
+  it("a runtime pack that fails its check leaves the engine uninstalled too", async () => {
+    const dir = join(root, "engines-bad-runtime");
+    const index = JSON.parse(await readFile(registry, "utf8"));
+    index.runtimes[0].packages[0].sha256 = "0".repeat(64);
+    const bad = join(root, "engines-bad-runtime.json");
+    await writeFile(bad, JSON.stringify(index));
+    const r = await installEngine(dir, bad);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`the index lists ${"0".repeat(64)} for ${RUNTIME_FILE}`);
+    expect(await readdir(dir, { recursive: true })).toEqual([".downloads"]);
+  });
+
+  it("the runtime installed alone from the index (or its file), then the package file installs and lists its device", async () => {
+    const dir = join(root, "engines-runtime-first");
+    const alone = await runCli(["install", "--registry", registry, "--runtime", RUNTIME, ...linux, "--base-url", base(), "--engines-dir", dir]);
+    expect(alone.code, alone.stderr).toBe(0);
+    expect(alone.stdout).toBe(`installed: runtime ${RUNTIME} 13.0.1 linux-x86_64 -> ${join(dir, "runtimes", RUNTIME, "13.0.1", "linux-x86_64")}\n`);
+    const again = await runCli(["install", join(root, "runtimes", RUNTIME_FILE), "--engines-dir", dir]);
+    expect(again.stdout).toContain("already installed: runtime");
+    const engine = await runCli(["install", engineFiles[0]!, "--engines-dir", dir]);
+    expect(engine.code, engine.stderr).toBe(0);
+    expect(engine.stdout).toContain("  device: HelloGPU0: Hello stub GPU (1024 MiB, 1000 MiB free)");
+  });
+});
