@@ -113,6 +113,8 @@ describe("install of a GPU package and its runtime pack from a loopback registry
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`needs   its runtime, installed first unless already there:\n  install runtime ${RUNTIME} 13.0.1 linux-x86_64\n  from    ${base()}/${RUNTIME}-v13.0.1/${RUNTIME_FILE}`);
     expect(existsSync(dir)).toBe(false);
+    const resolved = await runCli(["resolve", "--registry", registry, "--engine", "hello", ...linux, "--accel", "cuda13", "--base-url", base(), "--json"]);
+    expect(JSON.parse(resolved.stdout).runtime).toMatchObject({ id: RUNTIME, version: "13.0.1", url: `${base()}/${RUNTIME}-v13.0.1/${RUNTIME_FILE}` });
   });
 });
 

@@ -112,6 +112,7 @@ function renderResolution(r: Resolution, explain: boolean): void {
   out(`url     ${r.url}`);
   out(`size    ${r.entry.size}`);
   out(`sha256  ${r.entry.sha256}`);
+  if (r.runtime) out(`runtime ${r.runtime.id} ${r.runtime.version}: ${r.runtime.url} (${r.runtime.size} bytes, sha256 ${r.runtime.sha256})`);
   if (explain) for (const reason of r.reasons) out(`  ${reason}`);
 }
 

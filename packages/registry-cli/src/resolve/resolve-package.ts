@@ -1,4 +1,4 @@
-import { type PackageEntry, type Registry, packageUrl } from "@baiengine/schema";
+import { type PackageEntry, type Registry, packageUrl, runtimePackageUrl } from "@baiengine/schema";
 import { InstallRefusedError, NoPackageFitsError } from "../errors.js";
 import { type Choice, choosePackage, choosePackageFor, type PlatformRequest } from "./choose-package.js";
 import type { HostFacts } from "./host-facts.js";
@@ -10,6 +10,8 @@ export interface Resolution {
   entry: PackageEntry;
   url: string;
   reasons: string[];
+  /** The runtime pack the package needs (the index's `runtimes[]`, same platform), which install puts in first. */
+  runtime?: { id: string; version: string; filename: string; url: string; size: number; sha256: string };
 }
 
 /**
@@ -37,5 +39,16 @@ export function resolvePackage(
   if (!choice.chosen) {
     throw new NoPackageFitsError(`no package of ${engineId} ${version} fits: ${reasons.join("; ")}`, "pass --os, --arch and --accel to pick one explicitly", reasons);
   }
-  return { engineId, version, channel, entry: choice.chosen, url: packageUrl({ baseUrl: options.baseUrl ?? registry.baseUrl }, engineId, choice.chosen), reasons };
+  const base = { baseUrl: options.baseUrl ?? registry.baseUrl };
+  const runtime = indexedRuntime(registry, choice.chosen, base);
+  return { engineId, version, channel, entry: choice.chosen, url: packageUrl(base, engineId, choice.chosen), reasons, ...(runtime ? { runtime } : {}) };
+}
+
+/** The index's pack of the runtime a package entry names, for the entry's platform; null when it names none or the index lacks it. */
+function indexedRuntime(registry: Registry, entry: PackageEntry, base: { baseUrl: string }): Resolution["runtime"] | null {
+  if (entry.runtime === undefined) return null;
+  const runtime = (registry.runtimes ?? []).find((r) => r.id === entry.runtime);
+  const pack = runtime?.packages.find((p) => p.os === entry.os && p.arch === entry.arch);
+  if (!runtime || !pack) return null;
+  return { id: runtime.id, version: runtime.latestVersion, filename: pack.filename, url: runtimePackageUrl(base, runtime.id, pack), size: pack.size, sha256: pack.sha256 };
 }
