@@ -152,4 +152,19 @@ describe("a GPU package without its runtime is never activated", () => {
     expect(engine.code, engine.stderr).toBe(0);
     expect(engine.stdout).toContain("  device: HelloGPU0: Hello stub GPU (1024 MiB, 1000 MiB free)");
   });
+
+  it("offline import: a runtime pack dropped into incoming/ beside its engine is installed first", async () => {
+    const dir = join(root, "engines-import");
+    const incoming = join(dir, "incoming");
+    await mkdir(incoming, { recursive: true });
+    await copyFile(engineFiles[0]!, join(incoming, basename(engineFiles[0]!)));
+    await copyFile(join(root, "runtimes", RUNTIME_FILE), join(incoming, RUNTIME_FILE));
+    const r = await runCli(["import", "--engines-dir", dir]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.split("\n")).toEqual([
+      `installed ${RUNTIME_FILE} -> ${join(dir, "runtimes", RUNTIME, "13.0.1", "linux-x86_64")}`,
+      `installed ${basename(engineFiles[0]!)} -> ${join(dir, "hello", "0.1.0", "linux-x86_64-cuda13")}`,
+      "",
+    ]);
+  });
 });

@@ -1,31 +1,36 @@
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { renameWithRetry } from "@baiengine/cli-kit/system";
+import { RUNTIME_EXTENSION } from "@baiengine/schema";
 import { type InstallDeps, type InstallResult, installFile } from "./install-package.js";
+import { applyRuntimeInstall, type RuntimeInstallResult } from "./install-runtime.js";
+import { planRuntimeFileInstall } from "./runtime-plan.js";
 
 export interface ImportOutcome {
   file: string;
   status: "installed" | "rejected";
   /** Where the file was moved: `incoming/installed/` or `incoming/rejected/` (with `<file>.reason.txt`). */
   movedTo: string;
-  result?: InstallResult;
+  result?: InstallResult | RuntimeInstallResult;
   reason?: string;
 }
 
 /**
  * The design's offline installation: every `.baiengine` in `incoming/` is installed, then moved aside
  * to `incoming/installed/` or `incoming/rejected/` (with the reason beside it) so it is not retried.
+ * Runtime packs (`.bairuntime`, an extension) dropped there are installed first, so a GPU package
+ * brought in beside its runtime finds it.
  */
 export async function importIncoming(incomingDir: string, enginesDir: string, deps: InstallDeps): Promise<ImportOutcome[]> {
   const names = (await readdir(incomingDir, { withFileTypes: true }).catch(() => []))
-    .filter((e) => e.isFile() && e.name.endsWith(".baiengine"))
+    .filter((e) => e.isFile() && (e.name.endsWith(".baiengine") || e.name.endsWith(RUNTIME_EXTENSION)))
     .map((e) => e.name)
-    .sort();
+    .sort((a, b) => Number(b.endsWith(RUNTIME_EXTENSION)) - Number(a.endsWith(RUNTIME_EXTENSION)) || (a < b ? -1 : a > b ? 1 : 0));
   const outcomes: ImportOutcome[] = [];
   for (const name of names) {
     const file = join(incomingDir, name);
     try {
-      const result = await installFile(file, enginesDir, deps);
+      const result = name.endsWith(RUNTIME_EXTENSION) ? await applyRuntimeInstall(planRuntimeFileInstall(file, enginesDir), deps) : await installFile(file, enginesDir, deps);
       const movedTo = await moveAside(incomingDir, "installed", name);
       outcomes.push({ file: name, status: "installed", movedTo, result: { ...result, file: movedTo } });
     } catch (error) {
