@@ -75,24 +75,26 @@ describe("resolve on a machine whose only Vulkan device is a software renderer",
     expect(parsed.reasons.at(-1)).toBe("chosen: linux-x86_64-cpu");
   });
 
-  it("a loader whose devices cannot be listed (no vulkaninfo on PATH) keeps cpu, and says so", async () => {
-    const emptyPath = await tempDir("no-tools-");
-    const run = await runCli(["resolve", "--registry", registry, "--engine", "hello", "--json"], { env: { ...softwareOnly, PATH: emptyPath } });
+  /** `resolve --json` for this host under `env`: the platform chosen and the reasons. */
+  async function resolveJson(env: NodeJS.ProcessEnv): Promise<{ platform: string; reasons: string[] }> {
+    const run = await runCli(["resolve", "--registry", registry, "--engine", "hello", "--json"], { env });
     expect(run.code, run.stderr).toBe(0);
-    const parsed = JSON.parse(run.stdout);
-    expect(parsed.platform).toBe("linux-x86_64-cpu");
-    expect(parsed.reasons).toContain(
+    return JSON.parse(run.stdout);
+  }
+
+  it("a loader whose devices cannot be listed (no vulkaninfo on PATH) keeps cpu, and says so", async () => {
+    const resolved = await resolveJson({ ...softwareOnly, PATH: await tempDir("no-tools-") });
+    expect(resolved.platform).toBe("linux-x86_64-cpu");
+    expect(resolved.reasons).toContain(
       "linux-x86_64-vulkan: skipped, a Vulkan loader is installed but its devices cannot be listed (vulkaninfo not found); install vulkaninfo (vulkan-tools) to let resolve list them, or pass --accel vulkan to take it anyway",
     );
   });
 
   it("a loader with no driver at all (vulkaninfo fails): cpu, naming the Vulkan result", async () => {
     const missing = "/nonexistent/vulkan-icd.json";
-    const run = await runCli(["resolve", "--registry", registry, "--engine", "hello", "--json"], { env: { VK_DRIVER_FILES: missing, VK_ICD_FILENAMES: missing } });
-    expect(run.code, run.stderr).toBe(0);
-    const parsed = JSON.parse(run.stdout);
-    expect(parsed.platform).toBe("linux-x86_64-cpu");
-    expect(parsed.reasons).toContain(
+    const resolved = await resolveJson({ VK_DRIVER_FILES: missing, VK_ICD_FILENAMES: missing });
+    expect(resolved.platform).toBe("linux-x86_64-cpu");
+    expect(resolved.reasons).toContain(
       "linux-x86_64-vulkan: skipped, a Vulkan loader is installed but its devices cannot be listed (vulkaninfo --summary failed: ERROR_INCOMPATIBLE_DRIVER (no Vulkan driver)); pass --accel vulkan to take it anyway",
     );
   });
