@@ -18,6 +18,7 @@ export * from "./resolve/host-facts.js";
 export * from "./resolve/host-runtime-facts.js";
 export * from "./resolve/requirements-check.js";
 export * from "./resolve/resolve-package.js";
+export * from "./resolve/vulkan-choice.js";
 export * from "./update/apply-update.js";
 export * from "./update/engine-metadata.js";
 export * from "./update/merge-version.js";

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { choosePackage, choosePackageFor } from "../src/resolve/choose-package.js";
 import { archFromNode as mapArch, osFromNode as mapOs } from "@baiengine/schema";
 import { type HostFacts, parseNvidiaSmiCudaVersion, parseRocmVersion } from "../src/resolve/host-facts.js";
+import type { HostDevices, VulkanDevice } from "@baiengine/verifier";
 
 // Pure data: the platforms of a full release (no files needed to choose).
 function entry(os: PackageEntry["os"], arch: PackageEntry["arch"], accelerator: PackageEntry["accelerator"], acceleratorVersion: string | null, variant?: string): PackageEntry {
@@ -24,12 +25,19 @@ const release: PackageEntry[] = [
   entry("windows", "x86_64", "cuda", "12.4"),
 ];
 
+const NO_DEVICES: HostDevices = { cuda: [], rocm: [], vulkan: null, vulkanProblem: "vulkaninfo not found", metal: false, notes: [] };
+const LLVMPIPE: VulkanDevice = { id: "GPU0", deviceType: "PHYSICAL_DEVICE_TYPE_CPU", deviceName: "llvmpipe (LLVM 15.0.6, 256 bits)", driverName: "llvmpipe" };
+const RADV: VulkanDevice = { id: "GPU0", deviceType: "PHYSICAL_DEVICE_TYPE_DISCRETE_GPU", deviceName: "AMD Radeon RX 7900 XTX (RADV NAVI31)", driverName: "radv" };
+/** A host whose vulkaninfo lists these devices (so its loader is there too). */
+const vulkanHost = (...devices: VulkanDevice[]): Partial<HostFacts> => ({ vulkanLoader: true, devices: { ...NO_DEVICES, vulkan: devices } });
+
 const host = (facts: Partial<HostFacts>): HostFacts => ({
   os: "linux",
   arch: "x86_64",
   cudaDriverVersion: null,
   rocmVersion: null,
-  vulkan: false,
+  vulkanLoader: false,
+  devices: NO_DEVICES,
   glibc: "2.36",
   glibcxx: "3.4.30",
   macosVersion: null,
@@ -48,9 +56,29 @@ describe("choosePackage (preference order)", () => {
   it("then ROCm of the installed major, then Vulkan, then CPU", () => {
     expect(chosenName({ rocmVersion: "6.2.1" })).toBe("llama-cpp-b4618-linux-x86_64-rocm6.baiengine");
     expect(chosenName({ rocmVersion: "5.7" })).toBe("llama-cpp-b4618-linux-x86_64-cpu.baiengine");
-    expect(chosenName({ rocmVersion: "5.7", vulkan: true })).toBe("llama-cpp-b4618-linux-x86_64-vulkan.baiengine");
-    expect(chosenName({ cudaDriverVersion: "12.4", rocmVersion: "6.1", vulkan: true })).toBe("llama-cpp-b4618-linux-x86_64-cuda12.baiengine");
+    expect(chosenName({ rocmVersion: "5.7", ...vulkanHost(RADV, LLVMPIPE) })).toBe("llama-cpp-b4618-linux-x86_64-vulkan.baiengine");
+    expect(chosenName({ cudaDriverVersion: "12.4", rocmVersion: "6.1", ...vulkanHost(RADV) })).toBe("llama-cpp-b4618-linux-x86_64-cuda12.baiengine");
     expect(chosenName({})).toBe("llama-cpp-b4618-linux-x86_64-cpu.baiengine");
+  });
+  it("vulkan only for a hardware device vulkaninfo lists: a software renderer or an unlisted loader keeps cpu, and says why", () => {
+    const reasonsFor = (facts: Partial<HostFacts>) => choosePackage(release, host(facts)).reasons;
+    const llvmpipe = reasonsFor(vulkanHost(LLVMPIPE));
+    expect(llvmpipe).toContain("linux-x86_64-vulkan: skipped, the only Vulkan device is a software renderer (llvmpipe (LLVM 15.0.6, 256 bits))");
+    expect(llvmpipe.at(-1)).toBe("chosen: linux-x86_64-cpu");
+    expect(reasonsFor(vulkanHost(RADV, LLVMPIPE))).toContain("linux-x86_64-vulkan: usable, Vulkan device AMD Radeon RX 7900 XTX (RADV NAVI31)");
+    expect(reasonsFor(vulkanHost())).toContain("linux-x86_64-vulkan: skipped, vulkaninfo lists no Vulkan device");
+    const unlisted = reasonsFor({ vulkanLoader: true });
+    expect(unlisted).toContain(
+      "linux-x86_64-vulkan: skipped, a Vulkan loader is installed but its devices cannot be listed (vulkaninfo not found); install vulkaninfo (vulkan-tools) to let resolve list them, or pass --accel vulkan to take it anyway",
+    );
+    expect(unlisted.at(-1)).toBe("chosen: linux-x86_64-cpu");
+    const failing = { vulkanLoader: true, devices: { ...NO_DEVICES, vulkanProblem: "vulkaninfo --summary failed: ERROR_INCOMPATIBLE_DRIVER (no Vulkan driver)" } };
+    expect(reasonsFor(failing)).toContain(
+      "linux-x86_64-vulkan: skipped, a Vulkan loader is installed but its devices cannot be listed (vulkaninfo --summary failed: ERROR_INCOMPATIBLE_DRIVER (no Vulkan driver)); pass --accel vulkan to take it anyway",
+    );
+    expect(reasonsFor({})).toContain("linux-x86_64-vulkan: skipped, no Vulkan loader");
+    // an explicit request still takes it
+    expect(choosePackageFor(release, { os: "linux", arch: "x86_64", accel: "vulkan" }).chosen?.accelerator).toBe("vulkan");
   });
   it("metal first on Apple Silicon, cpu on Intel Macs; windows cuda", () => {
     expect(chosenName({ os: "macos", arch: "aarch64" })).toBe("llama-cpp-b4618-macos-aarch64-metal.baiengine");

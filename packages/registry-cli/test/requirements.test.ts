@@ -28,6 +28,18 @@ describe("which GPU runs which CUDA architecture (CMake CUDA_ARCHITECTURES entri
     ["90a", "10.0", false],
     ["75", "6.1", false],
     ["sm_75", "7.5", true],
+    ["90-real", "8.6", false], // SASS never runs on an older GPU
+    ["90", "8.6", false], // nor does its PTX
+    ["90-virtual", "8.6", false],
+    ["86-virtual", "9.0", true], // PTX: JIT-compiled on an equal or newer GPU
+    ["89-real", "9.0", false], // SASS stays within its major
+    ["100f", "10.3", true], // family-specific: the same major, a newer minor
+    ["100f", "12.0", false],
+    ["120a", "12.1", false],
+    ["all", "6.1", true],
+    ["all-major", "12.0", true],
+    ["native", "8.6", null], // the build machine's GPUs: unknown here
+    ["OFF", "8.6", null],
   ])("%s on compute capability %s: %s", (entry, cc, ok) => {
     expect(runsOn(entry, cc)).toBe(ok);
   });
@@ -48,8 +60,13 @@ describe("unmet requirements, one line each naming the host's value", () => {
     expect(unmetRequirements({ cudaArchitectures: ["75", "80", "86"] }, "linux", gpu).map((u) => u.message)).toEqual([
       "built for CUDA architectures 75;80;86, this host's GPU is compute capability 6.1",
     ]);
-    // An unknown fact is not held against the package.
+    expect(unmetRequirements({ cudaArchitectures: ["90-real"] }, "linux", { ...none, computeCapabilities: ["8.6"] }).map((u) => u.message)).toEqual([
+      "built for CUDA architectures 90-real, this host's GPU is compute capability 8.6",
+    ]);
+    expect(unmetRequirements({ cudaArchitectures: ["80-real", "90-real"] }, "linux", { ...none, computeCapabilities: ["8.6", "9.0"] })).toEqual([]);
+    // An unknown fact is not held against the package: no compute capability, or a build for `native`.
     expect(unmetRequirements({ cudaArchitectures: ["75"] }, "linux", none)).toEqual([]);
+    expect(unmetRequirements({ cudaArchitectures: ["native"] }, "linux", gpu)).toEqual([]);
   });
 
   it("resolve's choice skips the package with the reason on its line", () => {
@@ -63,7 +80,7 @@ describe("unmet requirements, one line each naming the host's value", () => {
       sha256: "0".repeat(64),
       ...(requirements ? { requirements } : {}),
     });
-    const host: HostFacts = { os: "linux", arch: "x86_64", cudaDriverVersion: "12.8", rocmVersion: null, vulkan: false, ...none, glibc: "2.31", computeCapabilities: ["6.1"], notes: [] };
+    const host: HostFacts = { os: "linux", arch: "x86_64", cudaDriverVersion: "12.8", rocmVersion: null, vulkanLoader: false, devices: { cuda: ["NVIDIA GeForce GTX 1080"], rocm: [], vulkan: null, metal: false, notes: [] }, ...none, glibc: "2.31", computeCapabilities: ["6.1"], notes: [] };
     const choice = choosePackage([entry("cuda", "12.4", { glibc: "2.28", cudaArchitectures: ["75", "86"] }), entry("cpu", null, { glibc: "2.28" })], host);
     expect(choice.chosen?.accelerator).toBe("cpu");
     expect(choice.reasons).toContain("linux-x86_64-cuda12: skipped, built for CUDA architectures 75;86, this host's GPU is compute capability 6.1");

@@ -1,3 +1,4 @@
+import type { DeviceCheck } from "./devices/check-package-devices.js";
 import { hasErrors, type Finding } from "./findings.js";
 import type { ScanResult } from "./scan.js";
 
@@ -11,6 +12,8 @@ export interface SmokeResult {
   runner?: string;
   /** Set when the verdict came from the output rather than the exit code (wine). */
   note?: string;
+  /** The device probe after `--version` passed: the device found, or why it was skipped (`no CUDA device`). */
+  devices?: DeviceCheck;
 }
 
 /** What one scan found, for one file, plus the smoke run when asked for. */

@@ -7,10 +7,11 @@ import { extractPackage } from "./extract.js";
 import { errorFinding, type Finding } from "./findings.js";
 import type { Limits } from "./limits.js";
 import type { SmokeResult } from "./report.js";
+import { type SmokeDeviceOptions, smokeDevices } from "./smoke-devices.js";
 
 export type { SmokeResult } from "./report.js";
 
-export interface SmokeOptions {
+export interface SmokeOptions extends SmokeDeviceOptions {
   emulate?: boolean;
   limits?: Partial<Limits>;
   reporter?: Reporter;
@@ -65,7 +66,8 @@ export function planSmoke(manifest: Pick<Manifest, "os" | "arch">, emulate: bool
 /**
  * §8: extract into a fresh temporary folder (safely, with the verifier's own extractor), run
  * `<serverBinary> --version` from another working directory with a clean environment, require
- * exit 0 in time, then remove everything.
+ * exit 0 in time; then, for a GPU package on a host with a device of its kind, the engine's device
+ * probe (smokeDevices: `result.devices`, `SMOKE_NO_DEVICE`); then remove everything.
  */
 export async function runSmoke(file: string, manifest: Manifest, options: SmokeOptions = {}): Promise<{ result: SmokeResult; findings: Finding[] }> {
   const plan = planSmoke(manifest, options.emulate ?? false);
@@ -109,7 +111,9 @@ export async function runSmoke(file: string, manifest: Manifest, options: SmokeO
       const why = run.failed && run.exitCode === undefined ? run.shortMessage : `exit code ${run.exitCode}`;
       return { result, findings: [errorFinding("SMOKE_FAILED", `${manifest.serverBinary} --version failed (${why}): ${lastLine(output)}`, path)] };
     }
-    return { result, findings: [] };
+    const devices = await smokeDevices(join(temp, "root", "package"), manifest, plan.name, options);
+    result.devices = devices.devices;
+    return { result, findings: devices.findings };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return { result: { ran: false, skippedReason: `could not prepare the smoke run: ${message}` }, findings: [errorFinding("SMOKE_FAILED", message, path)] };

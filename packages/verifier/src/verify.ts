@@ -4,10 +4,12 @@ import type { Limits } from "./limits.js";
 import { reportFromScan, type VerifyReport } from "./report.js";
 import { scanPackage } from "./scan.js";
 import { runSmoke } from "./smoke.js";
+import type { SmokeDeviceOptions } from "./smoke-devices.js";
 
 export type { SmokeResult, VerifyReport } from "./report.js";
 
-export interface VerifyOptions {
+/** With `smoke`, also the device probe's data (SmokeDeviceOptions: engine id → probe, this host's GPUs). */
+export interface VerifyOptions extends SmokeDeviceOptions {
   /** The name the package is shipped under; default: the file's base name. */
   expectedFilename?: string;
   registry?: Registry;

@@ -1,13 +1,15 @@
 import { type Arch, type Os, type PackageEntry, acceleratorToken, platformKey, toolkitMajor } from "@baiengine/schema";
 import type { HostFacts } from "./host-facts.js";
 import { unmetRequirements } from "./requirements-check.js";
+import { vulkanChoice } from "./vulkan-choice.js";
 
 /**
  * Which package of an engine version suits a machine. Preference order (first usable wins):
  * 1. macOS on Apple Silicon: metal, then cpu.
  * 2. Elsewhere: cudaN for the highest N the NVIDIA driver supports (a driver that reports CUDA 12.4
  *    runs cuda12 packages, not cuda13); then rocmN matching the installed ROCm major (any rocm when
- *    its version is unknown); then vulkan when a Vulkan loader is present; then cpu.
+ *    its version is unknown); then vulkan when vulkaninfo lists a hardware Vulkan device (a software
+ *    renderer such as llvmpipe, or a loader whose devices cannot be listed, is not one); then cpu.
  * Packages with a hardware variant (`cuda13-gh200`) are only chosen when asked for explicitly.
  */
 export interface Choice {
@@ -46,8 +48,10 @@ function rank(p: PackageEntry, host: HostFacts): { rank: number; why: string } |
       if (hostMajor !== null && major !== hostMajor) return { rank: null, why: `built for ROCm ${major}, ROCm ${host.rocmVersion} is installed` };
       return { rank: 200 - (major ?? 0), why: `ROCm ${host.rocmVersion || "found"}` };
     }
-    case "vulkan":
-      return host.vulkan ? { rank: 300, why: "Vulkan loader found" } : { rank: null, why: "no Vulkan loader" };
+    case "vulkan": {
+      const vulkan = vulkanChoice(host);
+      return vulkan.usable ? { rank: 300, why: vulkan.why } : { rank: null, why: vulkan.why };
+    }
     case "cpu":
       return { rank: 400, why: "CPU runs everywhere" };
     default:
@@ -86,7 +90,19 @@ export function choosePackage(packages: PackageEntry[], host: HostFacts, checkRe
 export function choosePackageFor(packages: PackageEntry[], request: PlatformRequest): Choice {
   const onPlatform = packages.filter((p) => p.os === request.os && p.arch === request.arch);
   if (request.accel === undefined) {
-    const cpuOnly: HostFacts = { os: request.os, arch: request.arch, cudaDriverVersion: null, rocmVersion: null, vulkan: false, glibc: null, glibcxx: null, macosVersion: null, computeCapabilities: [], notes: [] };
+    const cpuOnly: HostFacts = {
+      os: request.os,
+      arch: request.arch,
+      cudaDriverVersion: null,
+      rocmVersion: null,
+      vulkanLoader: false,
+      devices: { cuda: [], rocm: [], vulkan: null, metal: false, notes: [] },
+      glibc: null,
+      glibcxx: null,
+      macosVersion: null,
+      computeCapabilities: [],
+      notes: [],
+    };
     return choosePackage(onPlatform, cpuOnly, false);
   }
   const wanted = request.accel;

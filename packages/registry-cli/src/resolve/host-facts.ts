@@ -2,6 +2,7 @@ import { access } from "node:fs/promises";
 import { readFile } from "node:fs/promises";
 import { requireHostPlatform } from "@baiengine/cli-kit/system";
 import type { Arch, Os } from "@baiengine/schema";
+import { detectHostDevices, type HostDevices } from "@baiengine/verifier";
 import { detectRuntimeFacts, runProbe as run, type RuntimeFacts } from "./host-runtime-facts.js";
 
 /** What package choice needs to know about a machine. Plain data: tests build it by hand. */
@@ -12,8 +13,10 @@ export interface HostFacts extends RuntimeFacts {
   cudaDriverVersion: string | null;
   /** Installed ROCm version (`/opt/rocm/.info/version`), "" when present but unversioned, null without. */
   rocmVersion: string | null;
-  /** Whether a Vulkan loader was found. */
-  vulkan: boolean;
+  /** Whether a Vulkan loader (libvulkan.so.1, vulkan-1.dll) was found: not a reason to choose vulkan by itself. */
+  vulkanLoader: boolean;
+  /** The GPUs the vendor tools list (nvidia-smi -L, rocminfo, vulkaninfo --summary): what a vulkan package is chosen on. */
+  devices: HostDevices;
   /** How each fact was found, for `resolve`'s explanation. */
   notes: string[];
 }
@@ -30,6 +33,10 @@ export function parseRocmVersion(text: string): string | null {
 
 
 const exists = (path: string) => access(path).then(() => true, () => false);
+const anyExists = async (paths: readonly string[]) => (await Promise.all(paths.map(exists))).some(Boolean);
+
+/** Where Linux distributions put the Vulkan loader (Debian/Ubuntu multiarch folders, Fedora lib64, Arch lib). */
+const LINUX_VULKAN_LOADERS = ["/usr/lib/x86_64-linux-gnu/libvulkan.so.1", "/usr/lib/aarch64-linux-gnu/libvulkan.so.1", "/usr/lib64/libvulkan.so.1", "/usr/lib/libvulkan.so.1"];
 
 /**
  * Detects this machine's facts: os/arch (Apple Silicon even under Rosetta), NVIDIA driver, ROCm,
@@ -48,7 +55,7 @@ export async function detectHostFacts(): Promise<HostFacts> {
   }
   let cudaDriverVersion: string | null = null;
   let rocmVersion: string | null = null;
-  let vulkan = false;
+  let vulkanLoader = false;
   if (os !== "macos") {
     const smi = await run("nvidia-smi", []);
     cudaDriverVersion = smi === null ? null : parseNvidiaSmiCudaVersion(smi);
@@ -59,11 +66,14 @@ export async function detectHostFacts(): Promise<HostFacts> {
     if (versionFile !== null) rocmVersion = parseRocmVersion(versionFile) ?? "";
     else if ((await run("rocminfo", [])) !== null || (await exists("/opt/rocm"))) rocmVersion = "";
     notes.push(rocmVersion === null ? "no ROCm" : `ROCm ${rocmVersion || "(version unknown)"}`);
-    vulkan = (await run("vulkaninfo", ["--summary"])) !== null || (await exists("/usr/lib/x86_64-linux-gnu/libvulkan.so.1")) || (await exists("/usr/lib64/libvulkan.so.1"));
+    vulkanLoader = await anyExists(LINUX_VULKAN_LOADERS);
   } else if (os === "windows") {
-    vulkan = await exists(`${process.env["SystemRoot"] ?? "C:\\Windows"}\\System32\\vulkan-1.dll`);
+    vulkanLoader = await exists(`${process.env["SystemRoot"] ?? "C:\\Windows"}\\System32\\vulkan-1.dll`);
   }
-  if (os !== "macos") notes.push(vulkan ? "Vulkan loader found" : "no Vulkan loader");
+  if (os !== "macos") notes.push(vulkanLoader ? "Vulkan loader found" : "no Vulkan loader");
   const runtime = await detectRuntimeFacts(os, cudaDriverVersion !== null, notes);
-  return { os, arch, cudaDriverVersion, rocmVersion, vulkan, ...runtime, notes };
+  const devices = await detectHostDevices();
+  // The device tools' own findings (the driver and ROCm notes above already say when there is none).
+  notes.push(...devices.notes.filter((n) => /^(vulkaninfo|nvidia-smi lists|rocminfo lists)/.test(n)));
+  return { os, arch, cudaDriverVersion, rocmVersion, vulkanLoader, devices, ...runtime, notes };
 }

@@ -10,7 +10,9 @@ import {
   runCli,
   UsageError,
 } from "@baiengine/cli-kit";
+import { listEngineProfiles } from "@baiengine/profiles";
 import { type Registry, safeParseRegistry } from "@baiengine/schema";
+import type { DeviceProbe } from "../devices/device-listing.js";
 import { describeFinding, type Finding } from "../findings.js";
 import { LIMIT_FLAGS, type Limits } from "../limits.js";
 import { type VerifyReport, verifyPackage } from "../verify.js";
@@ -28,7 +30,7 @@ interface Flags {
 const program = createProgram("verify-engine", "Verify .baiengine packages: container, entry safety, limits, manifest, binaries, libraries.", version)
   .argument("<file...>", ".baiengine package files")
   .option("--registry <engines.json>", "also check size, sha256 and fields against this registry index")
-  .option("--smoke", "extract to a temporary folder and run `<serverBinary> --version`")
+  .option("--smoke", "extract to a temporary folder and run `<serverBinary> --version`, then, where this host has a device of a GPU package's kind, the engine's device listing")
   .option("--emulate", "with --smoke, run other platforms' packages through qemu-aarch64 or wine")
   .option("--json", "print one JSON object per file (JSON Lines) instead of text");
 for (const [key, { flag, description }] of Object.entries(LIMIT_FLAGS)) {
@@ -51,6 +53,7 @@ program.action(async (files: string[], flags: Flags) => {
       ...(registry ? { registry } : {}),
       smoke: Boolean(flags.smoke),
       emulate: Boolean(flags.emulate),
+      ...(flags.smoke ? { deviceProbes: deviceProbes() } : {}),
       limits,
       reporter,
     });
@@ -64,6 +67,11 @@ program.action(async (files: string[], flags: Flags) => {
   if (env.githubActions && summaryFile) appendFileSync(summaryFile, formatSummary(reports));
   process.exitCode = reports.every((r) => r.ok) ? 0 : 1;
 });
+
+/** Engine id → the device probe of its profile (@baiengine/profiles data: `llama-server --list-devices` and how to read it). */
+function deviceProbes(): Record<string, DeviceProbe> {
+  return Object.fromEntries(listEngineProfiles().flatMap((p) => (p.deviceProbe ? [[p.id, p.deviceProbe]] : [])));
+}
 
 function loadRegistry(path: string): Registry {
   let json: unknown;
@@ -91,6 +99,8 @@ function formatReport(report: VerifyReport): string {
         ? `  smoke: ran via ${report.smoke.runner} in ${report.smoke.durationMs} ms${report.smoke.note ? ` (${report.smoke.note})` : ""}: ${firstLine(report.smoke.output)}`
         : `  smoke: skipped: ${report.smoke.skippedReason}`,
     );
+    const devices = report.smoke.devices;
+    if (devices) lines.push(`  device probe: ${devices.ran ? (devices.device ?? "no device of the package's kind listed") : `skipped: ${devices.reason}`}`);
   }
   return `${lines.join("\n")}\n`;
 }

@@ -9,8 +9,10 @@ export interface HostDevices {
   cuda: string[];
   /** AMD GPU agents ROCm can drive, as `rocminfo` names them (`gfx90a`); [] without ROCm. */
   rocm: string[];
-  /** Vulkan physical devices from `vulkaninfo --summary` (software rasterisers included); null when vulkaninfo is absent. */
+  /** Vulkan physical devices from `vulkaninfo --summary` (software rasterisers included); null when vulkaninfo is absent or fails. */
   vulkan: VulkanDevice[] | null;
+  /** Why `vulkan` is null, for one-line reasons: `vulkaninfo not found`, `vulkaninfo --summary failed: ERROR_INCOMPATIBLE_DRIVER (no Vulkan driver)`. */
+  vulkanProblem?: string;
   /** Metal: every Apple Silicon Mac has its GPU. */
   metal: boolean;
   /** How each fact was found. */
@@ -46,25 +48,55 @@ export function hostHasDevice(host: HostDevices, accelerator: Accelerator): { ha
       return host.rocm.length > 0 ? { has: true, why: `ROCm device ${host.rocm.join(", ")}` } : { has: false, why: `no ${kind} device` };
     case "metal":
       return host.metal ? { has: true, why: "Apple Silicon GPU" } : { has: false, why: "no Metal device" };
-    case "vulkan": {
-      if (host.vulkan === null) return { has: false, why: "no Vulkan device (vulkaninfo not found)" };
-      const hardware = host.vulkan.filter((d) => !isSoftwareVulkanDevice(d));
-      if (hardware.length > 0) return { has: true, why: `Vulkan device ${hardware.map((d) => d.deviceName).join(", ")}` };
-      const software = host.vulkan.map((d) => d.deviceName);
-      return { has: false, why: software.length > 0 ? `no Vulkan device but the software rasteriser ${software.join(", ")}` : "no Vulkan device" };
-    }
+    case "vulkan":
+      return hasVulkanDevice(host);
     default:
       return { has: false, why: `no ${kind} device` };
   }
 }
 
+/**
+ * Vulkan: a hardware device (discrete, integrated or virtual GPU) counts; a software renderer
+ * (llvmpipe, lavapipe, SwiftShader) does not, and the reason names it.
+ */
+function hasVulkanDevice(host: HostDevices): { has: boolean; why: string } {
+  if (host.vulkan === null) return { has: false, why: `no Vulkan device listed (${host.vulkanProblem ?? "vulkaninfo not found"})` };
+  const hardware = host.vulkan.filter((d) => !isSoftwareVulkanDevice(d));
+  if (hardware.length > 0) return { has: true, why: `Vulkan device ${hardware.map((d) => d.deviceName).join(", ")}` };
+  const software = host.vulkan.map((d) => d.deviceName);
+  if (software.length === 0) return { has: false, why: "vulkaninfo lists no Vulkan device" };
+  return {
+    has: false,
+    why: software.length === 1 ? `the only Vulkan device is a software renderer (${software[0]})` : `the only Vulkan devices are software renderers (${software.join(", ")})`,
+  };
+}
+
+/**
+ * Why `vulkaninfo --summary` gave no listing, in one line: its `ERROR_*` result code (the Vulkan
+ * spec's VkResult; ERROR_INCOMPATIBLE_DRIVER is vkCreateInstance finding no driver), else its last
+ * output line.
+ */
+export function vulkaninfoFailure(output: string, exitCode: number | string | null): string {
+  const code = /\b(VK_)?(ERROR_[A-Z_]+)/.exec(output)?.[2];
+  const last = output.trim().split("\n").at(-1)?.trim();
+  const why = code === "ERROR_INCOMPATIBLE_DRIVER" ? `${code} (no Vulkan driver)` : (code ?? (last || `exit code ${exitCode ?? "none"}`));
+  return `vulkaninfo --summary failed: ${why}`;
+}
+
 const exec = promisify(execFile);
 
 async function run(command: string, args: string[]): Promise<string | null> {
+  return (await runTool(command, args)).stdout;
+}
+
+/** A tool's stdout, or null with why: `not found` (ENOENT) or its output and exit code. */
+async function runTool(command: string, args: string[]): Promise<{ stdout: string | null; missing: boolean; output: string; exitCode: number | string | null }> {
   try {
-    return (await exec(command, args, { timeout: 10_000, windowsHide: true, maxBuffer: 8 * 1024 * 1024 })).stdout;
-  } catch {
-    return null;
+    const { stdout } = await exec(command, args, { timeout: 10_000, windowsHide: true, maxBuffer: 8 * 1024 * 1024 });
+    return { stdout, missing: false, output: stdout, exitCode: 0 };
+  } catch (error) {
+    const e = error as { code?: number | string; stdout?: string; stderr?: string };
+    return { stdout: null, missing: e.code === "ENOENT", output: `${e.stdout ?? ""}\n${e.stderr ?? ""}`, exitCode: e.code ?? null };
   }
 }
 
@@ -77,13 +109,15 @@ export async function detectHostDevices(platform: NodeJS.Platform = process.plat
   const rocminfo = platform === "linux" ? await run("rocminfo", []) : null;
   const rocm = rocminfo === null ? [] : parseRocminfoAgents(rocminfo);
   if (platform === "linux") notes.push(rocminfo === null ? "no ROCm (rocminfo not found or failed)" : `rocminfo lists ${rocm.length} GPU agent(s)`);
-  const summary = platform === "darwin" ? null : await run("vulkaninfo", ["--summary"]);
-  const vulkan = summary === null ? null : parseVulkanSummary(summary);
-  if (vulkan !== null) {
-    notes.push(`vulkaninfo lists ${vulkan.map((d) => `${d.deviceName}${isSoftwareVulkanDevice(d) ? " (software)" : ""}`).join(", ") || "no device"}`);
-  } else if (platform !== "darwin") {
-    notes.push("vulkaninfo not found or failed: no Vulkan device known");
-  }
   const metal = platform === "darwin" && arch === "arm64";
+  if (platform === "darwin") return { cuda, rocm, vulkan: null, vulkanProblem: "Vulkan is not used on macOS", metal, notes };
+  const summary = await runTool("vulkaninfo", ["--summary"]);
+  if (summary.stdout === null) {
+    const vulkanProblem = summary.missing ? "vulkaninfo not found" : vulkaninfoFailure(summary.output, summary.exitCode);
+    notes.push(`${vulkanProblem}: no Vulkan device known`);
+    return { cuda, rocm, vulkan: null, vulkanProblem, metal, notes };
+  }
+  const vulkan = parseVulkanSummary(summary.stdout);
+  notes.push(`vulkaninfo lists ${vulkan.map((d) => `${d.deviceName}${isSoftwareVulkanDevice(d) ? " (software)" : ""}`).join(", ") || "no device"}`);
   return { cuda, rocm, vulkan, metal, notes };
 }

@@ -1,3 +1,4 @@
+export * from "./check-package-devices.js";
 export * from "./device-listing.js";
 export * from "./explain-missing-device.js";
 export * from "./host-devices.js";

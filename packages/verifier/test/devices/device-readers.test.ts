@@ -1,7 +1,9 @@
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
   type DeviceProbe,
+  detectHostDevices,
   devicesOfKind,
   formatListedDevice,
   type HostDevices,
@@ -11,6 +13,7 @@ import {
   parseNvidiaSmiList,
   parseRocminfoAgents,
   parseVulkanSummary,
+  vulkaninfoFailure,
 } from "../../src/devices/index.js";
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/devices/${name}`, import.meta.url), "utf8");
@@ -42,7 +45,11 @@ describe("vulkaninfo --summary", () => {
     const devices = parseVulkanSummary(fixture("vulkaninfo-summary-llvmpipe.txt"));
     expect(devices).toEqual([{ id: "GPU0", deviceType: "PHYSICAL_DEVICE_TYPE_CPU", deviceName: "llvmpipe (LLVM 15.0.6, 256 bits)", driverName: "llvmpipe" }]);
     expect(devices.every(isSoftwareVulkanDevice)).toBe(true);
-    expect(hostHasDevice({ ...none, vulkan: devices }, "vulkan")).toEqual({ has: false, why: "no Vulkan device but the software rasteriser llvmpipe (LLVM 15.0.6, 256 bits)" });
+    expect(hostHasDevice({ ...none, vulkan: devices }, "vulkan")).toEqual({ has: false, why: "the only Vulkan device is a software renderer (llvmpipe (LLVM 15.0.6, 256 bits))" });
+    const lavapipe = { id: "GPU1", deviceType: "PHYSICAL_DEVICE_TYPE_CPU", deviceName: "llvmpipe (LLVM 17.0.6, 128 bits)", driverName: "llvmpipe" };
+    expect(hostHasDevice({ ...none, vulkan: [...devices, lavapipe] }, "vulkan").why).toBe(
+      "the only Vulkan devices are software renderers (llvmpipe (LLVM 15.0.6, 256 bits), llvmpipe (LLVM 17.0.6, 128 bits))",
+    );
   });
 
   it("a discrete GPU beside llvmpipe counts (the same summary with a second GPU block)", () => {
@@ -60,7 +67,16 @@ describe("vulkaninfo --summary", () => {
 
   it("no vulkaninfo, or an output without a Devices section: no Vulkan device", () => {
     expect(parseVulkanSummary("ERROR: [Loader Message] Code 0 : vkCreateInstance: Found no drivers!\n")).toEqual([]);
-    expect(hostHasDevice(none, "vulkan")).toEqual({ has: false, why: "no Vulkan device (vulkaninfo not found)" });
+    expect(hostHasDevice(none, "vulkan")).toEqual({ has: false, why: "no Vulkan device listed (vulkaninfo not found)" });
+    expect(hostHasDevice({ ...none, vulkan: [] }, "vulkan")).toEqual({ has: false, why: "vulkaninfo lists no Vulkan device" });
+  });
+
+  it("real output of vulkaninfo run with the loader but no driver (exit 1): one line naming the VkResult", () => {
+    const why = vulkaninfoFailure(fixture("vulkaninfo-summary-no-driver.txt"), 1);
+    expect(why).toBe("vulkaninfo --summary failed: ERROR_INCOMPATIBLE_DRIVER (no Vulkan driver)");
+    expect(hostHasDevice({ ...none, vulkanProblem: why }, "vulkan").why).toBe(`no Vulkan device listed (${why})`);
+    expect(vulkaninfoFailure("segfault\n", 139)).toBe("vulkaninfo --summary failed: segfault");
+    expect(vulkaninfoFailure("", null)).toBe("vulkaninfo --summary failed: exit code none");
   });
 });
 
@@ -77,5 +93,15 @@ describe("NVIDIA and ROCm listings", () => {
     expect(parseRocminfoAgents(out)).toEqual(["gfx90a"]);
     expect(hostHasDevice(none, "rocm").why).toBe("no ROCm device");
     expect(hostHasDevice(none, "cpu").has).toBe(true);
+  });
+});
+
+describe("detectHostDevices on this machine, against vulkaninfo itself", () => {
+  it("lists the Vulkan devices vulkaninfo --summary names (this machine: Mesa's llvmpipe, a software device)", async () => {
+    const summary = execFileSync("vulkaninfo", ["--summary"], { stdio: ["ignore", "pipe", "ignore"] }).toString();
+    const names = [...summary.matchAll(/^\s+deviceName\s+=\s+(.+)$/gm)].map((m) => m[1]!.trim());
+    const host = await detectHostDevices();
+    expect(host.vulkan?.map((d) => d.deviceName)).toEqual(names);
+    expect(host.notes.some((n) => n.startsWith("vulkaninfo lists "))).toBe(true);
   });
 });
