@@ -10,22 +10,15 @@ import type { ExtractedPackage } from "../verifier-port.js";
 import { checkDevices, type DeviceCheck } from "./device-check.js";
 import { type InstallPlan, planFileInstall, planResolvedInstall } from "./install-plan.js";
 import { applyRuntimeInstall, type RuntimeInstallResult } from "./install-runtime.js";
-import { type DownloadTuning, downloadAndExtract, exists, type ExtractFn, extractLocal, type InstallDeps, removeEmptyParents, withInstallLock } from "./install-steps.js";
+import { type DownloadTuning, downloadAndExtract, exists, type ExtractFn, extractLocal, type InstallDeps, type InstalledFacts, removeEmptyParents, resultBase, withInstallLock } from "./install-steps.js";
 import { attachRuntime, type AttachedRuntime } from "./attach-runtime.js";
 import { installingPath, placeInstall, recoverInterrupted } from "./place-install.js";
 
 export type { DownloadTuning, InstallDeps };
 
-export interface InstallResult {
+export interface InstallResult extends InstalledFacts {
   engineId: string;
   version: string;
-  dir: string;
-  file: string;
-  sha256: string;
-  size: number;
-  files: number;
-  /** True when that platform was already installed and --force was not given (nothing was downloaded or extracted). */
-  alreadyInstalled: boolean;
   /** Requirements the host does not meet, installed anyway because of --force. */
   forcedRequirements?: string[];
   /** The device probe's finding (the device of the package's kind it listed), or why it did not run. */
@@ -46,8 +39,7 @@ export interface InstallResult {
 export async function applyInstall(plan: InstallPlan, deps: InstallDeps, tuning: DownloadTuning = {}): Promise<InstallResult> {
   return withInstallLock(plan, deps.reporter ?? {}, async () => {
     for (const line of await recoverInterrupted(plan.dest)) deps.reporter?.log?.("warn", line);
-    const known = plan.source.kind === "download" ? { sha256: plan.source.sha256, size: plan.source.size } : { sha256: "", size: 0 };
-    const base = { engineId: plan.engineId, version: plan.version, dir: plan.dest, file: plan.source.kind === "file" ? plan.source.path : plan.source.url, ...known, files: 0 };
+    const base = { engineId: plan.engineId, version: plan.version, ...resultBase(plan) };
     if (!plan.force && (await exists(plan.dest))) return { ...base, alreadyInstalled: true };
     const forced: string[] = [];
     if (plan.source.kind === "download") forced.push(...(await checkRequirements(plan, plan.source.requirements, plan.source.url, deps)));

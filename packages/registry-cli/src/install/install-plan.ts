@@ -2,7 +2,7 @@ import { basename, join } from "node:path";
 import { type PackageName, parsePackageFilename } from "@baiengine/schema";
 import { InstallRefusedError } from "../errors.js";
 import type { Resolution } from "../resolve/resolve-package.js";
-import type { InstallSource, InstallTarget } from "./install-steps.js";
+import { describeTarget, type InstallSource, type InstallTarget, planTarget } from "./install-steps.js";
 import { describeRuntimePlan, type RuntimeInstallPlan } from "./runtime-plan.js";
 
 export type { InstallSource };
@@ -38,20 +38,8 @@ function parseName(filename: string): PackageName {
 export function planInstall(source: InstallSource, filename: string, enginesDir: string, options: { force?: boolean; runtime?: RuntimeInstallPlan | null } = {}): InstallPlan {
   const name = parseName(filename);
   const platform = platformFolder(name);
-  const downloads = join(enginesDir, ".downloads");
-  return {
-    filename,
-    engineId: name.engineId,
-    version: name.version,
-    platform,
-    enginesDir,
-    dest: join(enginesDir, name.engineId, name.version, platform),
-    lock: join(downloads, filename),
-    part: source.kind === "download" ? join(downloads, `${filename}.part`) : null,
-    source,
-    force: Boolean(options.force),
-    runtime: options.runtime ?? null,
-  };
+  const target = planTarget(source, filename, enginesDir, join(enginesDir, name.engineId, name.version, platform), options.force);
+  return { ...target, engineId: name.engineId, version: name.version, platform, runtime: options.runtime ?? null };
 }
 
 /** The plan for a local `.baiengine` file. */
@@ -68,13 +56,9 @@ export function planResolvedInstall(resolution: Resolution, enginesDir: string, 
 
 /** The plan as lines, for `--dry-run`. */
 export function describeInstallPlan(plan: InstallPlan): string[] {
-  const from = plan.source.kind === "file" ? plan.source.path : `${plan.source.url} (${plan.source.size} bytes, sha256 ${plan.source.sha256})`;
   return [
     `install ${plan.engineId} ${plan.version} ${plan.platform}`,
-    `from    ${from}`,
-    `to      ${plan.dest}${plan.force ? " (replacing an installed copy)" : ""}`,
-    ...(plan.part ? [`partial ${plan.part} (resumed when present)`] : []),
-    `lock    ${plan.lock}.lock`,
+    ...describeTarget(plan),
     ...(plan.runtime ? ["needs   its runtime, installed first unless already there:", ...describeRuntimePlan(plan.runtime).map((l) => `  ${l}`)] : []),
   ];
 }

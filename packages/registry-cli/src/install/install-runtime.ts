@@ -3,21 +3,15 @@ import { dirname, join } from "node:path";
 import type { RuntimeManifest } from "@baiengine/schema";
 import { InstallRefusedError } from "../errors.js";
 import type { ExtractedRuntime } from "../verifier-port.js";
-import { type DownloadTuning, downloadAndExtract, exists, type ExtractFn, extractLocal, type InstallDeps, removeEmptyParents, withInstallLock } from "./install-steps.js";
+import { type DownloadTuning, downloadAndExtract, exists, type ExtractFn, extractLocal, type InstallDeps, type InstalledFacts, removeEmptyParents, resultBase, withInstallLock } from "./install-steps.js";
 import { installingPath, placeInstall, recoverInterrupted } from "./place-install.js";
 import type { RuntimeInstallPlan } from "./runtime-plan.js";
 
-export interface RuntimeInstallResult {
+export interface RuntimeInstallResult extends InstalledFacts {
   runtimeId: string;
   version: string;
+  /** `<os>-<arch>`. */
   platform: string;
-  dir: string;
-  file: string;
-  sha256: string;
-  size: number;
-  files: number;
-  /** True when that runtime version was already installed for the platform (nothing was downloaded). */
-  alreadyInstalled: boolean;
 }
 
 /**
@@ -30,9 +24,7 @@ export interface RuntimeInstallResult {
 export async function applyRuntimeInstall(plan: RuntimeInstallPlan, deps: InstallDeps, tuning: DownloadTuning = {}): Promise<RuntimeInstallResult> {
   return withInstallLock(plan, deps.reporter ?? {}, async () => {
     for (const line of await recoverInterrupted(plan.dest)) deps.reporter?.log?.("warn", line);
-    const known = plan.source.kind === "download" ? { sha256: plan.source.sha256, size: plan.source.size } : { sha256: "", size: 0 };
-    const file = plan.source.kind === "file" ? plan.source.path : plan.source.url;
-    const base = { runtimeId: plan.runtimeId, version: plan.version, platform: plan.platform, dir: plan.dest, file, ...known, files: 0 };
+    const base = { runtimeId: plan.runtimeId, version: plan.version, platform: plan.platform, ...resultBase(plan) };
     if (!plan.force && (await exists(plan.dest))) return { ...base, alreadyInstalled: true };
     await mkdir(dirname(plan.dest), { recursive: true });
     const temp = installingPath(plan.dest);

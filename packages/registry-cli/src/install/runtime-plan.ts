@@ -1,7 +1,7 @@
 import { basename, join } from "node:path";
 import { type Arch, type Os, parseRuntimeFilename, type Registry, type RuntimeName, runtimePackageUrl } from "@baiengine/schema";
 import { InstallRefusedError } from "../errors.js";
-import type { InstallSource, InstallTarget } from "./install-steps.js";
+import { describeTarget, type InstallSource, type InstallTarget, planTarget } from "./install-steps.js";
 
 /**
  * Runtime packs (`.bairuntime`) are installed once per runtime version and platform into
@@ -31,19 +31,8 @@ function parseName(filename: string): RuntimeName {
 /** Plans a runtime install from a source. Pure; throws InstallRefusedError for a file not named like a runtime pack. */
 export function planRuntimeInstall(source: InstallSource, filename: string, enginesDir: string, options: { force?: boolean } = {}): RuntimeInstallPlan {
   const name = parseName(filename);
-  const downloads = join(enginesDir, ".downloads");
-  return {
-    filename,
-    runtimeId: name.runtimeId,
-    version: name.version,
-    platform: `${name.os}-${name.arch}`,
-    enginesDir,
-    dest: runtimeStorePath(enginesDir, name),
-    lock: join(downloads, filename),
-    part: source.kind === "download" ? join(downloads, `${filename}.part`) : null,
-    source,
-    force: Boolean(options.force),
-  };
+  const target = planTarget(source, filename, enginesDir, runtimeStorePath(enginesDir, name), options.force);
+  return { ...target, runtimeId: name.runtimeId, version: name.version, platform: `${name.os}-${name.arch}` };
 }
 
 /** The plan for a local `.bairuntime` file. */
@@ -80,12 +69,5 @@ export function planIndexedRuntimeInstall(
 
 /** The plan as lines, for `--dry-run`. */
 export function describeRuntimePlan(plan: RuntimeInstallPlan): string[] {
-  const from = plan.source.kind === "file" ? plan.source.path : `${plan.source.url} (${plan.source.size} bytes, sha256 ${plan.source.sha256})`;
-  return [
-    `install runtime ${plan.runtimeId} ${plan.version} ${plan.platform}`,
-    `from    ${from}`,
-    `to      ${plan.dest}${plan.force ? " (replacing an installed copy)" : ""}`,
-    ...(plan.part ? [`partial ${plan.part} (resumed when present)`] : []),
-    `lock    ${plan.lock}.lock`,
-  ];
+  return [`install runtime ${plan.runtimeId} ${plan.version} ${plan.platform}`, ...describeTarget(plan)];
 }
