@@ -22,7 +22,7 @@ const cache = join(here, "..", "node_modules", ".cache", "registry-cli-install-b
 const TARGET_MB = Number(process.env.BENCH_INSTALL_MB ?? 200);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const VERSION = "0.5.0";
-const FILENAME = `hello-${VERSION}-linux-x86_64-cuda12.baiengine`;
+const FILENAME = `hello-${VERSION}-linux-x86_64-cpu.baiengine`;
 const TAG = `hello-v${VERSION}`;
 const packageFile = join(cache, TAG, FILENAME);
 
@@ -60,7 +60,7 @@ async function makeLibrary(dir, name, sources, first, megabytes) {
 }
 
 async function ensurePackage() {
-  const stamp = join(cache, `stamp-${TARGET_MB}`);
+  const stamp = join(cache, `stamp-${TARGET_MB}-${FILENAME}`);
   if (existsSync(stamp)) return;
   await rm(cache, { recursive: true, force: true });
   const work = join(cache, "work");
@@ -72,7 +72,7 @@ async function ensurePackage() {
   const perLibraryMb = Math.ceil((TARGET_MB * 3.4) / 3);
   for (const n of [0, 1, 2]) await makeLibrary(join(work, "package", "libs"), `libggml-bench-${n}.so`, sources, n * 7, perLibraryMb);
   execFileSync("cp", ["/bin/true", join(work, "package", "llama-server")]);
-  const manifest = { engineId: "hello", version: VERSION, accelerator: "cuda", acceleratorVersion: "12.4", os: "linux", arch: "x86_64", serverBinary: "llama-server", modelFormats: ["gguf"], minAppVersion: "0.11.0" };
+  const manifest = { engineId: "hello", version: VERSION, accelerator: "cpu", acceleratorVersion: null, os: "linux", arch: "x86_64", serverBinary: "llama-server", modelFormats: ["gguf"], minAppVersion: "0.11.0" };
   await writeFile(join(work, "package", "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
   await writeReproducibleArchive(await stagingEntries(join(work, "package")), packageFile, { mtime: new Date(0), level: 6, concurrency: availableParallelism() });
   await rm(work, { recursive: true, force: true });
@@ -115,7 +115,7 @@ const size = (await stat(packageFile)).size;
 const sha256 = createHash("sha256").update(readFileSync(packageFile)).digest("hex");
 const { server, baseUrl } = await startServer();
 const registry = join(cache, "engines.json");
-const entry = { os: "linux", arch: "x86_64", accelerator: "cuda", acceleratorVersion: "12.4", filename: FILENAME, size, sha256 };
+const entry = { os: "linux", arch: "x86_64", accelerator: "cpu", acceleratorVersion: null, filename: FILENAME, size, sha256 };
 await writeFile(registry, `${JSON.stringify({ schemaVersion: 1, lastUpdated: "2025-01-10T00:00:00Z", baseUrl, engines: [{ id: "hello", name: "Hello", description: "bench", latestVersion: VERSION, modelFormats: ["gguf"], packages: [entry] }] }, null, 2)}\n`);
 const url = `${baseUrl}/${TAG}/${FILENAME}`;
 const out = join(cache, "out");
@@ -131,7 +131,7 @@ for (let round = 0; round <= ROUNDS; round++) {
   await mkdir(out, { recursive: true });
   const b = await timed("bash", ["-c", `set -o pipefail; curl -sf "${url}" | tee >(sha256sum > /dev/null) | tar xz -C "${out}"`]);
   await rm(out, { recursive: true, force: true });
-  const args = ["--import", rssHook, cli, "install", "--registry", registry, "--engine", "hello", "--os", "linux", "--arch", "x86_64", "--accel", "cuda12", "--engines-dir", out, "--json"];
+  const args = ["--import", rssHook, cli, "install", "--registry", registry, "--engine", "hello", "--os", "linux", "--arch", "x86_64", "--accel", "cpu", "--engines-dir", out, "--json"];
   const i = await timed(process.execPath, args, { ...process.env, BENCH_MAX_RSS_FILE: rssFile });
   if (round === 0) continue;
   base.push(b);

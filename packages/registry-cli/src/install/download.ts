@@ -4,9 +4,9 @@ import { dirname } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import type { Reporter } from "@baiengine/schema";
-import { Agent, type Dispatcher, interceptors, request } from "undici";
 import { DownloadError } from "../errors.js";
 import { BodyPump } from "./body-pump.js";
+import { type GetResponse, getFollowingRedirects } from "./http-get.js";
 
 const READ_CHUNK = 1 << 20;
 
@@ -23,7 +23,7 @@ export interface DownloadOptions {
   expectedSha256: string;
   /** Attempts in a row that receive nothing before giving up; an attempt that receives bytes resets the count. */
   retries?: number;
-  /** Headers timeout and idle-body timeout, ms. */
+  /** Longest silence while connecting, before the headers and within the body, ms (default 30 s). */
   timeoutMs?: number;
   /** First backoff delay, doubled per attempt without progress. */
   backoffMs?: number;
@@ -34,7 +34,8 @@ export interface DownloadOptions {
 /** One transfer's state across attempts: the partial file, bytes in it, bytes handed on. */
 interface Transfer {
   handle: FileHandle;
-  dispatcher: Dispatcher;
+  /** Longest silence on the connection, ms. */
+  timeoutMs: number;
   info: PartInfo | null;
   have: number;
   delivered: number;
@@ -130,10 +131,9 @@ export class PackageDownload {
     const o = this.options;
     const timeoutMs = o.timeoutMs ?? 30_000;
     const retries = o.retries ?? 4;
-    const dispatcher = new Agent({ headersTimeout: timeoutMs, bodyTimeout: timeoutMs, connect: { timeout: timeoutMs } }).compose(interceptors.redirect({ maxRedirections: 10 }));
     await mkdir(dirname(o.part), { recursive: true });
     const handle = await open(o.part, "a+");
-    const state: Transfer = { handle, dispatcher, info: await readPartInfo(o.part), have: (await handle.stat()).size, delivered: 0, buffers: [0, 1, 2].map(() => Buffer.allocUnsafe(READ_CHUNK)) };
+    const state: Transfer = { handle, timeoutMs, info: await readPartInfo(o.part), have: (await handle.stat()).size, delivered: 0, buffers: [0, 1, 2].map(() => Buffer.allocUnsafe(READ_CHUNK)) };
     try {
       if (state.have > o.expectedSize || (state.have > 0 && state.info !== null && state.info.sha256 !== o.expectedSha256)) {
         // Longer than the package, or recorded for another publication of the same name.
@@ -164,7 +164,6 @@ export class PackageDownload {
       }
     } finally {
       await handle.close();
-      await dispatcher.close();
     }
   }
 
@@ -182,7 +181,7 @@ export class PackageDownload {
       return;
     }
     this.attempts++;
-    const response = await this.request(state.dispatcher, state.have, ifRange(state.info));
+    const response = await this.request(state.timeoutMs, state.have, ifRange(state.info));
     // No await from here until the pump listens: a connection that drops meanwhile would take its bytes with it.
     let skip = 0;
     if (response.statusCode === 200 && state.have > 0) {
@@ -242,16 +241,16 @@ export class PackageDownload {
   }
 
   /** One request from byte `have` (a resume when > 0), returning a 200 or a 206 starting at `have`. */
-  private async request(dispatcher: Dispatcher, have: number, validator: string | undefined): Promise<Dispatcher.ResponseData> {
+  private async request(timeoutMs: number, have: number, validator: string | undefined): Promise<GetResponse> {
     const o = this.options;
     const headers: Record<string, string> = { "user-agent": "baiengine-registry-cli" };
     if (have > 0) {
       headers["range"] = `bytes=${have}-`;
       if (validator) headers["if-range"] = validator;
     }
-    let response: Dispatcher.ResponseData;
+    let response: GetResponse;
     try {
-      response = await request(o.url, { dispatcher, headers, ...(o.signal ? { signal: o.signal } : {}) });
+      response = await getFollowingRedirects(o.url, { headers, timeoutMs, ...(o.signal ? { signal: o.signal } : {}) });
     } catch (error) {
       throw new DownloadError(`${o.url}: ${(error as Error).message}`, "check the network and the registry's baseUrl", true);
     }
@@ -259,10 +258,10 @@ export class PackageDownload {
     if (statusCode === 200 || (statusCode === 206 && have > 0)) {
       const start = statusCode === 206 ? /bytes (\d+)-/.exec(String(response.headers["content-range"] ?? ""))?.[1] : undefined;
       if (statusCode === 200 || Number(start) === have) return response;
-      await response.body.dump().catch(() => {});
+      response.body.destroy();
       throw new DownloadError(`${o.url}: the server resumed at byte ${start}, not ${have}`, "retrying", true);
     }
-    await response.body.dump().catch(() => {});
+    response.body.destroy();
     if (statusCode === 416) throw new RangeNotSatisfiable(`the server refused to resume at byte ${have} (HTTP 416: its file is shorter)`, "starting from zero", true);
     const transient = statusCode >= 500 || statusCode === 408 || statusCode === 429;
     throw new DownloadError(
@@ -273,7 +272,7 @@ export class PackageDownload {
   }
 }
 
-function validators(response: Dispatcher.ResponseData): Pick<PartInfo, "etag" | "lastModified"> {
+function validators(response: GetResponse): Pick<PartInfo, "etag" | "lastModified"> {
   const etag = response.headers["etag"];
   const lastModified = response.headers["last-modified"];
   return { ...(typeof etag === "string" ? { etag } : {}), ...(typeof lastModified === "string" ? { lastModified } : {}) };
