@@ -109,6 +109,7 @@ describe("install from a loopback server", () => {
       ["missing", /HTTP 404/],
       ["slow", /timeout/i],
       ["oversize", /sent more than the index's \d+ bytes/],
+      ["loop", /too many redirects \(more than 10, the last to \/loop\//],
     ])("%s", async (mode, message) => {
       const index = await readIndex(await registryFor(`${server.url}/${mode}`));
       const resolution = resolvePackage(index.registry, "hello", { request: { os: "linux", arch: "x86_64", accel: "cpu" } });

@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import type { Reporter } from "@baiengine/schema";
 import { DownloadError } from "../errors.js";
 import { BodyPump } from "./body-pump.js";
-import { type GetResponse, getFollowingRedirects } from "./http-get.js";
+import { type GetResponse, getFollowingRedirects, TooManyRedirects } from "./http-get.js";
 
 const READ_CHUNK = 1 << 20;
 
@@ -252,6 +252,7 @@ export class PackageDownload {
     try {
       response = await getFollowingRedirects(o.url, { headers, timeoutMs, ...(o.signal ? { signal: o.signal } : {}) });
     } catch (error) {
+      if (error instanceof TooManyRedirects) throw new DownloadError(`${o.url}: ${error.message}`, "the server's redirects do not end; check the registry's baseUrl");
       throw new DownloadError(`${o.url}: ${(error as Error).message}`, "check the network and the registry's baseUrl", true);
     }
     const { statusCode } = response;

@@ -19,12 +19,15 @@ export interface GetOptions {
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
+/** The server redirected more than `maxRedirects` times in a row (a loop, most likely). */
+export class TooManyRedirects extends Error {}
+
 /**
  * One GET over node:http/https (a fresh connection, no keep-alive), following redirects. Package
  * downloads use it instead of undici: undici parses HTTP with llhttp compiled to WebAssembly, and
  * V8 compiling that module with TurboFan during a download kept ~25 MB of a 276 MB install's peak
  * memory (maxRSS 149 MB median with undici, 124 MB with V8's Liftoff only); Node's own llhttp is
- * native code. Rejects with the socket's error, `... timeout` on silence, or `too many redirects`.
+ * native code. Rejects with the socket's error, `... timeout` on silence, or TooManyRedirects.
  */
 export async function getFollowingRedirects(url: string, options: GetOptions): Promise<GetResponse> {
   const max = options.maxRedirects ?? 10;
@@ -34,7 +37,7 @@ export async function getFollowingRedirects(url: string, options: GetOptions): P
     const location = response.headers.location;
     if (!REDIRECTS.has(response.statusCode) || location === undefined) return response;
     response.body.destroy();
-    if (hop >= max) throw new Error(`too many redirects (more than ${max})`);
+    if (hop >= max) throw new TooManyRedirects(`too many redirects (more than ${max}, the last to ${location})`);
     target = new URL(location, target).href;
   }
 }

@@ -11,7 +11,8 @@ import { join } from "node:path";
  * then the connection drops; every time), flaky (truncated once, then ok with Range: resume),
  * missing (404), slow (headers, then silence), oversize (more bytes than the index declares),
  * drip (honours Range but drops every connection after 1,500 bytes), gated (headers, then the body
- * only once `openGate()` is called), noranges (ignores Range: always the whole file).
+ * only once `openGate()` is called), noranges (ignores Range: always the whole file), loop (302 to
+ * itself, forever).
  * Every file has an ETag (its sha256) and a Last-Modified, and `If-Range` is honoured (RFC 9110): a
  * resume whose validator no longer matches gets the whole file.
  */
@@ -56,6 +57,7 @@ export async function startPackageServer(root: string): Promise<PackageServer> {
     const [, mode = "", tag = "", filename = ""] = (req.url ?? "").split("/").map(decodeURIComponent);
     requests.push({ mode, method: req.method ?? "", range: req.headers.range, ifRange: req.headers["if-range"] as string | undefined });
     if (mode === "missing") return void res.writeHead(404).end("not found");
+    if (mode === "loop") return void res.writeHead(302, { location: req.url ?? "/" }).end();
     if (mode === "redirect") return void res.writeHead(302, { location: `/ok/${encodeURIComponent(tag)}/${encodeURIComponent(filename)}` }).end();
     let body: Buffer;
     try {
