@@ -24,6 +24,12 @@ describe("the app side does not load the builder", () => {
     expect(urls.filter((u) => /\/packer\/|\/execa\/|\/archiver\//.test(u))).toEqual([]);
   });
 
+  it("loading it for an install loads no undici: downloads use Node's own HTTP client (undici's WebAssembly parser held ~25 MB of an install's peak memory)", () => {
+    const urls = modulesLoadedBy(`import("@baiengine/registry-cli").then((m) => { if (!m.installResolved || !m.PackageDownload) process.exit(3); });`);
+    expect(urls.some((u) => u.includes("/registry-cli/dist/install/"))).toBe(true);
+    expect(urls.filter((u) => /\/undici\//.test(u))).toEqual([]);
+  });
+
   it("takes update's engine metadata from the profiles' data", async () => {
     const { engineMetadata } = await import("../src/update/engine-metadata.js");
     expect(engineMetadata("llama-cpp")).toEqual({ name: "llama.cpp", description: expect.stringContaining("llama-server"), modelFormats: ["gguf"] });

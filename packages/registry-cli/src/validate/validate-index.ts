@@ -6,7 +6,6 @@ import { pipeline } from "node:stream/promises";
 import { packageUrl, type Registry, RUNTIME_EXTENSION, runtimePackageUrl } from "@baiengine/schema";
 import { IndexInvalidError } from "../errors.js";
 import { readIndex } from "../index-file/read-index.js";
-import { Agent, interceptors, request } from "undici";
 import { mapConcurrent } from "@baiengine/cli-kit/system";
 import { listFiles } from "../update/scan-packages.js";
 
@@ -57,6 +56,8 @@ export async function checkPackageFiles(registry: Registry, dir: string, concurr
 /** Every resolved URL answers a HEAD (following redirects, as GitHub release downloads do) with 2xx and the right length. */
 export async function checkPackageUrls(registry: Registry, options: { timeoutMs?: number; concurrency?: number } = {}): Promise<ValidationProblem[]> {
   const timeoutMs = options.timeoutMs ?? 20_000;
+  // Loaded here, not at the top: the install path (which imports this module through the CLI) never loads undici.
+  const { Agent, interceptors, request } = await import("undici");
   const dispatcher = new Agent({ headersTimeout: timeoutMs, bodyTimeout: timeoutMs }).compose(interceptors.redirect({ maxRedirections: 10 }));
   try {
     const results = await mapConcurrent(listedPackages(registry), options.concurrency ?? 8, async ({ where, entry, url: urlOf }): Promise<ValidationProblem | null> => {
