@@ -150,3 +150,24 @@ export function report(name, bytes, measured, targets) {
   if (measured.peakRssMb >= targets.rssMb) missed.push(`${name}: peak memory ${measured.peakRssMb} MB is not under the target ${targets.rssMb} MB`);
   return missed;
 }
+
+/**
+ * The release asset `{cache}/{tag}/{filename}`, made by `make(file)` unless the stamp of this size says
+ * it is there; `make` returns the size it wrote, which must reach `targetMb`. Returns the file's path.
+ */
+export async function cachedPackage(cache, tag, filename, targetMb, make) {
+  const file = join(cache, tag, filename);
+  const stamp = join(cache, `stamp-${targetMb}-${filename}`);
+  if (existsSync(stamp)) return file;
+  await rm(cache, { recursive: true, force: true });
+  await mkdir(join(cache, tag), { recursive: true });
+  const size = await make(file);
+  if (size < targetMb * 1e6) throw new Error(`the bench package ${filename} came out at ${size} bytes, under ${targetMb} MB`);
+  await writeFile(stamp, "");
+  return file;
+}
+
+/** engines.json of a bench registry at `baseUrl`. */
+export function benchIndex(baseUrl, { engines = [], runtimes }) {
+  return { schemaVersion: 1, lastUpdated: "2025-01-10T00:00:00Z", baseUrl, engines, ...(runtimes ? { runtimes } : {}) };
+}
