@@ -49,7 +49,7 @@ export class EntryCollector implements TarVisitor {
     if (entry.type === "file") {
       const manifestSink = this.manifestSink(entry);
       if (manifestSink) sinks.push(manifestSink);
-      const scanner = new BinaryScanner();
+      const scanner = new BinaryScanner({ sizeHint: entry.size });
       this.scanners.set(entry, scanner);
       sinks.push((chunk) => scanner.push(chunk));
     }

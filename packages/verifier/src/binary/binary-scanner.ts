@@ -7,6 +7,8 @@ export interface BinaryScannerOptions {
   headBytes?: number;
   /** Bytes kept beyond the head in all (default 48 MiB). */
   maxCapturedBytes?: number;
+  /** The stream's length when known (a tar entry's size): the head is then allocated once at its final size. */
+  sizeHint?: number;
 }
 
 interface Capture { offset: number; bytes: Uint8Array; filled: number }
@@ -23,7 +25,9 @@ const MAX_CAPTURES = 256;
 export class BinaryScanner {
   private readonly headBytes: number;
   private readonly maxCapturedBytes: number;
-  private head: Uint8Array[] = [];
+  private readonly sizeHint: number | undefined;
+  /** The head, copied into one buffer (the caller may reuse its chunks): never a second copy of it. */
+  private head: Uint8Array | null = null;
   private sniffed = false;
   private headLength = 0;
   private position = 0;
@@ -38,6 +42,7 @@ export class BinaryScanner {
   constructor(options: BinaryScannerOptions = {}) {
     this.headBytes = Math.max(options.headBytes ?? 8 * 1024 * 1024, 64 * 1024);
     this.maxCapturedBytes = options.maxCapturedBytes ?? 48 * 1024 * 1024;
+    this.sizeHint = options.sizeHint;
   }
 
   push(chunk: Uint8Array): void {
@@ -48,16 +53,16 @@ export class BinaryScanner {
     let rest = chunk;
     if (this.state === "head") {
       const take = Math.min(chunk.length, this.headBytes - this.headLength);
-      // Copy: the caller may reuse its buffer.
-      this.head.push(chunk.slice(0, take));
+      this.reserve(this.headLength + take);
+      this.head!.set(chunk.subarray(0, take), this.headLength);
       this.headLength += take;
       this.position += take;
       rest = chunk.subarray(take);
       if (!this.sniffed && this.headLength >= SNIFF_BYTES) {
         this.sniffed = true;
-        if (!sniffBinary(concat(this.head, this.headLength).subarray(0, SNIFF_BYTES))) {
+        if (!sniffBinary(this.head!.subarray(0, SNIFF_BYTES))) {
           this.state = "not-binary";
-          this.head = [];
+          this.head = null;
           this.position += rest.length;
           return;
         }
@@ -72,7 +77,7 @@ export class BinaryScanner {
 
   finish(): BinaryInfo | null {
     if (this.state === "head") {
-      if (this.headLength < SNIFF_BYTES && !sniffBinary(concat(this.head, this.headLength))) return null;
+      if (this.headLength < SNIFF_BYTES && !sniffBinary(this.headBytesSoFar())) return null;
       this.closeHead();
     }
     if (this.state === "not-binary") return null;
@@ -90,10 +95,27 @@ export class BinaryScanner {
   }
 
   private closeHead(): void {
-    const head = concat(this.head, this.headLength);
-    this.src.add(0, head);
-    this.head = [];
+    this.src.add(0, this.headBytesSoFar());
+    this.head = null;
     this.state = "capturing";
+  }
+
+  private headBytesSoFar(): Uint8Array {
+    return this.head === null ? new Uint8Array(0) : this.head.subarray(0, this.headLength);
+  }
+
+  /**
+   * Room for `needed` head bytes: a small buffer until the sniff says it is a binary (most entries
+   * are not), then one of the head's final size (the size hint, capped at headBytes), so a large
+   * binary's head is allocated once.
+   */
+  private reserve(needed: number): void {
+    const have = this.head?.length ?? 0;
+    if (needed <= have) return;
+    const wanted = this.sniffed ? Math.max(needed, this.sizeHint ?? this.headBytes) : Math.max(needed, SNIFF_BYTES);
+    const next = new Uint8Array(Math.min(wanted, this.headBytes));
+    if (this.head) next.set(this.head.subarray(0, this.headLength));
+    this.head = next;
   }
 
   /** Tries to parse with what is retained; on a missing range, arranges to capture it from the chunks to come. */
@@ -167,13 +189,3 @@ export class BinaryScanner {
   }
 }
 
-function concat(parts: Uint8Array[], length: number): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
