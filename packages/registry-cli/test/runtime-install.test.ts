@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { copyFile, mkdir, mkdtemp, readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { promisify } from "node:util";
@@ -166,5 +166,41 @@ describe("a GPU package without its runtime is never activated", () => {
       `installed ${basename(engineFiles[0]!)} -> ${join(dir, "hello", "0.1.0", "linux-x86_64-cuda13")}`,
       "",
     ]);
+  });
+});
+
+describe("a damaged runtime store is installed again, not taken as installed", () => {
+  const storeOf = (dir: string) => join(dir, "runtimes", RUNTIME, "13.0.1", "linux-x86_64");
+  // Self-contained when run alone (-t); the same version again changes nothing after the tests above.
+  beforeAll(() => publishVersion("0.3.0"));
+
+  it("a library deleted from the store: the next engine install (even --force) replaces the store and the device appears", async () => {
+    const dir = join(root, "engines-damaged");
+    expect((await installEngine(dir)).code).toBe(0);
+    await rm(join(storeOf(dir), "libs", "libhellort.so.1"));
+    const r = await runCli(["install", "--registry", registry, "--engine", "hello", ...linux, "--accel", "cuda13", "--base-url", base(), "--engines-dir", dir, "--force"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`warning: ${storeOf(dir)} is damaged (libs/libhellort.so.1 is missing); installing ${RUNTIME_FILE} again`);
+    expect(r.stdout).toContain(`  installed: runtime ${RUNTIME} 13.0.1 linux-x86_64 -> ${storeOf(dir)} (replacing a damaged copy: libs/libhellort.so.1 is missing)`);
+    expect(r.stdout).toContain("  device: HelloGPU0: Hello stub GPU (1024 MiB, 1000 MiB free)");
+    expect((await stat(join(storeOf(dir), "libs", "libhellort.so.1"))).size).toBeGreaterThan(0);
+    expect((await readdir(join(storeOf(dir), ".."))).sort()).toEqual(["linux-x86_64"]);
+  });
+
+  it("a store without its manifest: a package file is refused naming the damage, and installing the runtime pack mends it", async () => {
+    const dir = join(root, "engines-no-manifest");
+    expect((await installEngine(dir)).code).toBe(0);
+    await rm(join(storeOf(dir), "manifest.json"));
+    const refused = await runCli(["install", engineFiles[1]!, "--engines-dir", dir]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.split("\n").filter((l) => l.startsWith("error:"))).toEqual([
+      `error: ${basename(engineFiles[1]!)} needs runtime ${RUNTIME} 13.0 or newer for linux-x86_64, whose installed copy is damaged: ${storeOf(dir)}: its manifest.json is missing`,
+    ]);
+    const mend = await runCli(["install", join(root, "runtimes", RUNTIME_FILE), "--engines-dir", dir, "--json"]);
+    expect(mend.code, mend.stderr).toBe(0);
+    expect(JSON.parse(mend.stdout)).toMatchObject({ alreadyInstalled: false, repaired: "its manifest.json is missing" });
+    const engine = await runCli(["install", engineFiles[1]!, "--engines-dir", dir]);
+    expect(engine.code, engine.stderr).toBe(0);
+    expect(engine.stdout).toContain("  device: HelloGPU0: Hello stub GPU (1024 MiB, 1000 MiB free)");
   });
 });

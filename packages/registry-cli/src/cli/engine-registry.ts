@@ -258,7 +258,7 @@ async function planInstallRequest(file: string | undefined, opts: Record<string,
 }
 
 function renderRuntimeInstall(r: RuntimeInstallResult): string {
-  return `${r.alreadyInstalled ? "already installed" : "installed"}: runtime ${r.runtimeId} ${r.version} ${r.platform} -> ${r.dir}`;
+  return `${r.alreadyInstalled ? "already installed" : "installed"}: runtime ${r.runtimeId} ${r.version} ${r.platform} -> ${r.dir}${r.repaired ? ` (replacing a damaged copy: ${r.repaired})` : ""}`;
 }
 
 function renderInstall(result: InstallResult): void {

@@ -23,8 +23,14 @@ export interface AttachedRuntime {
 export async function attachRuntime(packageDir: string, m: Manifest, plan: InstallPlan, reporter?: Reporter): Promise<AttachedRuntime | null> {
   if (!m.runtime) return null;
   const need = m.runtime;
-  const installed = await findInstalledRuntime(plan.enginesDir, need, { os: m.os, arch: m.arch });
+  const { found: installed, damaged } = await findInstalledRuntime(plan.enginesDir, need, { os: m.os, arch: m.arch });
   if (!installed) {
+    if (damaged.length > 0) {
+      throw new InstallRefusedError(
+        `${plan.filename} needs runtime ${need.id} ${need.minVersion} or newer for ${m.os}-${m.arch}, whose installed copy is damaged: ${damaged.join("; ")}`,
+        `nothing was installed; install the runtime again (install --runtime ${need.id}, or its .bairuntime file: a damaged copy is replaced), then this package`,
+      );
+    }
     const planned = plan.runtime;
     const offered =
       planned && planned.runtimeId === need.id && !runtimeVersionSatisfies(planned.version, need.minVersion)
