@@ -59,6 +59,32 @@ describe("resolve", () => {
     const none = await runCli(["resolve", "--registry", file, "--engine", "hello", "--os", "windows", "--arch", "x86_64"]);
     expect(none.code).toBe(1);
   });
+
+  it("--accel alone picks that accelerator's package for this host's os and arch (no --os/--arch needed)", async () => {
+    const file = await registryFor(`${server.url}/ok`);
+    const alone = await runCli(["resolve", "--registry", file, "--engine", "hello", "--accel", "cpu", "--json"]);
+    expect(alone.code, alone.stderr).toBe(0);
+    expect(JSON.parse(alone.stdout)).toMatchObject({ platform, url: `${server.url}/ok/hello-v${packed.version}/${filename}` });
+    const half = await runCli(["resolve", "--registry", file, "--engine", "hello", "--os", "linux", "--accel", "cpu"]);
+    expect([half.code, half.stderr.split("\n")[0]]).toEqual([2, "error: --os and --arch go together"]);
+    // A runtime pack has no accelerator to choose: --accel with --runtime is refused, not ignored.
+    const runtime = await runCli(["install", "--registry", file, "--runtime", "cuda13-runtime", "--accel", "cuda13", "--engines-dir", join(await tempDir(), "e")]);
+    expect([runtime.code, runtime.stderr.split("\n")[0]]).toEqual([2, "error: --accel chooses an engine package; a runtime pack has one latest version per --os/--arch"]);
+  });
+
+  it("--base-url that is not an http(s):// or file:// URL is a usage error (exit 2) before anything is created", async () => {
+    const file = await registryFor(`${server.url}/ok`);
+    const enginesDir = join(await tempDir(), "engines");
+    const folder = await runCli(["install", "--registry", file, "--engine", "hello", "--accel", "cpu", "--base-url", mirror, "--engines-dir", enginesDir]);
+    expect(folder.code).toBe(2);
+    expect(folder.stderr).toBe(`error: --base-url ${mirror} is not an http(s):// or file:// URL\n  hint: for a local folder, pass its file:// URL: --base-url ${fileBaseUrl(mirror)}\n`);
+    const ftp = await runCli(["resolve", "--registry", file, "--engine", "hello", "--base-url", "ftp://mirror.example/engines"]);
+    expect([ftp.code, ftp.stderr.split("\n")[0]]).toEqual([2, "error: --base-url ftp://mirror.example/engines is not an http(s):// or file:// URL"]);
+    expect(await stat(enginesDir).catch(() => null)).toBeNull();
+    const good = await runCli(["install", "--registry", file, "--engine", "hello", "--accel", "cpu", "--base-url", `${fileBaseUrl(mirror)}/`, "--engines-dir", enginesDir]);
+    expect(good.code, good.stderr).toBe(0);
+    expect(await installedPlatforms(enginesDir)).toEqual([platform]);
+  });
 });
 
 describe("install from a loopback server", () => {

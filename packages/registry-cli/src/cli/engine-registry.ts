@@ -34,6 +34,7 @@ import type { RuntimeUpdateChanges } from "../update/plan-runtime-update.js";
 import type { UpdateChanges } from "../update/plan-update.js";
 import { planSetBaseUrl } from "../update/set-base-url.js";
 import { validateIndexFile } from "../validate/validate-index.js";
+import { parseMirrorUrl } from "./mirror-url.js";
 import { requirePath } from "./require-path.js";
 import { packageVerifier } from "../verifier-port.js";
 
@@ -61,11 +62,16 @@ function platformOptions(command: Command): Command {
     .option("--arch <arch>", `target arch (${ARCH_VALUES.join(", ")}); default: this host`)
     .option("--accel <token>", "accelerator token (cpu, metal, cuda12, rocm6, vulkan, ...) or family (cuda); default: best for this host")
     .option("--prerelease", "use the engine's pre-release instead of its stable version")
-    .option("--base-url <url>", "download from this mirror instead of the registry's baseUrl (http(s):// or file://)");
+    .option("--base-url <url>", "download from this mirror instead of the registry's baseUrl (http(s):// or file://)", parseMirrorUrl);
 }
 
 async function target(opts: { os?: string; arch?: string; accel?: string }) {
-  if (opts.os === undefined && opts.arch === undefined && opts.accel === undefined) return { host: await detectHostFacts() };
+  if (opts.os === undefined && opts.arch === undefined) {
+    if (opts.accel === undefined) return { host: await detectHostFacts() };
+    // --accel alone: that accelerator's package for this machine's os/arch.
+    const host = requireHostPlatform("pass --os and --arch with --accel");
+    return { request: { os: host.os, arch: host.arch, accel: opts.accel } };
+  }
   if (opts.os === undefined || opts.arch === undefined) throw new UsageError("--os and --arch go together", "pass both, or neither to detect this host");
   if (!isOs(opts.os)) throw new UsageError(`--os ${opts.os} is not one of ${OS_VALUES.join(", ")}`);
   if (!isArch(opts.arch)) throw new UsageError(`--arch ${opts.arch} is not one of ${ARCH_VALUES.join(", ")}`);
@@ -222,7 +228,7 @@ platformOptions(common(program.command("resolve")))
     const index = await readIndex(opts.registry);
     let resolution: Resolution;
     try {
-      resolution = resolvePackage(index.registry, opts.engine, await target(opts), { prerelease: Boolean(opts.prerelease), ...(opts.baseUrl ? { baseUrl: String(opts.baseUrl).replace(/\/+$/, "") } : {}) });
+      resolution = resolvePackage(index.registry, opts.engine, await target(opts), { prerelease: Boolean(opts.prerelease), ...(opts.baseUrl ? { baseUrl: String(opts.baseUrl) } : {}) });
     } catch (error) {
       // --json readers get the reasons as data too; the error line still goes to stderr.
       if (opts.json && error instanceof NoPackageFitsError) printJson({ engineId: opts.engine, entry: null, reasons: error.reasons });
@@ -237,7 +243,7 @@ type InstallRequest = { kind: "engine"; plan: InstallPlan; resolution?: Resoluti
 
 async function planInstallRequest(file: string | undefined, opts: Record<string, unknown>, enginesDir: string): Promise<InstallRequest> {
   const force = Boolean(opts["force"]);
-  const baseUrl = opts["baseUrl"] ? { baseUrl: String(opts["baseUrl"]).replace(/\/+$/, "") } : {};
+  const baseUrl = opts["baseUrl"] ? { baseUrl: String(opts["baseUrl"]) } : {};
   if (file !== undefined) {
     await requirePath(file, "file", "the package file");
     if (file.endsWith(RUNTIME_EXTENSION)) return { kind: "runtime", plan: planRuntimeFileInstall(resolvePath(file), enginesDir, { force }) };
@@ -284,6 +290,9 @@ platformOptions(common(program.command("install")))
   .action(async (file: string | undefined, opts) => {
     if ([file, opts.engine, opts.runtime].filter((x) => x !== undefined).length !== 1) {
       throw new UsageError("install needs exactly one of --engine <id>, --runtime <id> or a <file.baiengine|file.bairuntime>");
+    }
+    if (opts.runtime !== undefined && (opts.accel !== undefined || opts.prerelease)) {
+      throw new UsageError(`${opts.accel !== undefined ? "--accel" : "--prerelease"} chooses an engine package; a runtime pack has one latest version per --os/--arch`, `drop it: install --runtime ${opts.runtime} [--os <os> --arch <arch>]`);
     }
     const enginesDir = resolvePath(opts.enginesDir ?? defaultEnginesDir());
     const request = await planInstallRequest(file, opts, enginesDir);
