@@ -65,6 +65,17 @@ describe("runtime packs in engines.json", () => {
     expect((await index()).engines[0].packages[0]).toMatchObject({ accelerator: "cuda", acceleratorVersion: "13.0", runtime: "cuda13-runtime" });
   });
 
+  it("refuses an engine package that needs a newer runtime than the index's latest, leaving the index as it was", async () => {
+    const newer = join(dir, "engines-newer");
+    await makePackage(newer, { version: "0.6.0", accelerator: "cuda", acceleratorVersion: "13.0", manifestOverride: { runtime: { id: "cuda13-runtime", minVersion: "13.1" } } });
+    const before = await readFile(registry, "utf8");
+    const r = await update("--engine", "hello", "--version", "0.6.0", "--packages-dir", newer);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("error: the index's runtime is older than these packages need");
+    expect(r.stderr).toContain("hello-0.6.0-linux-x86_64-cuda13.baiengine: needs runtime cuda13-runtime 13.1 or newer; the index's latest is 13.0.88");
+    expect(await readFile(registry, "utf8")).toBe(before);
+  });
+
   it("refuses a runtime version that drops a platform an engine package needs", async () => {
     const before = await readFile(registry, "utf8");
     const r = await update("--runtime", "cuda13-runtime", "--version", "13.0.96", "--packages-dir", later());

@@ -1,4 +1,4 @@
-import { type EngineEntry, type EntryRequirements, type Manifest, type PackageEntry, type PlaceholderPackage, platformKey, type Registry, safeParseRegistry } from "@baiengine/schema";
+import { type EngineEntry, type EntryRequirements, type Manifest, type PackageEntry, type PlaceholderPackage, platformKey, type Registry, runtimeVersionSatisfies, safeParseRegistry } from "@baiengine/schema";
 import { describeFinding, errorFindings } from "@baiengine/verifier";
 import { compareEngineVersions } from "../version/compare-versions.js";
 import type { EngineMetadata } from "./engine-metadata.js";
@@ -96,12 +96,29 @@ export function planUpdate(registry: Registry, scan: ScanResult, options: Update
   // The schema's cross-field rules, runtime edges included: a package whose runtime the index lacks for its platform.
   const valid = safeParseRegistry(result);
   if (!valid.ok) return refuse("the index would be invalid after this update", "publish the runtime packs these packages need first (engine-registry update --runtime <id> --version <v>)", valid.issues);
+  const older = runtimesTooOld(result, scan);
+  if (older.length > 0) return refuse("the index's runtime is older than these packages need", "publish the runtime version they need first (engine-registry update --runtime <id> --version <v>)", older);
   const { merged: _merged, ...lists } = diff;
   return {
     ok: true,
     registry: result,
     changes: { engineId, channel, newEngine: current === null, version: { from: previous?.version ?? null, to: version }, ...lists, planned, clearedPrerelease: next.clearedPrerelease, releaseDate, changed },
   };
+}
+
+/**
+ * Packages whose manifest needs a newer runtime (`runtime.minVersion`) than the index's
+ * `latestVersion` of it, one line each: the index entry carries only the runtime's id, so an install
+ * would fetch the old runtime and then refuse the engine.
+ */
+function runtimesTooOld(registry: Registry, scan: ScanResult): string[] {
+  const latest = new Map((registry.runtimes ?? []).map((r) => [r.id, r.latestVersion]));
+  return scan.packages.flatMap((p) => {
+    const need = p.check.manifest?.runtime;
+    const have = need ? latest.get(need.id) : undefined;
+    if (!need || have === undefined || runtimeVersionSatisfies(have, need.minVersion)) return [];
+    return [`${p.relativePath}: needs runtime ${need.id} ${need.minVersion} or newer; the index's latest is ${have}`];
+  });
 }
 
 export function describePlaceholder(p: PlaceholderPackage): string {
