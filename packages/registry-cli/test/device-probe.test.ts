@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { mkdtemp, readdir, rm, unlink } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pack, packRuntime } from "@baiengine/packer";
@@ -8,9 +8,8 @@ import { runCli } from "./helpers/run-cli.js";
 
 /**
  * The device probe after install, on real packages of the packer's hello engine: the GPU-shaped
- * cuda13 build links the fixture's stub runtime, which it does not carry. With its runtime store
- * damaged (the library gone, as when an antivirus quarantines a CUDA DLL) the server lists no
- * device, so the install refuses in one line and leaves no engine behind. The cpu build has no probe.
+ * cuda13 build links the fixture's stub runtime, which it does not carry. With a runtime store
+ * that does not hold that library the server lists no device, so the install refuses in one line and leaves no engine behind. The cpu build has no probe.
  */
 describe("install runs the engine's device probe", () => {
   let root: string;
@@ -25,11 +24,17 @@ describe("install runs the engine's device probe", () => {
   }, 300_000);
   afterAll(() => rm(root, { recursive: true, force: true }));
 
-  it("a cuda13 package whose runtime library is gone: one line naming the library, exit 1, no engine installed", async () => {
+  it("a cuda13 package whose runtime library is not there: one line naming the library, exit 1, no engine installed", async () => {
     const enginesDir = join(root, "engines-gpu");
     const runtime = await runCli(["install", runtimeFile, "--engines-dir", enginesDir]);
     expect(runtime.code, runtime.stderr).toBe(0);
-    await unlink(join(enginesDir, "runtimes", "hello-cuda13-runtime", "13.0.1", "linux-x86_64", "libs", "libhellort.so.1"));
+    // A whole store that provides another library than the one the package links (a store with the
+    // library deleted is damaged instead: installed again or refused before the probe, see
+    // runtime-install.test.ts): the probe is what finds libhellort.so.1 missing.
+    const store = join(enginesDir, "runtimes", "hello-cuda13-runtime", "13.0.1", "linux-x86_64");
+    await rename(join(store, "libs", "libhellort.so.1"), join(store, "libs", "libhellort-other.so.1"));
+    const manifest = JSON.parse(await readFile(join(store, "manifest.json"), "utf8"));
+    await writeFile(join(store, "manifest.json"), JSON.stringify({ ...manifest, provides: ["libhellort-other.so.1"] }));
     const run = await runCli(["install", gpuFile, "--engines-dir", enginesDir]);
     expect(run.code).toBe(1);
     expect(run.stdout).toBe("");
