@@ -1,9 +1,12 @@
+import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdtemp, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { pack, packRuntime } from "@baiengine/packer";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { checkDevices } from "../src/install/device-check.js";
 import { runCli } from "./helpers/run-cli.js";
 
 /**
@@ -46,6 +49,17 @@ describe("install runs the engine's device probe", () => {
     // no hello/<version>/ folder, no temporary folder, no lock left (the empty .downloads folder holds locks)
     expect(existsSync(join(enginesDir, "hello"))).toBe(false);
     expect(await readdir(join(enginesDir, ".downloads"))).toEqual([]);
+  });
+
+  it("a server that cannot be started (no exec permission, as on a noexec mount) is named as such, not as a missing device or driver", async () => {
+    const dir = await mkdtemp(join(root, "extracted-"));
+    await promisify(execFile)("tar", ["-xzf", gpuFile, "-C", dir]);
+    const manifest = JSON.parse(await readFile(join(dir, "package", "manifest.json"), "utf8"));
+    await chmod(join(dir, "package", manifest.serverBinary), 0o644);
+    await expect(checkDevices(join(dir, "package"), manifest)).rejects.toMatchObject({
+      message: "hello-server --list-devices could not start: permission denied (EACCES): is the folder on a file system mounted noexec, or the file not executable?",
+      hint: "nothing was installed; use an engines folder (--engines-dir) on a file system that lets programs run",
+    });
   });
 
   it("a cpu package installs with the probe skipped, and says why", async () => {

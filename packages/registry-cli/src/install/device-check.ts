@@ -7,6 +7,13 @@ import { InstallRefusedError } from "../errors.js";
 /** What the device probe found: the first listed device of the package's kind, or why the probe did not run. */
 export type { DeviceCheck };
 
+/** The fix for a probe that found no device: the runtime, unless the server never got to list devices. */
+function probeHint(failure: string | undefined): string {
+  if (failure === undefined) return "nothing was installed; install the package's GPU runtime (or a cpu package: --accel cpu)";
+  if (failure.startsWith("could not start")) return "nothing was installed; use an engines folder (--engines-dir) on a file system that lets programs run";
+  return "nothing was installed; the server failed before listing its devices: run it with --list-devices by hand to see why";
+}
+
 /**
  * The device probe of an extracted GPU package, before it is renamed into place: the engine
  * profile's device listing (llama-server --list-devices), run with an empty environment from
@@ -16,8 +23,6 @@ export type { DeviceCheck };
  */
 export async function checkDevices(packageDir: string, manifest: Manifest, host: Platform | null = hostPlatform()): Promise<DeviceCheck> {
   const check = await checkPackageDevices(packageDir, manifest, findEngineProfile(manifest.engineId)?.deviceProbe ?? null, host);
-  if (check.ran && check.device === null) {
-    throw new InstallRefusedError(check.missing, "nothing was installed; install the package's GPU runtime (or a cpu package: --accel cpu)");
-  }
+  if (check.ran && check.device === null) throw new InstallRefusedError(check.missing, probeHint(check.failure));
   return check;
 }

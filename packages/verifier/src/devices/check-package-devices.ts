@@ -10,7 +10,11 @@ import { runDeviceProbe } from "./run-device-probe.js";
  * one line naming the library the package links but does not carry, else the device; or why it did
  * not run.
  */
-export type DeviceCheck = { ran: true; device: string } | { ran: true; device: null; missing: string } | { ran: false; reason: string };
+export type DeviceCheck =
+  | { ran: true; device: string }
+  /** `failure`: the server could not start, timed out or was killed (DeviceProbeRun.failure), so it never listed devices. */
+  | { ran: true; device: null; missing: string; failure?: string }
+  | { ran: false; reason: string };
 
 /**
  * Runs the engine's device listing (its profile's `deviceProbe`, passed in as data) on a package
@@ -27,5 +31,6 @@ export async function checkPackageDevices(packageDir: string, manifest: Manifest
   const run = await runDeviceProbe(join(packageDir, manifest.serverBinary), probe, manifest.accelerator);
   const found = run.matching[0];
   if (found) return { ran: true, device: formatListedDevice(found) };
-  return { ran: true, device: null, missing: await explainMissingDevice(packageDir, manifest.os, manifest.accelerator, run) };
+  const missing = await explainMissingDevice(packageDir, manifest.os, manifest.accelerator, run);
+  return run.failure === null ? { ran: true, device: null, missing } : { ran: true, device: null, missing, failure: run.failure };
 }

@@ -24,6 +24,8 @@ function loaderFolders(packageDir: string): string[] {
  */
 export async function explainMissingDevice(packageDir: string, os: Os, accelerator: Accelerator, run: DeviceProbeRun): Promise<string> {
   const kind = DEVICE_KIND[accelerator] ?? accelerator;
+  // A server that never ran (or never finished) says nothing about devices or libraries.
+  if (run.failure !== null) return `${run.command} ${run.failure}`;
   const head = run.devices === null ? `${run.command} printed no device list (exit code ${run.exitCode ?? "none"})` : `${run.command} lists no ${kind} device`;
   const policy = loadLibraryPolicy(os);
   const classOf = policyMatcher(policy);

@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { type ExecFileException, execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
@@ -16,17 +16,34 @@ export interface DeviceProbeRun {
   exitCode: number | null;
   /** stdout then stderr, the last 4000 characters. */
   output: string;
+  /** Why the server did not run to its end, when it did not: it could not start, timed out, or was killed by a signal. */
+  failure: string | null;
 }
 
-function run(file: string, args: string[], cwd: string, timeoutMs: number): Promise<{ stdout: string; stderr: string; code: number | null }> {
+/** Node's errno codes a failed start gives, in words; EACCES on an executable file is usually a noexec mount. */
+const START_ERRORS: Record<string, string> = {
+  EACCES: "permission denied (EACCES): is the folder on a file system mounted noexec, or the file not executable?",
+  ENOENT: "no such file (ENOENT)",
+  ENOEXEC: "not an executable for this machine (ENOEXEC)",
+  EPERM: "operation not permitted (EPERM)",
+};
+
+function run(file: string, args: string[], cwd: string, timeoutMs: number): Promise<{ stdout: string; stderr: string; code: number | null; failure: string | null }> {
   // An empty environment (Windows keeps SystemRoot, without which its loader cannot start a process).
   const env: Record<string, string> = process.platform === "win32" && process.env["SystemRoot"] ? { SystemRoot: process.env["SystemRoot"] } : {};
   return new Promise((resolve) => {
     execFile(file, args, { cwd, env, timeout: timeoutMs, maxBuffer: 1024 * 1024, windowsHide: true }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === "number" ? error.code : null;
-      resolve({ stdout: String(stdout), stderr: String(stderr), code });
+      resolve({ stdout: String(stdout), stderr: String(stderr), code, failure: error === null ? null : failureOf(error, timeoutMs) });
     });
   });
+}
+
+function failureOf(error: ExecFileException, timeoutMs: number): string | null {
+  if (typeof error.code === "string") return `could not start: ${START_ERRORS[error.code] ?? error.code}`;
+  if (error.killed) return `did not finish within ${timeoutMs / 1000} s`;
+  if (error.signal) return `was killed by ${error.signal}`;
+  return null; // a non-zero exit: its output says more
 }
 
 /**
@@ -45,6 +62,7 @@ export async function runDeviceProbe(server: string, probe: DeviceProbe, acceler
       devices,
       matching: devices === null ? [] : devicesOfKind(devices, probe, accelerator),
       exitCode: r.code,
+      failure: r.failure,
       output: `${r.stdout}${r.stderr}`.slice(-4000),
     };
   } finally {
