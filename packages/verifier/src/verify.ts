@@ -26,7 +26,10 @@ export async function verifyPackage(file: string, options: VerifyOptions = {}): 
   const scan = await scanPackage(file, options);
   const report = reportFromScan(file, scan, scan.findings);
   if (options.smoke) {
-    if (!report.ok || !report.manifest) {
+    if (report.ok && report.runtimeManifest) {
+      // A runtime pack passes or fails on its checks alone: it has libraries, no server to start.
+      report.smoke = { ran: false, skippedReason: "a runtime pack has no server to run" };
+    } else if (!report.ok || !report.manifest) {
       report.smoke = { ran: false, skippedReason: "the package failed verification" };
     } else {
       const smoke = await runSmoke(file, report.manifest, options);

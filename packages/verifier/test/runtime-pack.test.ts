@@ -57,6 +57,12 @@ describe("runtime packs (.bairuntime)", () => {
     expect(report.runtimeManifest).toMatchObject({ runtimeId: "cuda13-runtime", version: "13.0.88" });
   });
 
+  it("--smoke on a good pack says there is no server to run (not that it failed verification)", async () => {
+    const report = await verifyPackage(await runtimePack(NAME), { smoke: true });
+    expect(report.ok).toBe(true);
+    expect(report.smoke).toEqual({ ran: false, skippedReason: "a runtime pack has no server to run" });
+  });
+
   it("refuses a manifest that provides a missing library or licence, or names another pack", async () => {
     const file = await runtimePack("cuda13-runtime-13.0.89-linux-x86_64.bairuntime", { licence: false, manifest: { ...MANIFEST, provides: [...MANIFEST.provides, "libcufft.so.12"] } });
     expect(await errors(file)).toEqual([
