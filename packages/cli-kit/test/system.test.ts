@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { EXIT } from "../src/errors.js";
-import { hashTree, hostPlatform, mapConcurrent, newestFileTime, renameWithRetry, requireHostPlatform, sourceIdentity, UnsupportedHostError, which } from "../src/system/index.js";
+import { hashTree, hostPlatform, makeFolders, mapConcurrent, newestFileTime, renameWithRetry, requireHostPlatform, sourceIdentity, UnsupportedHostError, which } from "../src/system/index.js";
 
 const temp = () => mkdtempSync(path.join(tmpdir(), "cli-kit-system-"));
 
@@ -102,6 +102,25 @@ describe("renameWithRetry", () => {
     const missing = await renameWithRetry(path.join(temp(), "nothing"), path.join(temp(), "x"), [1], () => void retries++).catch((e: NodeJS.ErrnoException) => e);
     expect((missing as NodeJS.ErrnoException).code).toBe("ENOENT");
     expect(retries).toBe(2);
+  });
+});
+
+describe("makeFolders", () => {
+  it("creates the missing folders, and accepts folders that are there", async () => {
+    const dir = temp();
+    await makeFolders(path.join(dir, "a", "b c", "d"));
+    await makeFolders(path.join(dir, "a", "b c"));
+    expect(existsSync(path.join(dir, "a", "b c", "d"))).toBe(true);
+  });
+
+  it("ends with the errno error where Node's recursive mkdir spins forever (procfs) or a file or dangling link is in the way", async () => {
+    // procfs answers ENOENT for a new child of an existing folder: fs.mkdir({ recursive: true }) never settles there.
+    await expect(makeFolders("/proc/baiengine-no/engines")).rejects.toMatchObject({ code: "ENOENT", syscall: "mkdir", path: "/proc/baiengine-no" });
+    const dir = temp();
+    file(path.join(dir, "file"));
+    await expect(makeFolders(path.join(dir, "file", "sub"))).rejects.toMatchObject({ code: "ENOTDIR" });
+    symlinkSync(path.join(dir, "unmounted"), path.join(dir, "dangling"));
+    await expect(makeFolders(path.join(dir, "dangling", "engines"))).rejects.toMatchObject({ code: "ENOTDIR", path: path.join(dir, "dangling") });
   });
 });
 

@@ -107,6 +107,14 @@ describe("install from a loopback server", () => {
     expect(missing.stderr).toContain("HTTP 404");
   });
 
+  it("an engines folder where folders cannot be made (under /proc) fails in one line instead of spinning forever", async () => {
+    // Node's recursive mkdir never settles on procfs (an existing folder answering ENOENT for a new child).
+    const file = await registryFor(`${server.url}/ok`);
+    const run = await runCli(["install", "--registry", file, "--engine", "hello", "--accel", "cpu", "--engines-dir", "/proc/baiengine-no/engines"]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe("error: folder /proc/baiengine-no does not exist (mkdir: ENOENT)\n  hint: check the paths given on the command line and their permissions\n");
+  });
+
   it("resumes a dropped download with a Range request", async () => {
     const index = await readIndex(await registryFor(`${server.url}/flaky`));
     const resolution = resolvePackage(index.registry, "hello", { request: { os: "linux", arch: "x86_64", accel: "cpu" } });

@@ -1,6 +1,6 @@
-import { mkdir, readdir, writeFile } from "node:fs/promises";
+import { readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { renameWithRetry } from "@baiengine/cli-kit/system";
+import { makeFolders, renameWithRetry } from "@baiengine/cli-kit/system";
 import { RUNTIME_EXTENSION } from "@baiengine/schema";
 import { type InstallDeps, type InstallResult, installFile } from "./install-package.js";
 import { applyRuntimeInstall, type RuntimeInstallResult } from "./install-runtime.js";
@@ -45,7 +45,7 @@ export async function importIncoming(incomingDir: string, enginesDir: string, de
 
 async function moveAside(incomingDir: string, folder: "installed" | "rejected", name: string): Promise<string> {
   const dir = join(incomingDir, folder);
-  await mkdir(dir, { recursive: true });
+  await makeFolders(dir);
   const to = join(dir, name);
   await renameWithRetry(join(incomingDir, name), to);
   return to;

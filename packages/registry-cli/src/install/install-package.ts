@@ -1,4 +1,5 @@
-import { mkdir, rm } from "node:fs/promises";
+import { rm } from "node:fs/promises";
+import { makeFolders } from "@baiengine/cli-kit/system";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Manifest, Registry } from "@baiengine/schema";
@@ -45,7 +46,7 @@ export async function applyInstall(plan: InstallPlan, deps: InstallDeps, tuning:
     if (plan.source.kind === "download") forced.push(...(await checkRequirements(plan, plan.source.requirements, plan.source.url, deps)));
     // The runtime first: a runtime that fails leaves the engine uninstalled.
     const runtimeInstall = plan.runtime ? await applyRuntimeInstall(plan.runtime, deps, tuning) : undefined;
-    await mkdir(dirname(plan.dest), { recursive: true });
+    await makeFolders(dirname(plan.dest));
     const temp = installingPath(plan.dest);
     try {
       const extract: ExtractFn<ExtractedPackage> = (source, dest, options) => deps.verifier.extract(source, dest, options);

@@ -1,4 +1,5 @@
-import { mkdir, rm } from "node:fs/promises";
+import { rm } from "node:fs/promises";
+import { makeFolders } from "@baiengine/cli-kit/system";
 import { dirname, join } from "node:path";
 import type { RuntimeManifest } from "@baiengine/schema";
 import { InstallRefusedError } from "../errors.js";
@@ -33,7 +34,7 @@ export async function applyRuntimeInstall(plan: RuntimeInstallPlan, deps: Instal
     const damage = plan.force ? null : await installedDamage(plan);
     if (damage === "") return { ...base, alreadyInstalled: true };
     if (damage) deps.reporter?.log?.("warn", `${plan.dest} is damaged (${damage}); installing ${plan.filename} again`);
-    await mkdir(dirname(plan.dest), { recursive: true });
+    await makeFolders(dirname(plan.dest));
     const temp = installingPath(plan.dest);
     try {
       const extract: ExtractFn<ExtractedRuntime> = (source, dest, options) => deps.verifier.extractRuntime(source, dest, options);

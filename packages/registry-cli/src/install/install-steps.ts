@@ -1,4 +1,5 @@
-import { mkdir, rmdir, stat } from "node:fs/promises";
+import { rmdir, stat } from "node:fs/promises";
+import { makeFolders } from "@baiengine/cli-kit/system";
 import { dirname, join } from "node:path";
 import type { EntryRequirements, Reporter } from "@baiengine/schema";
 import { describeFinding as formatFinding, errorFindings } from "@baiengine/verifier";
@@ -93,7 +94,7 @@ export const exists = (path: string) => stat(path).then(() => true, () => false)
 
 /** Runs `work` holding the target's install lock; a second installer waits, saying so. */
 export async function withInstallLock<T>(target: InstallTarget, reporter: Reporter, work: () => Promise<T>): Promise<T> {
-  await mkdir(dirname(target.lock), { recursive: true });
+  await makeFolders(dirname(target.lock));
   const release = await lockPath(target.lock, {
     timeoutMs: INSTALL_LOCK_TIMEOUT_MS,
     onWait: (holder) => reporter.log?.("info", `waiting for another install of ${target.filename}: ${holder}`),
