@@ -163,3 +163,35 @@ describe("a stale partial file from another upload of the same name", () => {
     expect(await readdir(join(enginesDir, ".downloads"))).toEqual([]);
   });
 });
+
+describe("the hosted file is not the published one", () => {
+  it("re-uploaded while downloading (a new ETag on the resume): starts again from zero and installs, no crash", async () => {
+    const enginesDir = join(await tempDir(), "engines");
+    const before = server.requests.length;
+    const result = await runCli(installArgs(await registryFor("reuploaded"), enginesDir));
+    expect(result.code, result.stderr).toBe(0);
+    expect(plain(result.stderr)).toContain(`${server.url}/reuploaded/${_tag}/${filename}: the server's copy changed (new ETag/Last-Modified) while downloading; downloading again from zero`);
+    expect(requestsOf("reuploaded", before).map((r) => [r.range, r.ifRange])).toEqual([
+      [undefined, undefined],
+      [`bytes=${Math.floor(packed.size / 2)}-`, '"upload-1"'],
+      [undefined, undefined],
+    ]);
+    expect(result.stdout).toContain(`installed: hello ${packed.version}`);
+  });
+
+  it("shorter than the index says (its Content-Length): one line at once, no retries, no partial file kept", async () => {
+    const file = await registryFor("ok");
+    const index = JSON.parse(await readFile(file, "utf8"));
+    index.engines[0].packages[0].size = packed.size + 1000;
+    await writeJson(file, index);
+    const enginesDir = join(await tempDir(), "engines");
+    const before = server.requests.length;
+    const result = await runCli(installArgs(file, enginesDir));
+    expect(result.code).toBe(1);
+    expect(result.stderr.split("\n").filter((l) => l.startsWith("error:") || l.startsWith("warning:"))).toEqual([
+      `error: ${server.url}/ok/${_tag}/${filename}: the server's file is ${packed.size} bytes, the index lists ${packed.size + 1000} for it`,
+    ]);
+    expect(requestsOf("ok", before)).toHaveLength(1);
+    expect(await readdir(join(enginesDir, ".downloads"))).toEqual([]);
+  });
+});

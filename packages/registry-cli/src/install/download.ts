@@ -183,12 +183,21 @@ export class PackageDownload {
     this.attempts++;
     const response = await this.request(state.timeoutMs, state.have, ifRange(state.info));
     // No await from here until the pump listens: a connection that drops meanwhile would take its bytes with it.
+    const total = declaredTotal(response);
+    if (total !== null && total < o.expectedSize) {
+      // Retrying or resuming cannot help: the hosted file itself is shorter than the published one.
+      abandon(response);
+      throw new DownloadError(
+        `${o.url}: the server's file is ${total} bytes, the index lists ${o.expectedSize} for it`,
+        "the file at that URL is not the one the index lists (re-uploaded under the same name, or an out-of-date mirror); nothing was installed",
+      );
+    }
     let skip = 0;
     if (response.statusCode === 200 && state.have > 0) {
       const fresh = validators(response);
       const changed = state.info !== null && ((state.info.etag ?? null) !== (fresh.etag ?? null) || (state.info.lastModified ?? null) !== (fresh.lastModified ?? null));
       if (changed && state.delivered > 0) {
-        response.body.destroy();
+        abandon(response);
         throw new RestartFromZero(`${o.url}: the server's copy changed (new ETag/Last-Modified) while downloading`, "the download starts again from zero");
       }
       if (changed || state.info === null) {
@@ -200,7 +209,7 @@ export class PackageDownload {
     }
     if (response.statusCode === 200 && skip === 0) {
       if (state.delivered > 0) {
-        response.body.destroy();
+        abandon(response);
         throw new RestartFromZero(`${o.url}: the server sent the whole file again instead of resuming at byte ${state.have}`, "the download starts again from zero");
       }
       ftruncateSync(state.handle.fd, 0);
@@ -273,10 +282,31 @@ export class PackageDownload {
   }
 }
 
+/**
+ * Drops a response's body unread: a listener first, so an 'error' the destroyed stream may still
+ * emit (a reset connection) cannot kill the process with a stack trace.
+ */
+function abandon(response: GetResponse): void {
+  response.body.on("error", () => {});
+  response.body.destroy();
+}
+
 function validators(response: GetResponse): Pick<PartInfo, "etag" | "lastModified"> {
   const etag = response.headers["etag"];
   const lastModified = response.headers["last-modified"];
   return { ...(typeof etag === "string" ? { etag } : {}), ...(typeof lastModified === "string" ? { lastModified } : {}) };
+}
+
+/**
+ * The whole file's length as the response states it: a 206's `Content-Range: bytes a-b/TOTAL`, a
+ * 200's `Content-Length` (RFC 9110 §14.4, §8.6); null when unstated or the body is content-coded
+ * (its length is then not the file's).
+ */
+function declaredTotal(response: GetResponse): number | null {
+  if (response.headers["content-encoding"] !== undefined) return null;
+  const header = response.statusCode === 206 ? /\/(\d+)$/.exec(String(response.headers["content-range"] ?? ""))?.[1] : response.headers["content-length"];
+  const n = typeof header === "string" ? Number(header) : Number.NaN;
+  return Number.isSafeInteger(n) ? n : null;
 }
 
 function oversize(url: string, limit: number): DownloadError {

@@ -161,7 +161,8 @@ export async function downloadAndExtract<R>(target: InstallTarget, temp: string,
     } catch (error) {
       const actual = mismatchedSha256(error);
       if (pass === 1 && (error instanceof RestartFromZero || (actual !== null && download.resumed))) {
-        deps.reporter?.log?.("warn", `${source.url}: ${actual !== null ? `the resumed download's sha256 is ${actual}, not the index's` : error instanceof Error ? error.message : String(error)}; downloading again from zero`);
+        const why = actual !== null ? `${source.url}: the resumed download's sha256 is ${actual}, not the index's` : error instanceof Error ? error.message : String(error);
+        deps.reporter?.log?.("warn", `${why.startsWith(source.url) ? why : `${source.url}: ${why}`}; downloading again from zero`);
         await download.discard();
         continue;
       }

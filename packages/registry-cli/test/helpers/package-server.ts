@@ -12,7 +12,9 @@ import { join } from "node:path";
  * missing (404), slow (headers, then silence), oversize (more bytes than the index declares),
  * drip (honours Range but drops every connection after 1,500 bytes), gated (headers, then the body
  * only once `openGate()` is called), noranges (ignores Range: always the whole file), loop (302 to
- * itself, forever).
+ * itself, forever), reuploaded (a file re-uploaded while it downloads: the first response drops
+ * after half the body, and every request sees a new ETag, so a resume's If-Range no longer matches
+ * and gets the whole file).
  * Every file has an ETag (its sha256) and a Last-Modified, and `If-Range` is honoured (RFC 9110): a
  * resume whose validator no longer matches gets the whole file.
  */
@@ -29,6 +31,7 @@ const DRIP_BYTES = 1500;
 export async function startPackageServer(root: string): Promise<PackageServer> {
   const requests: PackageServer["requests"] = [];
   const flakyServed = new Set<string>();
+  const uploads = new Map<string, number>();
   const sockets = new Set<import("node:net").Socket>();
 
   let gateOpen = false;
@@ -95,6 +98,20 @@ export async function startPackageServer(root: string): Promise<PackageServer> {
         res.writeHead(200, { "content-length": body.length + 4096 });
         res.end(Buffer.concat([body, Buffer.alloc(4096, 1)]));
         return;
+      case "reuploaded": {
+        const upload = (uploads.get(filename) ?? 0) + 1;
+        uploads.set(filename, upload);
+        const ifRange = req.headers["if-range"];
+        const fresh = { etag: `"upload-${upload}"`, "content-length": body.length };
+        if (upload === 1) {
+          res.writeHead(200, fresh);
+          return void res.write(body.subarray(0, Math.floor(body.length / 2)), () => setTimeout(() => res.socket?.destroy(), 200));
+        }
+        // The resume's validator is an older upload's: the whole (new) file, as RFC 9110 If-Range says.
+        if (ifRange === undefined && req.headers.range !== undefined) return void res.writeHead(400).end("range without If-Range");
+        res.writeHead(200, fresh);
+        return void res.end(body);
+      }
       case "drip": {
         const start = Number(/^bytes=(\d+)-$/.exec(req.headers.range ?? "")?.[1] ?? 0);
         const end = Math.min(body.length, start + DRIP_BYTES);
