@@ -67,6 +67,12 @@ describe("resolve", () => {
     expect(JSON.parse(alone.stdout)).toMatchObject({ platform, url: `${server.url}/ok/hello-v${packed.version}/${filename}` });
     const half = await runCli(["resolve", "--registry", file, "--engine", "hello", "--os", "linux", "--accel", "cpu"]);
     expect([half.code, half.stderr.split("\n")[0]]).toEqual([2, "error: --os and --arch go together"]);
+    // Flags given and nothing fits: the hint points at the listed platforms, not at the same flags again.
+    const absent = await runCli(["resolve", "--registry", file, "--engine", "hello", "--accel", "cuda13"]);
+    expect(absent.code).toBe(1);
+    expect(absent.stderr).toBe(
+      `error: no package of hello ${packed.version} fits: no linux-x86_64-cuda13 package; available: ${platform}\n  hint: ask for one of the platforms the index has (the line lists them)\n`,
+    );
     // A runtime pack has no accelerator to choose: --accel with --runtime is refused, not ignored.
     const runtime = await runCli(["install", "--registry", file, "--runtime", "cuda13-runtime", "--accel", "cuda13", "--engines-dir", join(await tempDir(), "e")]);
     expect([runtime.code, runtime.stderr.split("\n")[0]]).toEqual([2, "error: --accel chooses an engine package; a runtime pack has one latest version per --os/--arch"]);

@@ -37,7 +37,9 @@ export function resolvePackage(
   const choice: Choice = "request" in target ? choosePackageFor(packages, target.request) : choosePackage(packages, target.host);
   const reasons = "host" in target ? [...target.host.notes.map((n) => `host: ${n}`), ...choice.reasons] : choice.reasons;
   if (!choice.chosen) {
-    throw new NoPackageFitsError(`no package of ${engineId} ${version} fits: ${reasons.join("; ")}`, "pass --os, --arch and --accel to pick one explicitly", reasons);
+    // Asked for a platform explicitly: the fix is another one of those listed, not the same flags again.
+    const hint = "request" in target ? "ask for one of the platforms the index has (the line lists them)" : "pass --os, --arch and --accel to pick one explicitly";
+    throw new NoPackageFitsError(`no package of ${engineId} ${version} fits: ${reasons.join("; ")}`, hint, reasons);
   }
   const base = { baseUrl: options.baseUrl ?? registry.baseUrl };
   const runtime = indexedRuntime(registry, choice.chosen, base);
