@@ -195,3 +195,41 @@ describe("the hosted file is not the published one", () => {
     expect(await readdir(join(enginesDir, ".downloads"))).toEqual([]);
   });
 });
+
+describe("the engines folder cannot take the bytes", () => {
+  /** The CLI under a file size limit of 8 KiB (RLIMIT_FSIZE, SIGXFSZ handled): a write past it is cut short, the next fails with EFBIG. */
+  const limitedCli = (args: string[]) =>
+    new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      // Node 20 resets SIGXFSZ to its default (kill) at start-up; a handler makes the write fail with EFBIG instead.
+      const ignoreXfsz = 'data:text/javascript,process.on("SIGXFSZ",()=>{})';
+      const child = spawn("sh", ["-c", 'ulimit -f 8; exec "$0" "$@"', process.execPath, "--import", ignoreXfsz, CLI, ...args], { env: { ...process.env, CI: "1" } });
+      let stderr = "";
+      child.stderr.on("data", (d) => (stderr += d));
+      child.on("close", (code) => resolve({ code, stderr }));
+    });
+
+  it("the partial file cannot grow (a short write, then EFBIG, as a filling disk does with ENOSPC): one line at once, not five network retries", async () => {
+    const enginesDir = join(await tempDir(), "engines");
+    const part = join(enginesDir, ".downloads", `${filename}.part`);
+    expect(packed.size).toBeGreaterThan(8192);
+    const before = server.requests.length;
+    const result = await limitedCli(installArgs(await registryFor("ok"), enginesDir));
+    expect(result.code).toBe(1);
+    expect(result.stderr.split("\n").filter((l) => l.startsWith("error:") || l.startsWith("warning:"))).toEqual([
+      `error: ${server.url}/ok/${_tag}/${filename}: cannot write ${part}: the file is larger than this process may write (EFBIG)`,
+    ]);
+    expect(result.stderr).toContain("hint: free space there (or pick another --engines-dir), then install again");
+    expect(requestsOf("ok", before)).toHaveLength(1);
+  });
+
+  it("the extracted files cannot be written: the message blames the engines folder, not the package", async () => {
+    const enginesDir = join(await tempDir(), "engines");
+    const result = await limitedCli(["install", packed.file, "--engines-dir", enginesDir]);
+    expect(result.code).toBe(1);
+    const errors = result.stderr.split("\n").filter((l) => l.startsWith("error:"));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(new RegExp(`^error: ${filename.replaceAll(".", "\\.")} could not be extracted into the engines folder: EXTRACT_WRITE_FAILED package/\\S+: could not write: EFBIG`));
+    expect(result.stderr).toContain("hint: nothing was installed; free space there (or pick another --engines-dir), then install again");
+    expect(await readdir(join(enginesDir, "hello", packed.version)).catch(() => [])).toEqual([]);
+  });
+});

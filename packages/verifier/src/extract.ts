@@ -173,7 +173,13 @@ class StreamingWriter implements EntryWriter {
   private write(entry: TarEntry, chunk: Buffer): void {
     if (this.fd === null) return;
     try {
-      writeSync(this.fd, chunk);
+      // write(2) may write less than asked (a disk filling up, RLIMIT_FSIZE) without an error: loop,
+      // so the rest meets the error (ENOSPC, EFBIG) instead of leaving a silently truncated file.
+      for (let offset = 0; offset < chunk.length; ) {
+        const written = writeSync(this.fd, chunk, offset, chunk.length - offset);
+        if (written === 0) throw Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
+        offset += written;
+      }
     } catch (error) {
       this.fail(entry, error);
     }

@@ -152,7 +152,7 @@ export class PackageDownload {
             await handle.truncate(0);
             state.have = 0;
           }
-          const failure = asDownloadError(o.url, error, state.have, o.expectedSize);
+          const failure = asDownloadError(o.url, error, state.have, o.expectedSize, o.part);
           if (!failure.transient || o.signal?.aborted) throw failure;
           // The budget counts attempts in a row that received nothing.
           idle = state.have > before ? 1 : idle + 1;
@@ -313,7 +313,24 @@ function oversize(url: string, limit: number): DownloadError {
   return new DownloadError(`${url}: the server sent more than the index's ${limit} bytes`, "the index and the hosted file disagree; the registry must re-publish the package");
 }
 
-function asDownloadError(url: string, error: unknown, have: number, size: number): DownloadError {
+/** Errors writing the partial file that no retry can fix, in words (Node's errno codes). */
+const WRITE_FAILURES: Record<string, string> = {
+  ENOSPC: "the disk is full",
+  EDQUOT: "the disk quota is exceeded",
+  EROFS: "the file system is read-only",
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+  EIO: "an I/O error",
+  EFBIG: "the file is larger than this process may write",
+};
+
+function asDownloadError(url: string, error: unknown, have: number, size: number, part: string): DownloadError {
   if (error instanceof DownloadError) return error;
+  const code = (error as NodeJS.ErrnoException).code ?? "";
+  const reason = WRITE_FAILURES[code];
+  if (reason !== undefined) {
+    // Not a network failure: retrying would only fail the same way.
+    return new DownloadError(`${url}: cannot write ${part}: ${reason} (${code})`, "free space there (or pick another --engines-dir), then install again");
+  }
   return new DownloadError(`${url}: ${(error as Error).message} after ${have} of ${size} bytes`, "the download resumes from there", true);
 }

@@ -108,10 +108,18 @@ export async function withInstallLock<T>(target: InstallTarget, reporter: Report
   }
 }
 
-/** The verifier's refusal as one InstallRefusedError line. */
+/**
+ * The verifier's refusal as one InstallRefusedError line. A failure to write the extracted files
+ * (EXTRACT_WRITE_FAILED: the disk full, no permission) is this machine's, not the package's: it is
+ * said so, with a hint about the engines folder instead of the package.
+ */
 export function rejectedMessage(file: string, error: unknown): InstallRefusedError {
   const findings = (error as { findings?: Finding[] }).findings;
-  const detail = findings ? errorFindings(findings).map(formatFinding).join("; ") : (error as Error).message;
+  const errors = findings ? errorFindings(findings) : [];
+  const detail = findings ? errors.map(formatFinding).join("; ") : (error as Error).message;
+  if (errors.length > 0 && errors.every((f) => f.code === "EXTRACT_WRITE_FAILED")) {
+    return new InstallRefusedError(`${file} could not be extracted into the engines folder: ${detail}`, "nothing was installed; free space there (or pick another --engines-dir), then install again");
+  }
   return new InstallRefusedError(`${file} was rejected: ${detail}`, "nothing was installed; use a package that passes verify-engine");
 }
 
