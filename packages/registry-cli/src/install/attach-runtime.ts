@@ -1,9 +1,11 @@
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { type Manifest, type Reporter, runtimeVersionSatisfies } from "@baiengine/schema";
 import { InstallRefusedError } from "../errors.js";
 import type { InstallPlan } from "./install-plan.js";
 import { linkRuntime, type RuntimeLinks } from "./link-runtime.js";
-import { findInstalledRuntime } from "./runtime-store.js";
+import { withInstallLock } from "./install-steps.js";
+import { runtimeLockPath } from "./runtime-plan.js";
+import { findInstalledRuntime, type InstalledRuntime } from "./runtime-store.js";
 
 /** The runtime an installed engine uses: which one, where it is stored, and how it was linked in. */
 export interface AttachedRuntime {
@@ -44,7 +46,23 @@ export async function attachRuntime(packageDir: string, m: Manifest, plan: Insta
     );
   }
   reporter?.step?.("link runtime", `${need.id} ${installed.manifest.version}`);
-  const links = await linkRuntime(installed, packageDir, m);
+  const links = await linkLocked(installed, packageDir, m, plan, reporter);
   for (const path of links.kept) reporter?.log?.("warn", `${plan.filename} carries ${path} itself; its own copy is kept instead of ${need.id}'s`);
   return { id: need.id, version: installed.manifest.version, dir: installed.dir, links };
+}
+
+/**
+ * Links under the store's install lock, so a `--force` reinstall or a repair of that runtime
+ * cannot swap the folder out mid-way; the store is checked again once the lock is held.
+ */
+async function linkLocked(installed: InstalledRuntime, packageDir: string, m: Manifest, plan: InstallPlan, reporter?: Reporter): Promise<RuntimeLinks> {
+  const r = installed.manifest;
+  const lock = runtimeLockPath(plan.enginesDir, r);
+  return withInstallLock({ lock, filename: basename(lock) }, reporter ?? {}, async () => {
+    const again = await findInstalledRuntime(plan.enginesDir, { id: r.runtimeId, minVersion: r.version }, { os: r.os, arch: r.arch });
+    if (again.found?.dir !== installed.dir) {
+      throw new InstallRefusedError(`runtime ${r.runtimeId} ${r.version} for ${r.os}-${r.arch} changed while ${plan.filename} was being installed`, "nothing was installed; run the install again");
+    }
+    return linkRuntime(again.found, packageDir, m);
+  });
 }

@@ -93,7 +93,7 @@ const INSTALL_LOCK_TIMEOUT_MS = 60 * 60_000;
 export const exists = (path: string) => stat(path).then(() => true, () => false);
 
 /** Runs `work` holding the target's install lock; a second installer waits, saying so. */
-export async function withInstallLock<T>(target: InstallTarget, reporter: Reporter, work: () => Promise<T>): Promise<T> {
+export async function withInstallLock<T>(target: Pick<InstallTarget, "lock" | "filename">, reporter: Reporter, work: () => Promise<T>): Promise<T> {
   await makeFolders(dirname(target.lock));
   const release = await lockPath(target.lock, {
     timeoutMs: INSTALL_LOCK_TIMEOUT_MS,

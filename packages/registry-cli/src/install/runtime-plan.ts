@@ -1,5 +1,5 @@
 import { basename, join } from "node:path";
-import { type Arch, type Os, parseRuntimeFilename, type Registry, type RuntimeName, runtimePackageUrl } from "@baiengine/schema";
+import { type Arch, formatRuntimeFilename, type Os, parseRuntimeFilename, type Registry, type RuntimeName, runtimePackageUrl } from "@baiengine/schema";
 import { InstallRefusedError } from "../errors.js";
 import { describeTarget, type InstallSource, type InstallTarget, planTarget } from "./install-steps.js";
 
@@ -20,6 +20,15 @@ export function runtimeStorePath(enginesDir: string, r: { runtimeId: string; ver
   return join(enginesDir, "runtimes", r.runtimeId, r.version, `${r.os}-${r.arch}`);
 }
 
+/**
+ * The lock of one runtime store folder, taken by its install and by every engine install while it
+ * links from it: named in the design's spelling, so a pack named `…-win32-x64` and one named
+ * `…-windows-x86_64` share it.
+ */
+export function runtimeLockPath(enginesDir: string, r: { runtimeId: string; version: string; os: Os; arch: Arch }): string {
+  return join(enginesDir, ".downloads", formatRuntimeFilename({ runtimeId: r.runtimeId, version: r.version, os: r.os, arch: r.arch, style: "design" }));
+}
+
 function parseName(filename: string): RuntimeName {
   try {
     return parseRuntimeFilename(filename);
@@ -32,7 +41,7 @@ function parseName(filename: string): RuntimeName {
 export function planRuntimeInstall(source: InstallSource, filename: string, enginesDir: string, options: { force?: boolean } = {}): RuntimeInstallPlan {
   const name = parseName(filename);
   const target = planTarget(source, filename, enginesDir, runtimeStorePath(enginesDir, name), options.force);
-  return { ...target, runtimeId: name.runtimeId, version: name.version, platform: `${name.os}-${name.arch}` };
+  return { ...target, lock: runtimeLockPath(enginesDir, name), runtimeId: name.runtimeId, version: name.version, platform: `${name.os}-${name.arch}` };
 }
 
 /** The plan for a local `.bairuntime` file. */
