@@ -69,13 +69,6 @@ if [ ${#missing_packages[@]} -gt 0 ]; then
   fi
 fi
 
-# The verifier's differential suite lists archives with Python's tarfile and its `data` extraction
-# filter (Python 3.11.4+; Debian 12's own python3 is 3.11.2 and lacks it).
-if ! python3 -c 'import tarfile; tarfile.data_filter' 2>/dev/null; then
-  echo "error: python3 ($(python3 --version 2>&1)) has no tarfile.data_filter; the verifier's differential tests need Python 3.11.4 or newer first on PATH (e.g. pyenv install 3.11), then run: bash scripts/setup.sh" >&2
-  exit 1
-fi
-
 if ! command -v pnpm >/dev/null 2>&1; then
   if [ "$check_only" = 1 ]; then echo "error: pnpm is missing; run: bash scripts/setup.sh" >&2; exit 1; fi
   npm_prefix=$(npm prefix -g 2>/dev/null || echo /nonexistent)

@@ -1,8 +1,10 @@
 import { spawn, spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { createRequire } from "node:module";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
+import { loadPyodide } from "pyodide";
 import * as tar from "tar";
 import type { TarEntry } from "../../src/index.js";
 import { tarArchive } from "./tar-writer.js";
@@ -12,7 +14,8 @@ import { tarArchive } from "./tar-writer.js";
  * must agree on (name, type, size, mode, link target). GNU tar and bsdtar list a whole batch in one
  * run: the batch's archives are concatenated with a marker archive between each, and read with
  * `--ignore-zeros` / `read_concatenated_archives`; a batch whose markers do not come back in order is
- * listed again one archive a run, so batching only ever saves time. Python lists a batch in one process.
+ * listed again one archive a run, so batching only ever saves time. Python's tarfile runs in Pyodide in this
+ * process, as node-tar does.
  */
 
 export interface Listed {
@@ -50,12 +53,11 @@ export function fromVerifier(entries: TarEntry[]): Listed[] {
   }));
 }
 
-/** Checks every reader is installed, with the install line when one is not. */
+/** Checks the two reader commands are installed, with the install line when one is not (Python and node-tar are npm packages). */
 export function requireReaders(): void {
   for (const [command, args, pkg] of [
     ["tar", ["--version"], "tar"],
     ["bsdtar", ["--version"], "libarchive-tools"],
-    ["python3", ["-c", "import tarfile; tarfile.data_filter"], "python3 (3.11.4 or newer)"],
   ] as const) {
     const run = spawnSync(command, args);
     if (run.error || run.status !== 0) throw new Error(`the differential suite needs ${command}: run bash scripts/setup.sh (Debian package ${pkg})`);
@@ -168,30 +170,39 @@ interface PythonEntry {
   refused?: string;
 }
 
-const LISTER = join(dirname(fileURLToPath(import.meta.url)), "list-tar.py");
-let python: string | undefined;
-/** The interpreter itself: a version-manager shim (pyenv) costs half a second a start. */
-function pythonExecutable(): string {
-  python ??= spawnSync("python3", ["-c", "import sys; print(sys.executable)"], { encoding: "utf8" }).stdout.trim() || "python3";
-  return python;
+const LISTER = join(dirname(fileURLToPath(import.meta.url)), "list_tar.py");
+let pyodide: Promise<(path: string) => string> | undefined;
+/**
+ * list_tar.py's `listing_json`, loaded once into Pyodide (CPython compiled to WebAssembly: the npm package
+ * carries the interpreter and the standard library, so nothing is fetched and the host's Python, which
+ * on Debian 12 is 3.11.2 without `tarfile.data_filter`, plays no part).
+ */
+function pythonLister(): Promise<(path: string) => string> {
+  pyodide ??= (async () => {
+    const indexURL = `${dirname(createRequire(import.meta.url).resolve("pyodide/package.json"))}/`;
+    const py = await loadPyodide({ indexURL, stdout: () => {}, stderr: () => {} });
+    py.FS.mkdirTree("/baiengine/archives");
+    py.FS.writeFile("/baiengine/list_tar.py", readFileSync(LISTER));
+    py.runPython("import sys; sys.path.insert(0, '/baiengine')");
+    const listingJson = py.pyimport("list_tar").listing_json as (path: string) => string;
+    return (file: string) => {
+      // The archive goes in as bytes: Pyodide's file system is its own, in memory.
+      const inside = `/baiengine/archives/${basename(file)}`;
+      py.FS.writeFile(inside, readFileSync(file));
+      try {
+        return listingJson(inside);
+      } finally {
+        py.FS.unlink(inside);
+      }
+    };
+  })();
+  return pyodide;
 }
 
-/** Lists `files` with Python's tarfile in one process; the `data` filter's refusals and changes are notes. */
-export function listWithPython(files: string[]): Promise<Listing[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(pythonExecutable(), [LISTER], { env: ENV });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on("data", (b: Buffer) => out.push(b));
-    child.stderr.on("data", (b: Buffer) => err.push(b));
-    child.on("error", reject);
-    child.on("close", (status) => {
-      if (status !== 0) return reject(new Error(`python3 ${LISTER} failed: ${Buffer.concat(err).toString()}`));
-      const lines = Buffer.concat(out).toString("utf8").split("\n").filter(Boolean);
-      resolve(lines.map((l) => fromPython(JSON.parse(l) as { ok: boolean; entries?: PythonEntry[]; error?: string })));
-    });
-    child.stdin.end(`${files.join("\n")}\n`);
-  });
+/** Lists `files` with Python's tarfile (in Pyodide, in this process); the `data` filter's refusals and changes are notes. */
+export async function listWithPython(files: string[]): Promise<Listing[]> {
+  const list = await pythonLister();
+  return files.map((f) => fromPython(JSON.parse(list(f)) as { ok: boolean; entries?: PythonEntry[]; error?: string }));
 }
 
 function fromPython(result: { ok: boolean; entries?: PythonEntry[]; error?: string }): Listing {
@@ -228,12 +239,12 @@ export function listWithNodeTar(file: string): Listing {
   return { ok: true, entries, notes };
 }
 
-/** Every reader's listing of each file, the batch runs side by side. */
+/** Every reader's listing of each file; GNU tar and bsdtar run in their processes while node-tar and Python run in this one. */
 export async function listAll(files: string[]): Promise<Record<ReaderName, Listing>[]> {
-  const others = Promise.all([listWithTool("gnu-tar", files), listWithTool("bsdtar", files), listWithPython(files)]);
-  // node-tar runs in this process while the other three run in theirs.
+  const tools = Promise.all([listWithTool("gnu-tar", files), listWithTool("bsdtar", files)]);
   const node = files.map(listWithNodeTar);
-  const [gnu, bsd, py] = await others;
+  const py = await listWithPython(files);
+  const [gnu, bsd] = await tools;
   return files.map((_, i) => ({ "gnu-tar": gnu[i]!, bsdtar: bsd[i]!, python: py[i]!, "node-tar": node[i]! }));
 }
 

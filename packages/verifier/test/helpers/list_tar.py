@@ -1,8 +1,12 @@
-"""Lists many .tar.gz files in one process with Python's tarfile (the differential suite's Python reader).
+"""Lists .tar.gz files with Python's tarfile (the differential suite's Python reader).
 
-Reads file paths, one a line, from stdin; writes one JSON object a line: {"file", "ok", "entries"|"error"}.
-Each entry has the raw member fields and what the `data` extraction filter makes of it ("filtered" or
-"refused"), since that filter is what Python extraction uses by default from 3.14.
+Runs inside Pyodide (CPython compiled to WebAssembly, the `pyodide` npm package, see readers.ts), so the
+suite does not depend on the host's Python: `listing_json(path)` answers one JSON object,
+{"file", "ok", "entries"|"error"}, for an archive written into Pyodide's in-memory file system. Run as a
+script with a Python 3.11.4 or newer, it reads paths one a line from stdin and writes one object a line
+(to compare by hand with the host's tarfile). Each entry has the raw member fields and what the `data`
+extraction filter makes of it ("filtered" or "refused"), since that filter is what Python extraction
+uses by default from 3.14.
 """
 import json
 import sys
@@ -36,13 +40,18 @@ def listing(path):
         return {"file": path, "ok": False, "error": type(error).__name__ + ": " + str(error)}
 
 
+def listing_json(path):
+    return json.dumps(listing(path))
+
+
 def main():
-    if not hasattr(tarfile, "data_filter"):
-        sys.exit("this Python has no tarfile.data_filter (3.11.4 or newer is needed)")
     for line in sys.stdin:
         path = line.rstrip("\n")
         if path:
-            sys.stdout.write(json.dumps(listing(path)) + "\n")
+            sys.stdout.write(listing_json(path) + "\n")
 
 
-main()
+if not hasattr(tarfile, "data_filter"):
+    raise ImportError("this Python has no tarfile.data_filter (3.11.4 or newer is needed)")
+if __name__ == "__main__":
+    main()
