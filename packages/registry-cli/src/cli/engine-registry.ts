@@ -284,7 +284,7 @@ platformOptions(common(program.command("install")))
   .option("--runtime <id>", "install a runtime pack of the index's runtimes[] alone (for --os/--arch, else this host)")
   .option("--engines-dir <dir>", `engines folder (default: ${defaultEnginesDir()})`)
   .option("--force", "replace an installed copy of that platform, and install even when this host does not meet the package's requirements")
-  .option("--retries <n>", "download attempts in a row without progress before giving up", parsePositiveInt("--retries"))
+  .option("--retries <n>", "retries in a row of download attempts that receive nothing (N + 1 attempts before giving up)", parsePositiveInt("--retries"))
   .option("--timeout <seconds>", "network timeout per request", parsePositiveInt("--timeout"))
   .option("--dry-run", "print the plan (source, destination, lock), change nothing")
   .action(async (file: string | undefined, opts) => {
