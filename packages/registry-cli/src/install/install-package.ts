@@ -1,6 +1,3 @@
-import { rm } from "node:fs/promises";
-import { makeFolders } from "@baiengine/cli-kit/system";
-import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Manifest, Registry } from "@baiengine/schema";
 import { InstallRefusedError } from "../errors.js";
@@ -11,9 +8,9 @@ import type { ExtractedPackage } from "../verifier-port.js";
 import { checkDevices, type DeviceCheck } from "./device-check.js";
 import { type InstallPlan, planFileInstall, planResolvedInstall } from "./install-plan.js";
 import { applyRuntimeInstall, type RuntimeInstallResult } from "./install-runtime.js";
-import { type DownloadTuning, downloadAndExtract, exists, type ExtractFn, extractLocal, type InstallDeps, type InstalledFacts, removeEmptyParents, resultBase, withInstallLock } from "./install-steps.js";
+import { type DownloadTuning, exists, type ExtractFn, type InstallDeps, type InstalledFacts, installExtracted, resultBase, withInstallLock } from "./install-steps.js";
 import { attachRuntime, type AttachedRuntime } from "./attach-runtime.js";
-import { installingPath, placeInstall, recoverInterrupted } from "./place-install.js";
+import { placeInstall, recoverInterrupted } from "./place-install.js";
 
 export type { DownloadTuning, InstallDeps };
 
@@ -46,28 +43,19 @@ export async function applyInstall(plan: InstallPlan, deps: InstallDeps, tuning:
     if (plan.source.kind === "download") forced.push(...(await checkRequirements(plan, plan.source.requirements, plan.source.url, deps)));
     // The runtime first: a runtime that fails leaves the engine uninstalled.
     const runtimeInstall = plan.runtime ? await applyRuntimeInstall(plan.runtime, deps, tuning) : undefined;
-    await makeFolders(dirname(plan.dest));
-    const temp = installingPath(plan.dest);
-    try {
-      const extract: ExtractFn<ExtractedPackage> = (source, dest, options) => deps.verifier.extract(source, dest, options);
-      const extracted = plan.source.kind === "file" ? await extractLocal(plan, plan.source.path, temp, deps, extract) : await downloadAndExtract(plan, temp, deps, tuning, extract);
+    const extract: ExtractFn<ExtractedPackage> = (source, dest, options) => deps.verifier.extract(source, dest, options);
+    return installExtracted(plan, deps, tuning, { extract, parentLevels: 2 }, async (extracted, packageDir) => {
       checkManifestNames(plan, extracted.manifest);
       forced.push(...(await checkRequirements(plan, extracted.manifest.requirements, extracted.manifest, deps)));
-      const runtime = await attachRuntime(join(temp, "package"), extracted.manifest, plan, deps.reporter);
+      const runtime = await attachRuntime(packageDir, extracted.manifest, plan, deps.reporter);
       // A GPU package is activated only when its server lists a device of its kind (refused otherwise).
       deps.reporter?.step?.("device probe", plan.filename);
-      const devices = await checkDevices(join(temp, "package"), extracted.manifest);
-      await placeInstall(join(temp, "package"), plan.dest, plan.force);
+      const devices = await checkDevices(packageDir, extracted.manifest);
+      await placeInstall(packageDir, plan.dest, plan.force);
       const result: InstallResult = { ...base, sha256: extracted.sha256, size: extracted.size, files: extracted.files.length, alreadyInstalled: false, devices };
       if (runtime) result.runtime = { ...runtime, ...(runtimeInstall ? { install: runtimeInstall } : {}) };
       return forced.length > 0 ? { ...result, forcedRequirements: [...new Set(forced)] } : result;
-    } catch (error) {
-      await rm(temp, { recursive: true, force: true });
-      await removeEmptyParents(dirname(plan.dest), plan.enginesDir, 2);
-      throw error;
-    } finally {
-      await rm(temp, { recursive: true, force: true });
-    }
+    });
   });
 }
 

@@ -1,11 +1,8 @@
-import { rm } from "node:fs/promises";
-import { makeFolders } from "@baiengine/cli-kit/system";
-import { dirname, join } from "node:path";
 import type { RuntimeManifest } from "@baiengine/schema";
 import { InstallRefusedError } from "../errors.js";
 import type { ExtractedRuntime } from "../verifier-port.js";
-import { type DownloadTuning, downloadAndExtract, exists, type ExtractFn, extractLocal, type InstallDeps, type InstalledFacts, removeEmptyParents, resultBase, withInstallLock } from "./install-steps.js";
-import { installingPath, placeInstall, recoverInterrupted } from "./place-install.js";
+import { type DownloadTuning, exists, type ExtractFn, type InstallDeps, type InstalledFacts, installExtracted, resultBase, withInstallLock } from "./install-steps.js";
+import { placeInstall, recoverInterrupted } from "./place-install.js";
 import type { RuntimeInstallPlan } from "./runtime-plan.js";
 import { readRuntimeStore } from "./runtime-store.js";
 
@@ -34,23 +31,14 @@ export async function applyRuntimeInstall(plan: RuntimeInstallPlan, deps: Instal
     const damage = plan.force ? null : await installedDamage(plan);
     if (damage === "") return { ...base, alreadyInstalled: true };
     if (damage) deps.reporter?.log?.("warn", `${plan.dest} is damaged (${damage}); installing ${plan.filename} again`);
-    await makeFolders(dirname(plan.dest));
-    const temp = installingPath(plan.dest);
-    try {
-      const extract: ExtractFn<ExtractedRuntime> = (source, dest, options) => deps.verifier.extractRuntime(source, dest, options);
-      const extracted = plan.source.kind === "file" ? await extractLocal(plan, plan.source.path, temp, deps, extract) : await downloadAndExtract(plan, temp, deps, tuning, extract);
+    const extract: ExtractFn<ExtractedRuntime> = (source, dest, options) => deps.verifier.extractRuntime(source, dest, options);
+    return installExtracted(plan, deps, tuning, { extract, parentLevels: 3 }, async (extracted, packageDir) => {
       checkRuntimeNames(plan, extracted.runtimeManifest);
       // A damaged copy is replaced like a --force install: moved aside, never deleted before the new one is in.
-      await placeInstall(join(temp, "package"), plan.dest, plan.force || Boolean(damage));
+      await placeInstall(packageDir, plan.dest, plan.force || Boolean(damage));
       const result = { ...base, sha256: extracted.sha256, size: extracted.size, files: extracted.files.length, alreadyInstalled: false };
       return damage ? { ...result, repaired: damage } : result;
-    } catch (error) {
-      await rm(temp, { recursive: true, force: true });
-      await removeEmptyParents(dirname(plan.dest), plan.enginesDir, 3);
-      throw error;
-    } finally {
-      await rm(temp, { recursive: true, force: true });
-    }
+    });
   });
 }
 

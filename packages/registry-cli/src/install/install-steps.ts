@@ -1,4 +1,4 @@
-import { rmdir, stat } from "node:fs/promises";
+import { rm, rmdir, stat } from "node:fs/promises";
 import { makeFolders } from "@baiengine/cli-kit/system";
 import { dirname, join } from "node:path";
 import type { EntryRequirements, Reporter } from "@baiengine/schema";
@@ -8,6 +8,7 @@ import { lockPath } from "../lock/path-lock.js";
 import type { HostFacts } from "../resolve/host-facts.js";
 import type { ByteSource, Finding, PackageVerifier } from "../verifier-port.js";
 import { PackageDownload, RestartFromZero } from "./download.js";
+import { installingPath } from "./place-install.js";
 
 /**
  * The steps every install shares, engine package or runtime pack: the per-file install lock, the
@@ -197,5 +198,32 @@ async function downloadFailure(error: unknown, actual: string | null, target: In
 export async function removeEmptyParents(dir: string, enginesDir: string, levels: number): Promise<void> {
   for (let k = 0; k < levels && dir !== enginesDir; k++, dir = dirname(dir)) {
     await rmdir(dir).catch(() => {});
+  }
+}
+
+/**
+ * Extracts the target (local file or one-pass download) into a temporary folder beside its
+ * destination and hands `finish` the extracted `package/` folder to check and rename into place.
+ * On any error the temporary folder and the empty parents it needed (`parentLevels` of them below
+ * the engines folder) are removed, so a refused install leaves nothing.
+ */
+export async function installExtracted<E, R>(
+  target: InstallTarget,
+  deps: InstallDeps,
+  tuning: DownloadTuning,
+  io: { extract: ExtractFn<E>; parentLevels: number },
+  finish: (extracted: E, packageDir: string) => Promise<R>,
+): Promise<R> {
+  await makeFolders(dirname(target.dest));
+  const temp = installingPath(target.dest);
+  try {
+    const extracted = target.source.kind === "file" ? await extractLocal(target, target.source.path, temp, deps, io.extract) : await downloadAndExtract(target, temp, deps, tuning, io.extract);
+    return await finish(extracted, join(temp, "package"));
+  } catch (error) {
+    await rm(temp, { recursive: true, force: true });
+    await removeEmptyParents(dirname(target.dest), target.enginesDir, io.parentLevels);
+    throw error;
+  } finally {
+    await rm(temp, { recursive: true, force: true });
   }
 }
