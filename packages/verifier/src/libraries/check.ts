@@ -94,8 +94,12 @@ function runtimeFindings(requiredBy: RequiredBy, declared: Set<string>, key: (na
   const findings: Finding[] = [];
   for (const [name, { kind, by }] of requiredBy) {
     if (kind !== "runtime") continue;
-    const message = `${name} (needed by ${by.join(", ")}) is not bundled: users must have this GPU runtime installed`;
-    findings.push(declared.has(key(name)) ? infoFinding("LIB_RUNTIME_REQUIRED", message, by[0]) : warningFinding("LIB_RUNTIME_REQUIRED", message, by[0]));
+    const needed = `${name} (needed by ${by.join(", ")}) is not bundled`;
+    findings.push(
+      declared.has(key(name))
+        ? infoFinding("LIB_RUNTIME_REQUIRED", `${needed}: a GPU runtime library, which the package's runtime pack provides at install (engine-registry install links it in beside the engine)`, by[0])
+        : warningFinding("LIB_RUNTIME_REQUIRED", `${needed}: users must have this GPU runtime installed`, by[0]),
+    );
   }
   return findings;
 }
