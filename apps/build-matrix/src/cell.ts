@@ -3,8 +3,17 @@ import type { Accelerator, Arch, Os } from "@baiengine/schema";
 /** Where a cell's engine source comes from: a git tag to clone, or a folder of this repository. */
 export type CellSource = { kind: "git"; repository: string; ref: string } | { kind: "local"; dir: string };
 
+/** Where a cell runs: the runner label and the toolchain set-up on it (engine and runtime cells alike). */
+export interface RunnerSetup {
+  runsOn: string;
+  container: string | null;
+  aptPackages: string[];
+  cudaToolkit: string | null;
+  setupScript: string | null;
+}
+
 /** One build of the matrix: an engine version for one (os, arch, accelerator token). */
-export interface Cell {
+export interface Cell extends RunnerSetup {
   /** `{engine}-{os}-{arch}-{token}`: unique in one release, stable across versions (cache keys). */
   id: string;
   engine: string;
@@ -15,11 +24,6 @@ export interface Cell {
   /** File-name token: `cpu`, `cuda12`, `rocm6`, `metal`, `vulkan`. */
   accelerator: string;
   family: Accelerator;
-  runsOn: string;
-  container: string | null;
-  aptPackages: string[];
-  cudaToolkit: string | null;
-  setupScript: string | null;
   /** The runner that builds the cell can start the package (`verify-engine --smoke`). */
   smoke: boolean;
   source: CellSource;

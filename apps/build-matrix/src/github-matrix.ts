@@ -1,4 +1,4 @@
-import type { Cell } from "./cell.js";
+import type { Cell, RunnerSetup } from "./cell.js";
 
 /**
  * One `include` row of a GitHub Actions matrix. Keys are the `matrix.*` names the workflows use;
@@ -25,6 +25,17 @@ export interface GithubMatrixRow {
   artifact: string;
 }
 
+/** A cell's runner fields as matrix keys (`runs-on`, `container`, ...), empty strings for absent ones. */
+export function githubRunnerFields(r: RunnerSetup): Pick<GithubMatrixRow, "runs-on" | "container" | "apt-packages" | "cuda-toolkit" | "setup-script"> {
+  return {
+    "runs-on": r.runsOn,
+    container: r.container ?? "",
+    "apt-packages": r.aptPackages.join(" "),
+    "cuda-toolkit": r.cudaToolkit ?? "",
+    "setup-script": r.setupScript ?? "",
+  };
+}
+
 export function githubMatrixRow(cell: Cell): GithubMatrixRow {
   return {
     id: cell.id,
@@ -33,11 +44,7 @@ export function githubMatrixRow(cell: Cell): GithubMatrixRow {
     os: cell.os,
     arch: cell.arch,
     accelerator: cell.accelerator,
-    "runs-on": cell.runsOn,
-    container: cell.container ?? "",
-    "apt-packages": cell.aptPackages.join(" "),
-    "cuda-toolkit": cell.cudaToolkit ?? "",
-    "setup-script": cell.setupScript ?? "",
+    ...githubRunnerFields(cell),
     smoke: cell.smoke,
     "source-repository": cell.source.kind === "git" ? cell.source.repository : "",
     "source-ref": cell.source.kind === "git" ? cell.source.ref : "",

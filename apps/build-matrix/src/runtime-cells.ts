@@ -1,6 +1,8 @@
 import { runtimeForToken } from "@baiengine/profiles";
 import { isSupportedPlatform, type Arch, type Os, PLATFORM_MATRIX } from "@baiengine/schema";
+import type { RunnerSetup } from "./cell.js";
 import { MatrixUsageError } from "./errors.js";
+import { githubRunnerFields } from "./github-matrix.js";
 import type { MatrixAccelerator } from "./matrix-sources.js";
 import { shellWord } from "./plan-matrix.js";
 import { runnerFor } from "./runners.js";
@@ -9,7 +11,7 @@ import { toolkitSetup } from "./toolkits.js";
 export const DEFAULT_RUNTIME_OUT_DIR = "dist/runtimes";
 
 /** One runtime pack of the matrix: a GPU runtime for one (os, arch), packed from the toolkit its engine cells build with. */
-export interface RuntimeCell {
+export interface RuntimeCell extends RunnerSetup {
   /** `{runtimeId}-{os}-{arch}` (`cuda13-runtime-linux-x86_64`). */
   id: string;
   runtime: string;
@@ -17,11 +19,6 @@ export interface RuntimeCell {
   arch: Arch;
   /** The accelerator token whose engine cells need this runtime (`cuda13`). */
   accelerator: string;
-  runsOn: string;
-  container: string | null;
-  aptPackages: string[];
-  cudaToolkit: string | null;
-  setupScript: string | null;
   /** The pack depends on the toolkit alone: the cell is cached by runtime, platform and toolkit image or version. */
   cacheKey: string;
   packCommand: string;
@@ -77,11 +74,7 @@ export function githubRuntimeMatrix(cells: RuntimeCell[]): { include: Record<str
       os: c.os,
       arch: c.arch,
       accelerator: c.accelerator,
-      "runs-on": c.runsOn,
-      container: c.container ?? "",
-      "apt-packages": c.aptPackages.join(" "),
-      "cuda-toolkit": c.cudaToolkit ?? "",
-      "setup-script": c.setupScript ?? "",
+      ...githubRunnerFields(c),
       "cache-key": c.cacheKey,
       "pack-command": c.packCommand,
       "verify-command": c.verifyCommand,
