@@ -1,6 +1,6 @@
 import type { TarEntry, TarVisitor } from "./archive/tar-reader.js";
 import { BinaryFormatError, type BinaryInfo } from "./binary/binary-info.js";
-import { BinaryScanner } from "./binary/binary-scanner.js";
+import { BinaryScanner, HeadScratch } from "./binary/binary-scanner.js";
 import { errorFinding, type Finding, hasErrors } from "./findings.js";
 import type { Limits } from "./limits.js";
 import { checkEntry, EntrySet, PACKAGE_ROOT } from "./rules/entry-safety.js";
@@ -28,6 +28,8 @@ export class EntryCollector implements TarVisitor {
   manifestBytes: Buffer | null = null;
   private manifestParts: Buffer[] | null = null;
   private readonly scanners = new Map<TarEntry, BinaryScanner>();
+  /** Entries stream one after another, so one scanner at a time holds the head. */
+  private readonly headScratch = new HeadScratch();
 
   constructor(
     private readonly limits: Limits,
@@ -49,7 +51,7 @@ export class EntryCollector implements TarVisitor {
     if (entry.type === "file") {
       const manifestSink = this.manifestSink(entry);
       if (manifestSink) sinks.push(manifestSink);
-      const scanner = new BinaryScanner({ sizeHint: entry.size });
+      const scanner = new BinaryScanner({ sizeHint: entry.size, scratch: this.headScratch });
       this.scanners.set(entry, scanner);
       sinks.push((chunk) => scanner.push(chunk));
     }

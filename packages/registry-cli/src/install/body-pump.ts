@@ -1,5 +1,6 @@
 import type { FileHandle } from "node:fs/promises";
 import type { Readable } from "node:stream";
+import { youngGcPacer } from "./young-gc.js";
 
 /**
  * Unwritten bytes above which the body is paused, and below which it resumes. While it is paused
@@ -31,6 +32,8 @@ export class BodyPump {
   /** How the body ended (null: complete), once it has; the pump finishes when the writes have too. */
   private ended: { error: Error | null } | null = null;
   private waiters: (() => void)[] = [];
+  /** Socket reads are fresh buffers: once written they are garbage, collected young (young-gc.ts). */
+  private readonly collect = youngGcPacer();
 
   /**
    * @param start bytes already in the file
@@ -97,6 +100,7 @@ export class BodyPump {
     const batch = this.pending.splice(0);
     this.writing = writeAll(this.handle, batch).then(
       (bytes) => {
+        this.collect(bytes);
         this.written += bytes;
         this.onWritten(this.written);
         this.writing = null;

@@ -1,5 +1,6 @@
 import zlib from "node:zlib";
 import { errorFinding, type Finding } from "../findings.js";
+import { createRawInflater, type RawInflater } from "./raw-inflate.js";
 
 /**
  * Decodes exactly one gzip member, pushed in file order, and hands the inflated bytes to `onData`.
@@ -10,28 +11,32 @@ import { errorFinding, type Finding } from "../findings.js";
 export class GzipMemberReader {
   private state: "header" | "deflate" | "after" | "stopped" = "header";
   private headerBytes: Buffer = Buffer.alloc(0);
-  private inflate: zlib.InflateRaw | null = null;
-  private inflateEnded = false;
+  private inflate: RawInflater | null = null;
   private inflateError: Error | null = null;
   /** File offset where the deflate data starts. */
   private deflateStart = 0;
   /** Bytes pushed so far (file offset of the next chunk). */
   private offset = 0;
-  /** Bytes handed to inflate so far. */
-  private written = 0;
+  /** Bytes of deflate data inflate consumed so far. */
+  private consumed = 0;
   /** The first bytes after the deflate data (the trailer and what follows), copied. */
   private tail: Buffer[] = [];
   private tailKept = 0;
   private tailTotal = 0;
   private crc = 0;
   private outputSize = 0;
-  private waiters: (() => void)[] = [];
   failed = false;
 
+  /**
+   * @param onData receives the inflated bytes in order; a chunk is valid only during the call
+   * @param chunkSize bytes of the reused output buffer
+   * @param forceStream inflate with a zlib stream (the fallback) instead of the reused buffer; for tests
+   */
   constructor(
     private readonly onData: (chunk: Buffer) => void,
     private readonly onFinding: (finding: Finding) => void,
     private readonly chunkSize = 1 << 20,
+    private readonly forceStream = false,
   ) {}
 
   /** Total inflated bytes so far. */
@@ -60,7 +65,7 @@ export class GzipMemberReader {
       if (rest.length > 0) await this.write(rest);
       return;
     }
-    if (this.state === "deflate" && !this.inflateEnded) {
+    if (this.state === "deflate" && !this.inflate!.ended && !this.inflateError) {
       await this.write(chunk);
       return;
     }
@@ -73,18 +78,16 @@ export class GzipMemberReader {
     if (this.state === "header") {
       return this.fail("GZIP_BAD_HEADER", this.offset === 0 ? "the file is empty" : "the file ends inside the gzip header");
     }
-    const inflate = this.inflate!;
-    if (!this.inflateEnded && !this.inflateError) {
-      await new Promise<void>((resolve) => {
-        inflate.once("end", resolve);
-        inflate.once("error", () => resolve());
-        inflate.once("close", resolve);
-        inflate.end();
-      });
+    if (!this.inflateError) {
+      try {
+        await this.inflate!.finish();
+      } catch (error) {
+        this.inflateError = error as Error;
+      }
     }
     if ((this.state as string) === "stopped") return;
-    if (this.inflateError) return this.fail("GZIP_TRUNCATED", inflateMessage(this.inflateError));
-    const trailerAt = this.deflateStart + inflate.bytesWritten;
+    if (this.inflateError) return this.fail(isTruncation(this.inflateError) ? "GZIP_TRUNCATED" : "GZIP_CORRUPT", inflateMessage(this.inflateError));
+    const trailerAt = this.deflateStart + this.consumed;
     const after = Buffer.concat(this.tail);
     if (after.length < 8) return this.fail("GZIP_TRUNCATED", "the gzip stream ends before its CRC32/size trailer");
     const crc = after.readUInt32LE(0);
@@ -111,50 +114,38 @@ export class GzipMemberReader {
   stop(): void {
     if (this.state === "stopped") return;
     this.state = "stopped";
-    this.inflate?.destroy();
-    this.wake();
+    this.inflate?.close();
   }
 
   private startInflate(): void {
-    const inflate = zlib.createInflateRaw({ chunkSize: this.chunkSize });
-    this.inflate = inflate;
-    inflate.on("data", (out: Buffer) => {
-      if (this.state === "stopped") return;
-      this.crc = zlib.crc32(out, this.crc);
-      this.outputSize += out.length;
-      this.onData(out);
-    });
-    inflate.on("end", () => {
-      this.inflateEnded = true;
-      this.wake();
-    });
-    inflate.on("error", (error) => {
-      this.inflateError = error;
-      this.inflateEnded = true;
-      if (this.state !== "stopped") this.fail(isTruncation(error) ? "GZIP_TRUNCATED" : "GZIP_CORRUPT", inflateMessage(error));
-      this.wake();
-    });
+    this.inflate = createRawInflater(
+      (out) => {
+        if (this.state === "stopped") return;
+        this.crc = zlib.crc32(out, this.crc);
+        this.outputSize += out.length;
+        this.onData(out);
+      },
+      this.chunkSize,
+      this.forceStream,
+    );
   }
 
   /**
-   * Gives a chunk to inflate and resolves once inflate has consumed it (so the caller may reuse the
-   * buffer). When inflate stops consuming inside the chunk, the deflate data ended there: the rest of
-   * the chunk is the trailer and whatever follows it.
+   * Inflates a chunk; when inflate stops consuming inside it, the deflate data ended there: the rest
+   * of the chunk is the trailer and whatever follows it. A zlib error is a finding and stops decoding.
    */
   private async write(buf: Buffer): Promise<void> {
-    const inflate = this.inflate!;
-    const before = this.written;
-    await new Promise<void>((resolve) => {
-      this.waiters.push(resolve);
-      inflate.write(buf, () => resolve());
-    });
-    this.written += buf.length;
-    if (this.state === "stopped" || this.inflateError) return;
-    const consumed = inflate.bytesWritten - before;
-    if (consumed < buf.length) {
-      this.inflateEnded = true;
-      this.keepTail(buf.subarray(Math.max(0, consumed)));
+    let consumed: number;
+    try {
+      consumed = await this.inflate!.write(buf);
+    } catch (error) {
+      this.inflateError = error as Error;
+      if (this.state !== "stopped") this.fail(isTruncation(this.inflateError) ? "GZIP_TRUNCATED" : "GZIP_CORRUPT", inflateMessage(this.inflateError));
+      return;
     }
+    this.consumed += consumed;
+    if (this.state === "stopped") return;
+    if (consumed < buf.length) this.keepTail(buf.subarray(consumed));
   }
 
   private keepTail(chunk: Buffer): void {
@@ -172,11 +163,6 @@ export class GzipMemberReader {
     this.stop();
   }
 
-  private wake(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const w of waiters) w();
-  }
 }
 
 function hex(n: number): string {

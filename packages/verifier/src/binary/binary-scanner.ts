@@ -9,6 +9,23 @@ export interface BinaryScannerOptions {
   maxCapturedBytes?: number;
   /** The stream's length when known (a tar entry's size): the head is then allocated once at its final size. */
   sizeHint?: number;
+  /** Where the head is kept, shared by scanners used one after another; without it each scanner allocates its own. */
+  scratch?: HeadScratch;
+}
+
+/**
+ * One buffer for the heads of binaries scanned one after another (a tar's entries). A head is up to
+ * 8 MiB; a fresh one per binary was dead memory until V8's next full GC, several heads at once.
+ * A scanner's head is valid until the next scanner takes the scratch.
+ */
+export class HeadScratch {
+  private buffer: Uint8Array | null = null;
+
+  /** The first `size` bytes of the scratch, grown when needed (grown, its bytes are not kept). */
+  take(size: number): Uint8Array {
+    if (this.buffer === null || this.buffer.length < size) this.buffer = new Uint8Array(size);
+    return this.buffer.subarray(0, size);
+  }
 }
 
 interface Capture { offset: number; bytes: Uint8Array; filled: number }
@@ -26,6 +43,7 @@ export class BinaryScanner {
   private readonly headBytes: number;
   private readonly maxCapturedBytes: number;
   private readonly sizeHint: number | undefined;
+  private readonly scratch: HeadScratch | undefined;
   /** The head, copied into one buffer (the caller may reuse its chunks): never a second copy of it. */
   private head: Uint8Array | null = null;
   private sniffed = false;
@@ -43,6 +61,7 @@ export class BinaryScanner {
     this.headBytes = Math.max(options.headBytes ?? 8 * 1024 * 1024, 64 * 1024);
     this.maxCapturedBytes = options.maxCapturedBytes ?? 48 * 1024 * 1024;
     this.sizeHint = options.sizeHint;
+    this.scratch = options.scratch;
   }
 
   push(chunk: Uint8Array): void {
@@ -113,7 +132,9 @@ export class BinaryScanner {
     const have = this.head?.length ?? 0;
     if (needed <= have) return;
     const wanted = this.sniffed ? Math.max(needed, this.sizeHint ?? this.headBytes) : Math.max(needed, SNIFF_BYTES);
-    const next = new Uint8Array(Math.min(wanted, this.headBytes));
+    const size = Math.min(wanted, this.headBytes);
+    // Before the sniff the head is small and its own: most entries are not binaries.
+    const next = this.sniffed && this.scratch ? this.scratch.take(size) : new Uint8Array(size);
     if (this.head) next.set(this.head.subarray(0, this.headLength));
     this.head = next;
   }

@@ -1,8 +1,8 @@
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
-import { BinaryFormatError, BinaryScanner, readBinaryFile, readBinaryInfo } from "../../src/binary/index.js";
+import { describe, expect, inject, it } from "vitest";
+import { BinaryFormatError, BinaryScanner, HeadScratch, readBinaryFile, readBinaryInfo } from "../../src/binary/index.js";
 import { readelfFacts } from "./fixtures.js";
 import { type BuiltElf, buildElf, elfBytes } from "./elf-builder.js";
 import { scan } from "./helpers.js";
@@ -99,5 +99,24 @@ describe("BinaryScanner", () => {
     const ls = new Uint8Array(readFileSync("/bin/ls"));
     expect(() => scan(ls.subarray(0, 40), 7)).toThrow(BinaryFormatError);
     expect(() => scan(ls.subarray(0, 4))).toThrow(BinaryFormatError);
+  });
+});
+
+describe("HeadScratch", () => {
+  it("binaries scanned one after another through one scratch read as each does alone (CUDA ELF, PE DLL, small and large)", () => {
+    const files = [
+      "/usr/lib/x86_64-linux-gnu/libz.so.1",
+      join(inject("nodeLlamaCpp").linux, "bins/linux-x64-cuda/libggml-cuda.so"),
+      process.execPath,
+      join(inject("nodeLlamaCpp").windows, "bins/win-x64-cuda/ggml-cuda.dll"),
+      "/usr/lib/x86_64-linux-gnu/libz.so.1",
+    ];
+    const scratch = new HeadScratch();
+    for (const file of files) {
+      const bytes = new Uint8Array(readFileSync(file));
+      const scanner = new BinaryScanner({ sizeHint: bytes.length, scratch });
+      for (let at = 0; at < bytes.length; at += 1 << 20) scanner.push(bytes.subarray(at, at + (1 << 20)));
+      expect(scanner.finish(), file).toEqual(readBinaryInfo(bytes));
+    }
   });
 });
