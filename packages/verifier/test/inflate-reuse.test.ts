@@ -70,7 +70,7 @@ describe("inflating into one reused output buffer", () => {
     );
   });
 
-  it("stops cleanly when the consumer stops it from inside a chunk", async () => {
+  it.each([false, true])("stops cleanly when the consumer stops it from inside a chunk (zlib stream: %s)", async (forceStream) => {
     let calls = 0;
     const reader: GzipMemberReader = new GzipMemberReader(
       () => {
@@ -79,9 +79,12 @@ describe("inflating into one reused output buffer", () => {
       },
       () => {},
       64 << 10,
+      forceStream,
     );
+    await reader.push(packed);
     await reader.push(packed);
     await reader.finish();
     expect(calls).toBe(1);
+    expect(reader.failed).toBe(false);
   });
 });

@@ -143,5 +143,7 @@ class StreamInflater implements RawInflater {
 
   close(): void {
     this.stream.destroy();
+    // A write in progress may never call back once the stream is destroyed.
+    this.waiting?.();
   }
 }
