@@ -21,7 +21,7 @@ export interface BinaryScannerOptions {
 export class HeadScratch {
   private buffer: Uint8Array | null = null;
 
-  /** The first `size` bytes of the scratch, grown when needed (grown, its bytes are not kept). */
+  /** The first `size` bytes of the scratch; growing it drops what it held (the caller copies its own bytes in). */
   take(size: number): Uint8Array {
     if (this.buffer === null || this.buffer.length < size) this.buffer = new Uint8Array(size);
     return this.buffer.subarray(0, size);
