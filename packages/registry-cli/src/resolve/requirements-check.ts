@@ -1,5 +1,5 @@
-import type { Requirements } from "@baiengine/schema";
-import { compareParts, type RuntimeFacts } from "./host-runtime-facts.js";
+import { compareDottedVersions, type Requirements } from "@baiengine/schema";
+import type { RuntimeFacts } from "./host-runtime-facts.js";
 
 /** The requirement fields an index entry carries (a subset of the manifest's `requirements`). */
 export type PackageRequirements = Pick<Requirements, "glibc" | "glibcxx" | "macosMin" | "cudaArchitectures">;
@@ -11,8 +11,7 @@ export interface UnmetRequirement {
   message: string;
 }
 
-const parts = (v: string) => v.split(/[.-]/).map((p) => Number.parseInt(p, 10) || 0);
-const below = (host: string, needed: string) => compareParts(parts(host), parts(needed)) < 0;
+const below = (host: string, needed: string) => compareDottedVersions(host, needed) < 0;
 
 /**
  * Whether a GPU of compute capability `cc` (`8.6`) runs code built for a CMake CUDA architecture
