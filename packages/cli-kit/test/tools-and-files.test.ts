@@ -1,12 +1,12 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { exists, runTool, sha256File, toolOutput } from "../src/system/index.js";
+import { tempDirSync } from "@baiengine/test-kit";
 
 const node = process.execPath;
-const temp = () => mkdtempSync(path.join(tmpdir(), "cli-kit-tools-"));
+const temp = () => tempDirSync("cli-kit-tools");
 
 describe("runTool", () => {
   it("gives stdout of a tool that exits 0, and stdout then stderr as output", async () => {

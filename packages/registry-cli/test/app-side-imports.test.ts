@@ -1,13 +1,13 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { tempDirSync } from "@baiengine/test-kit";
 
 /** Every module URL a fresh Node process loads for `code`, through a real loader hook. */
 function modulesLoadedBy(code: string): string[] {
-  const record = join(mkdtempSync(join(tmpdir(), "registry-imports-")), "urls.txt");
+  const record = join(tempDirSync("registry-imports"), "urls.txt");
   const hook = fileURLToPath(new URL("./helpers/record-imports.mjs", import.meta.url));
   execFileSync(process.execPath, ["--import", hook, "--input-type=module", "-e", code], {
     cwd: fileURLToPath(new URL("..", import.meta.url)),

@@ -1,11 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "./helpers/run-cli.js";
+import { tempDirSync } from "@baiengine/test-kit";
 
 // Made when the file loads: the cases are listed before any hook runs.
-const dir = mkdtempSync(join(tmpdir(), "registry-cli-paths-"));
+const dir = tempDirSync("registry-cli-paths");
 const missing = join(dir, "does-not-exist");
 const file = join(dir, "a-file");
 const registry = join(dir, "registry", "engines.json");
@@ -14,7 +14,6 @@ beforeAll(async () => {
   writeFileSync(file, "x");
   expect((await runCli(["init", join(dir, "registry")])).code).toBe(0);
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Every command, each with every path argument it takes missing (or naming a file where a folder belongs). */
 const cases = (): Record<string, string[][]> => ({

@@ -1,13 +1,12 @@
 import path from "node:path";
-import { execa } from "execa";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CUDA13_LINUX, fakeToolkit } from "../../fixtures/fake-toolkit.mjs";
-import { tempDir } from "../helpers/tmp.js";
+import { runCli, tempDirSync } from "@baiengine/test-kit";
 
 const bin = path.resolve(import.meta.dirname, "../../bin/pack-runtime.js");
-const root = tempDir("runtime-cli");
+const root = tempDirSync("runtime-cli");
 const toolkit = path.join(root, "cuda");
-const cli = (...args: string[]) => execa(process.execPath, [bin, ...args], { reject: false, cwd: root, env: { CI: "true", SOURCE_DATE_EPOCH: "1700000000" } });
+const cli = (...args: string[]) => runCli(bin, args, { cwd: root, env: { SOURCE_DATE_EPOCH: "1700000000" } });
 
 beforeAll(async () => {
   fakeToolkit(toolkit, { libraries: CUDA13_LINUX });
@@ -16,7 +15,7 @@ beforeAll(async () => {
 describe("pack-runtime CLI (built dist)", () => {
   it("--dry-run prints each library with who links it, the licence and the manifest", async () => {
     const r = await cli("--accel", "cuda13", "--toolkit", toolkit, "--dry-run");
-    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`plan ${path.join(root, "dist/runtimes/cuda13-runtime-13.0.88-linux-x86_64.bairuntime")}`);
     expect(r.stdout).toMatch(/libs\/libcublasLt\.so\.13\s+← \S+libcublasLt\.so\.13\.0\.2\.14 {2}\(linked by libcublas\.so\.13\)/);
     expect(r.stdout).toMatch(/licenses\/NVIDIA-CUDA-EULA\.txt\s+← \S+EULA\.txt/);
@@ -25,7 +24,7 @@ describe("pack-runtime CLI (built dist)", () => {
 
   it("--json packs and prints the file, size, sha256 and manifest", async () => {
     const r = await cli("--accel", "cuda13", "--toolkit", toolkit, "--out", "packs", "--json");
-    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     const result = JSON.parse(r.stdout) as { file: string; size: number; sha256: string; manifest: { provides: string[] } };
     expect(result.file).toBe(path.join(root, "packs", "cuda13-runtime-13.0.88-linux-x86_64.bairuntime"));
     expect(result.sha256).toMatch(/^[0-9a-f]{64}$/);
@@ -34,11 +33,11 @@ describe("pack-runtime CLI (built dist)", () => {
 
   it("refuses in one line with the fix: no runtime for cpu (exit 2), no toolkit (exit 1)", async () => {
     const cpu = await cli("--accel", "cpu");
-    expect(cpu.exitCode).toBe(2);
+    expect(cpu.code).toBe(2);
     expect(cpu.stderr).toContain("no runtime profile for --accel cpu on linux");
     expect(cpu.stderr).toContain("hint:");
     const none = await cli("--accel", "cuda12", "--toolkit", path.join(root, "missing"));
-    expect(none.exitCode).toBe(1);
+    expect(none.code).toBe(1);
     expect(none.stderr).toContain(`cannot pack cuda12-runtime: no CUDA toolkit found (tried --toolkit ${path.join(root, "missing")})`);
     expect(none.stderr).not.toMatch(/\n\s+at /);
   });

@@ -1,4 +1,4 @@
-import { compareDottedVersions, type Requirements } from "@baiengine/schema";
+import { compareDottedVersions, dottedParts, type Requirements } from "@baiengine/schema";
 import type { RuntimeFacts } from "./host-runtime-facts.js";
 
 /** The requirement fields an index entry carries (a subset of the manifest's `requirements`). */
@@ -31,7 +31,7 @@ export function runsOn(entry: string, cc: string): boolean | null {
   const m = /^(?:sm_|compute_)?(\d+)([af]?)(?:-(real|virtual))?$/.exec(value);
   if (!m) return null;
   const arch = Number(m[1]);
-  const [hostMajor = 0, hostMinor = 0] = parts(cc);
+  const [hostMajor = 0, hostMinor = 0] = dottedParts(cc);
   const host = hostMajor * 10 + hostMinor;
   const sameMajor = Math.floor(arch / 10) === hostMajor;
   if (m[2] === "a") return host === arch;
