@@ -3,11 +3,11 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { hasErrors, listPackageEntries } from "../src/index.js";
 import { buildCorpus } from "./helpers/corpus.js";
 import { buildStaging, buildTinyStaging, packWithGnuTar, packWithNodeTar } from "./helpers/good-package.js";
-import { differences, fromVerifier, listAll, READERS, requireReaders, saveForReplay } from "./helpers/readers.js";
+import { differences, fromVerifier, listAll, loadPythonReader, READERS, requireReaders, saveForReplay } from "./helpers/readers.js";
 import { archiveArbitrary } from "./helpers/tar-arbitrary.js";
 import { PACKAGE_NAME } from "./helpers/tar-writer.js";
 import { tempDirSync } from "@baiengine/test-kit";
@@ -75,6 +75,8 @@ async function compareBatch(archives: Buffer[], tally: Tally): Promise<string[]>
 }
 
 describe("differential: the verifier and GNU tar, bsdtar, Python tarfile, node-tar", () => {
+  beforeAll(loadPythonReader);
+
   if (REPLAY) {
     it(`replays ${REPLAY}`, async () => {
       const tally: Tally = { tried: 0, accepted: 0, disagreements: [] };
