@@ -22,7 +22,9 @@ function unknownPlatform(entry: Json): string | null {
 /** Removes, in place, every `packages[]` item under `node` whose os, arch or accelerator is unknown. */
 function dropUnknown(node: unknown, path: (string | number)[], skipped: string[]): void {
   if (Array.isArray(node)) {
-    node.forEach((item, i) => dropUnknown(item, [...path, i], skipped));
+    node.forEach((item, i) => {
+      dropUnknown(item, [...path, i], skipped);
+    });
     return;
   }
   if (!isObject(node)) return;
