@@ -1,12 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { MissingToolchainError, NeedsNativeRunnerError, SourceError } from "../src/errors.js";
 import { checkTools } from "../src/plan/check-tools.js";
-import { buildCacheKey, planBuildFolder } from "../src/plan/plan-build-folder.js";
+import { buildCacheKey, } from "../src/plan/plan-build-folder.js";
 import { planCollect } from "../src/plan/plan-collect.js";
-import { planCommands } from "../src/plan/plan-commands.js";
 import { planDefines } from "../src/plan/plan-defines.js";
 import { planManifest } from "../src/plan/plan-manifest.js";
-import { planOutputs } from "../src/plan/plan-outputs.js";
 import { planSteps } from "../src/plan/plan-pack.js";
 import { planSource } from "../src/plan/plan-source.js";
 import { planTarget } from "../src/plan/plan-target.js";
