@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createProgram, printJson, runCli, UsageError } from "@baiengine/cli-kit";
+import { createProgram, printJson, programVersion, runCli, UsageError } from "@baiengine/cli-kit";
 import { Option } from "commander";
 import { execa } from "execa";
 import { gatherHostFacts } from "../facts.js";
@@ -22,7 +22,7 @@ interface Flags {
   inside?: string;
 }
 
-const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+const version = programVersion(import.meta.url);
 
 /** pack-engine's own CMake configure line for the plan (its --dry-run), or null when it cannot plan here. */
 async function configureLine(plan: AcceptancePlan): Promise<string[] | null> {

@@ -1,14 +1,14 @@
 import { appendFileSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import {
   createProgram,
-  createProgressReporter,
   detectEnvironment,
   escapeAnnotation,
   escapeAnnotationProperty,
   parsePositiveInt,
+  programVersion,
   runCli,
   UsageError,
+  withReporter,
 } from "@baiengine/cli-kit";
 import { listEngineProfiles } from "@baiengine/profiles";
 import { type Registry, type RuntimeManifest, safeParseRegistry } from "@baiengine/schema";
@@ -17,7 +17,7 @@ import { describeFinding, type Finding } from "../findings.js";
 import { LIMIT_FLAGS, type Limits } from "../limits.js";
 import { type VerifyReport, verifyPackage } from "../verify.js";
 
-const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
+const version = programVersion(import.meta.url);
 
 interface Flags {
   registry?: string;
@@ -63,17 +63,17 @@ program.action(async (files: string[], flags: Flags) => {
     runtime = report.runtimeManifest ?? undefined;
   }
   for (const file of files) {
-    const reporter = createProgressReporter(env, { quiet: Boolean(flags.json) || !env.tty });
-    const report = await verifyPackage(file, {
-      ...(runtime ? { runtime } : {}),
-      ...(registry ? { registry } : {}),
-      smoke: Boolean(flags.smoke),
-      emulate: Boolean(flags.emulate),
-      ...(flags.smoke ? { deviceProbes: deviceProbes() } : {}),
-      limits,
-      reporter,
-    });
-    reporter.stop();
+    const report = await withReporter({ quiet: Boolean(flags.json) || !env.tty }, (reporter) =>
+      verifyPackage(file, {
+        ...(runtime ? { runtime } : {}),
+        ...(registry ? { registry } : {}),
+        smoke: Boolean(flags.smoke),
+        emulate: Boolean(flags.emulate),
+        ...(flags.smoke ? { deviceProbes: deviceProbes() } : {}),
+        limits,
+        reporter,
+      }),
+    );
     print(report);
   }
   const summaryFile = process.env["GITHUB_STEP_SUMMARY"];
