@@ -6,7 +6,9 @@ export function shellQuote(arg: string): string {
 }
 
 function line(c: PlannedCommand): string {
-  const env = Object.entries(c.env ?? {}).map(([k, v]) => `${k}=${shellQuote(v)} `);
+  const path = process.env["PATH"] ?? "";
+  // PATH is shown as what is put in front of this shell's.
+  const env = Object.entries(c.env ?? {}).map(([k, v]) => (k === "PATH" && path && v.endsWith(path) ? `PATH=${shellQuote(v.slice(0, -path.length))}$PATH ` : `${k}=${shellQuote(v)} `));
   return `${Object.keys(c.env ?? {}).length === 0 && c.env ? "env -i " : ""}${env.join("")}${c.argv.map(shellQuote).join(" ")}`;
 }
 

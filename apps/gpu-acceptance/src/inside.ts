@@ -28,23 +28,35 @@ export interface InsideResult {
   negative: string | null;
 }
 
-/** Files the loader's cache (`ldconfig -p`) maps `names` to, outside the hidden folders. */
-async function cachedFiles(names: string[], hidden: string[]): Promise<string[]> {
+/** The loader's cache (`ldconfig -p`): library name → real files; empty where ldconfig is missing. */
+async function loaderCache(): Promise<Map<string, string[]>> {
   const r = await execa("ldconfig", ["-p"], { reject: false, stdin: "ignore" });
-  if (r.exitCode !== 0) return [];
-  const files = r.stdout.split("\n").flatMap((l) => {
+  const cache = new Map<string, string[]>();
+  for (const l of r.exitCode === 0 ? r.stdout.split("\n") : []) {
     const m = /^\s*(\S+) \(.*\) => (\S+)$/.exec(l);
-    return m && names.includes(m[1]!) ? [realpathSync(m[2]!)] : [];
-  });
-  return [...new Set(files)].filter((f) => !hidden.some((d) => f.startsWith(`${d}/`)));
+    if (m && existsSync(m[2]!)) cache.set(m[1]!, [...(cache.get(m[1]!) ?? []), realpathSync(m[2]!)]);
+  }
+  return cache;
+}
+
+const inside = (file: string, dir: string) => file === dir || file.startsWith(`${dir}/`);
+
+/**
+ * The toolkit folders that can be covered: never one that holds the C library (a toolkit installed
+ * into /usr has /usr/lib as a "library folder"); copies there are covered file by file instead.
+ */
+function hideableDirs(dirs: string[], cache: Map<string, string[]>): string[] {
+  const system = [...(cache.get("libc.so.6") ?? []), "/usr/lib/x86_64-linux-gnu/libc.so.6", "/lib/x86_64-linux-gnu/libc.so.6", "/usr/lib64/libc.so.6"].map((f) => path.dirname(f));
+  return dirs.filter((d) => !system.some((s) => inside(s, d)));
 }
 
 /** Binds an empty folder over each toolkit library folder and /dev/null over cached copies elsewhere; only this namespace sees it. */
 async function hideToolkit(plan: AcceptancePlan, values: Record<string, string>): Promise<{ detail: string }> {
   await mkdir(plan.paths.empty, { recursive: true });
-  const dirs = [...new Set(fill({ argv: plan.hide }, values).argv.filter((d) => existsSync(d)).map((d) => realpathSync(d)))];
+  const cache = await loaderCache();
+  const dirs = hideableDirs([...new Set(fill({ argv: plan.hide }, values).argv.filter((d) => existsSync(d)).map((d) => realpathSync(d)))], cache);
   for (const dir of dirs) await runCommand({ argv: ["mount", "--bind", plan.paths.empty, dir] });
-  const files = await cachedFiles(plan.mustNotLoad, dirs);
+  const files = [...new Set(plan.mustNotLoad.flatMap((n) => cache.get(n) ?? []))].filter((f) => !dirs.some((d) => inside(f, d)));
   for (const file of files) await runCommand({ argv: ["mount", "--bind", "/dev/null", file] });
   const still: string[] = [];
   for (const name of plan.mustNotLoad) {

@@ -116,7 +116,8 @@ export function planAcceptance(options: AcceptanceOptions, facts: HostFacts): Ac
   const engineFlag = standIn ? ["--engine", engine] : [];
   const packEngine: PlannedCommand = {
     argv: [node, BINS.packEngine(), "--engine", engine, "--accel", accel, ...(options.source ? ["--source", options.source] : []), "--out", paths.engines, "--jobs", String(facts.cpus), ...cache, "--json"],
-    ...(standIn ? {} : { env: { CUDACXX: path.join(toolkitRoot, "bin", "nvcc") } }),
+    // That toolkit's nvcc for CMake and for pack-engine's own probe of it (nvcc on PATH).
+    ...(standIn ? {} : { env: { CUDACXX: path.join(toolkitRoot, "bin", "nvcc"), PATH: `${path.join(toolkitRoot, "bin")}${path.delimiter}${process.env["PATH"] ?? ""}` } }),
   };
   if (cudaArchitectures) packEngine.argv.splice(-1, 0, "--cmake-arg", `-DCMAKE_CUDA_ARCHITECTURES=${cudaArchitectures}`);
   const server = path.join(paths.installed, engine, "{engineVersion}", `linux-x86_64-${accel}`, profile?.serverBinary ?? "server");
