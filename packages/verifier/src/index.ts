@@ -11,3 +11,5 @@ export * from "./binary/index.js";
 export * from "./libraries.js";
 export type { ByteSource } from "./scan.js";
 export * from "./devices/index.js";
+export { type BackendModuleLookup, type BackendModuleNames, checkCpuBackendModule, profileBackendModules } from "./rules/backend-modules.js";
+export { checkRuntimeCoverage, lackingRuntimeLibraries, runtimeLabel } from "./rules/runtime-coverage.js";

@@ -1,5 +1,6 @@
 import { basename, join } from "node:path";
 import { type Manifest, type Reporter, runtimeVersionSatisfies } from "@baiengine/schema";
+import { checkLibraryFolder, lackingRuntimeLibraries, runtimeLabel } from "@baiengine/verifier";
 import { InstallRefusedError } from "../errors.js";
 import type { InstallPlan } from "./install-plan.js";
 import { linkRuntime, type RuntimeLinks } from "./link-runtime.js";
@@ -45,10 +46,28 @@ export async function attachRuntime(packageDir: string, m: Manifest, plan: Insta
       `nothing was installed; install the engine from an index that lists its runtime (install --engine), or the runtime pack first: install ${need.id}-<version>-${m.os}-${m.arch}.bairuntime`,
     );
   }
+  await refuseUncovered(packageDir, m, installed, plan);
   reporter?.step?.("link runtime", `${need.id} ${installed.manifest.version}`);
   const links = await linkLocked(installed, packageDir, m, plan, reporter);
   for (const path of links.kept) reporter?.log?.("warn", `${plan.filename} carries ${path} itself; its own copy is kept instead of ${need.id}'s`);
   return { id: need.id, version: installed.manifest.version, dir: installed.dir, links };
+}
+
+/**
+ * Refuses a runtime that lacks a library of it the package's binaries link (a pack made from a
+ * toolkit without cuBLAS, or `--from` another engine): the engine would list no GPU on a machine
+ * with only the driver. The links are read from the extracted package's binaries.
+ */
+async function refuseUncovered(packageDir: string, m: Manifest, installed: InstalledRuntime, plan: InstallPlan): Promise<void> {
+  const { runtimeLinks } = await checkLibraryFolder(packageDir, { os: m.os, arch: m.arch }, { serverBinary: m.serverBinary });
+  const lacking = lackingRuntimeLibraries(m, runtimeLinks, installed.manifest);
+  if (lacking.length > 0) {
+    const what = lacking.map((l) => `${l.name} (linked by ${l.by.join(", ")})`).join(", ");
+    throw new InstallRefusedError(
+      `${plan.filename} links ${what}, which the installed ${runtimeLabel(installed.manifest)} does not provide`,
+      `nothing was installed; install a ${m.runtime!.id} pack that provides it (install its .bairuntime with --force), packed from the toolkit the engine was built with`,
+    );
+  }
 }
 
 /**
