@@ -28,9 +28,10 @@ export function resolutionLines(r: Resolution, explain: boolean): string[] {
 
 /** `resolve`: the package an engine install would take for a platform (default: this host, explained). */
 export async function resolveCommand(opts: ResolveOptions): Promise<Rendered> {
-  const index = await readIndex(opts.registry);
+  const index = await readIndex(opts.registry, { forReaders: true });
+  const warnings = index.skipped;
   const target = await platformTarget(opts);
   // No package fits: NoPackageFitsError, whose `reasons` --json readers get as the error's facts.
   const resolution = resolvePackage(index.registry, opts.engine, target, { prerelease: Boolean(opts.prerelease), ...(opts.baseUrl ? { baseUrl: String(opts.baseUrl) } : {}) });
-  return { json: { ...resolution, platform: platformKey(resolution.entry) }, lines: resolutionLines(resolution, true) };
+  return { json: { ...resolution, platform: platformKey(resolution.entry) }, lines: resolutionLines(resolution, true), warnings };
 }

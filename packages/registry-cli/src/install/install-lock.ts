@@ -1,8 +1,7 @@
 import { dirname } from "node:path";
-import { makeFolders } from "@baiengine/cli-kit/system";
+import { lockPath, makeFolders } from "@baiengine/cli-kit/system";
 import type { Reporter } from "@baiengine/schema";
 import { InstallRefusedError } from "../errors.js";
-import { lockPath } from "../lock/path-lock.js";
 import type { InstallTarget } from "./install-target.js";
 
 /** How long a second install of the same file waits for the first (a slow download), ms. */
@@ -17,7 +16,8 @@ export async function takeInstallLock(target: Pick<InstallTarget, "lock" | "file
   return lockPath(target.lock, {
     timeoutMs: INSTALL_LOCK_TIMEOUT_MS,
     onWait: (holder) => reporter.log?.("info", `waiting for another install of ${target.filename}: ${holder}`),
+    onTakeOver: (holder, why) => reporter.log?.("warn", `taking over the install lock of ${target.filename} from ${holder}: ${why}`),
     timedOut: (holder, lock, staleMs) =>
-      new InstallRefusedError(`another install of ${target.filename} (${holder}) did not finish within ${INSTALL_LOCK_TIMEOUT_MS / 60_000} minutes`, `if it is gone, its lock ${lock} is taken over after ${staleMs / 1000}s`),
+      new InstallRefusedError(`another install of ${target.filename} (${holder}) did not finish within ${INSTALL_LOCK_TIMEOUT_MS / 60_000} minutes`, `if it is gone, its lock ${lock} is taken over (at once when its process has exited on this host, after ${staleMs / 1000}s without a heartbeat otherwise)`),
   });
 }
