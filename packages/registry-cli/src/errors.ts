@@ -96,6 +96,6 @@ export class TrustRefusedError extends FailureError {
     hint: string,
     readonly expiredAt: string | null = null,
   ) {
-    super(`trust: ${role} refused (${reason}): ${detail}`, hint);
+    super(`${role} metadata refused (${reason}): ${detail}`, hint);
   }
 }

@@ -98,6 +98,18 @@ function mixRefusal(f: StoreFailure): TrustRefusedError {
   return trustRefusal("snapshot", "mix-and-match", `snapshot version ${f.after.snapshot?.signed.version} is not the version ${f.after.timestamp?.signed.snapshotMeta.version} the timestamp names`);
 }
 
+/**
+ * The bytes differ from the length and sha256 the referring role lists. When they are another
+ * version of the role's metadata than the one named, that is a mix-and-match; else tampering.
+ */
+function mismatchRefusal(f: StoreFailure): TrustRefusedError {
+  const got = parsed(f.bytes).version;
+  const named = f.role === "snapshot" ? f.after.timestamp?.signed.snapshotMeta.version : f.after.snapshot?.signed.meta["targets.json"]?.version;
+  if (got !== undefined && named !== undefined && got !== named) return trustRefusal(f.role, "mix-and-match", `${f.role} version ${got} is not the version ${named} the ${f.role === "snapshot" ? "timestamp" : "snapshot"} names`);
+  const by = f.role === "snapshot" ? "the timestamp" : "the snapshot";
+  return trustRefusal(f.role, "hash-or-length", `${f.role}.json differs from the length and sha256 ${by} lists`);
+}
+
 /** The refusal for a failed store update, by tuf-js's error class and the store's state (never by message text). */
 export function storeRefusal(f: StoreFailure): TrustRefusedError {
   const e = f.error;
@@ -108,9 +120,6 @@ export function storeRefusal(f: StoreFailure): TrustRefusedError {
     const which = f.role === "root" ? `root version ${parsed(f.bytes).version} is not signed by ${f.before.root.signed.roles["root"]?.threshold} of the trusted root's keys and its own` : `${f.role}.json is not signed by ${threshold} of its keys in root version ${f.before.root.signed.version}`;
     return trustRefusal(f.role, "signatures", which);
   }
-  if (e instanceof LengthOrHashMismatchError) {
-    const by = f.role === "snapshot" ? "the timestamp" : "the snapshot";
-    return trustRefusal(f.role, "hash-or-length", `${f.role}.json differs from the length and sha256 ${by} lists`);
-  }
+  if (e instanceof LengthOrHashMismatchError) return mismatchRefusal(f);
   return trustRefusal(f.role, "invalid", `${f.role}.json: ${(e as Error).message}`);
 }

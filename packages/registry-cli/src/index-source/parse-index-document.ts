@@ -1,0 +1,24 @@
+import { safeParsePackagesIndex, type Registry } from "@baiengine/schema";
+import { IndexInvalidError } from "../errors.js";
+import { parseIndexText } from "../index-file/read-index.js";
+import { planMigrate } from "../packages-json/plan-migrate.js";
+
+/**
+ * An index document as served: engines.json, or the app's live packages.json (no `schemaVersion`,
+ * engines under `latest`), read as engines.json the way `migrate` reads it. Throws IndexInvalidError.
+ */
+export function parseIndexDocument(name: string, text: string, now = new Date()): Registry {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new IndexInvalidError(name, [`(root): not valid JSON (${(error as Error).message})`]);
+  }
+  const isLive = typeof json === "object" && json !== null && !("schemaVersion" in json);
+  if (!isLive) return parseIndexText(name, text).registry;
+  const live = safeParsePackagesIndex(json);
+  if (!live.ok) throw new IndexInvalidError(name, live.issues, "fix the listed fields of packages.json");
+  const plan = planMigrate(null, live.value, { allowDowngrade: false }, now);
+  if (!plan.ok) throw new IndexInvalidError(name, [plan.refusal.reason, ...plan.refusal.details]);
+  return plan.registry;
+}
