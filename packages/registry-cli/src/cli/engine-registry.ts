@@ -15,6 +15,12 @@ import type { Command } from "commander";
 import { NoPackageFitsError } from "../errors.js";
 import { modifyIndex } from "../index-file/modify-index.js";
 import { readIndex } from "../index-file/read-index.js";
+import { type LoadedRegistry, loadRegistry, registryTrust } from "../index-source/load-registry.js";
+import type { InstallTarget } from "../install/install-steps.js";
+import { pathToFileURL } from "node:url";
+import { bindToSignedTargets } from "../tuf-client/signed-plan.js";
+import { DEFAULT_EXPIRY, parseDuration } from "../trust/expiry.js";
+import type { Rendered } from "../commands/rendered.js";
 import { initRepository } from "../init/init-repository.js";
 import { defaultEnginesDir } from "../install/engines-dir.js";
 import { importIncoming } from "../install/import-incoming.js";
@@ -224,8 +230,11 @@ common(program.command("validate"))
 platformOptions(common(program.command("resolve")))
   .description("print the URL, size and sha256 of an engine's package for a platform (default: this host, explained)")
   .requiredOption("--engine <id>", "engine id")
+  .option("--engines-dir <dir>", `engines folder: the index cache and remembered trust (default: ${defaultEnginesDir()})`)
+  .option("--trust <root.json>", "the registry's root.json: verify its signed metadata (remembered for this registry)")
+  .option("--timeout <seconds>", "network timeout per request", parsePositiveInt("--timeout"))
   .action(async (opts) => {
-    const index = await readIndex(opts.registry);
+    const index = await loadFor(opts);
     let resolution: Resolution;
     try {
       resolution = resolvePackage(index.registry, opts.engine, await target(opts), { prerelease: Boolean(opts.prerelease), ...(opts.baseUrl ? { baseUrl: String(opts.baseUrl) } : {}) });
@@ -238,6 +247,27 @@ platformOptions(common(program.command("resolve")))
     else renderResolution(resolution, true);
   });
 
+/** Warnings of the index and metadata loading (an offline cache, a kept root) on stderr. */
+const warnings = { log: (level: string, message: string) => (level === "warn" ? log.warn(message) : undefined) };
+
+/** The index `--registry` names (a path or a URL), verified against its signed metadata when trust is configured. */
+async function loadFor(opts: Record<string, unknown>, metadataUrl?: string): Promise<LoadedRegistry> {
+  return loadRegistry({
+    registry: String(opts["registry"]),
+    enginesDir: resolvePath(String(opts["enginesDir"] ?? defaultEnginesDir())),
+    ...(opts["trust"] !== undefined ? { trust: String(opts["trust"]) } : {}),
+    ...(opts["timeout"] ? { timeoutMs: Number(opts["timeout"]) * 1000 } : {}),
+    ...(metadataUrl ? { metadataUrl } : {}),
+    reporter: warnings,
+  });
+}
+
+function show(opts: { json?: boolean }, result: Rendered): void {
+  for (const w of result.warnings ?? []) log.warn(w);
+  if (opts.json) printJson(result.json);
+  else for (const line of result.lines) out(line);
+}
+
 /** What `install` was asked for, planned: an engine package (with the runtime it needs) or a runtime pack alone. */
 type InstallRequest = { kind: "engine"; plan: InstallPlan; resolution?: Resolution } | { kind: "runtime"; plan: RuntimeInstallPlan };
 
@@ -249,7 +279,15 @@ async function planInstallRequest(file: string | undefined, opts: Record<string,
     if (file.endsWith(RUNTIME_EXTENSION)) return { kind: "runtime", plan: planRuntimeFileInstall(resolvePath(file), enginesDir, { force }) };
     return { kind: "engine", plan: planFileInstall(resolvePath(file), enginesDir, { force }) };
   }
-  const index = await readIndex(String(opts["registry"]));
+  const index = await loadFor(opts);
+  if (index.trusted) {
+    const planned = await planFromIndex(index, opts, enginesDir, force, baseUrl);
+    return { ...planned, plan: await bindToSignedTargets(planned.plan, index.trusted) } as InstallRequest;
+  }
+  return planFromIndex(index, opts, enginesDir, force, baseUrl);
+}
+
+async function planFromIndex(index: LoadedRegistry, opts: Record<string, unknown>, enginesDir: string, force: boolean, baseUrl: { baseUrl?: string }): Promise<InstallRequest> {
   if (opts["runtime"] !== undefined) {
     const asked = opts["os"] === undefined && opts["arch"] === undefined ? null : await target(opts as { os?: string; arch?: string });
     const platform: { os: Os; arch: Arch } =
@@ -286,6 +324,7 @@ platformOptions(common(program.command("install")))
   .option("--force", "replace an installed copy of that platform, and install even when this host does not meet the package's requirements")
   .option("--retries <n>", "retries in a row of download attempts that receive nothing (N + 1 attempts before giving up)", parsePositiveInt("--retries"))
   .option("--timeout <seconds>", "network timeout per request", parsePositiveInt("--timeout"))
+  .option("--trust <root.json>", "the registry's root.json: install only what its keys signed (remembered for this registry)")
   .option("--dry-run", "print the plan (source, destination, lock), change nothing")
   .action(async (file: string | undefined, opts) => {
     if ([file, opts.engine, opts.runtime].filter((x) => x !== undefined).length !== 1) {
@@ -322,12 +361,16 @@ common(program.command("import"))
   .description("install every .baiengine in the incoming folder, moving each to incoming/installed or incoming/rejected")
   .option("--incoming <dir>", "incoming folder (default: <engines-dir>/incoming)")
   .option("--engines-dir <dir>", `engines folder (default: ${defaultEnginesDir()})`)
+  .option("--trust <root.json>", "the registry's root.json: import only files its metadata in <incoming>/metadata/ signed (remembered for --registry)")
   .action(async (opts) => {
     const enginesDir = resolvePath(opts.enginesDir ?? defaultEnginesDir());
     // The default incoming folder may be absent (nothing to import); one named by hand must exist.
     if (opts.incoming !== undefined) await requirePath(opts.incoming, "folder", "--incoming");
+    const incoming = resolvePath(opts.incoming ?? `${enginesDir}/incoming`);
+    const trusted = await registryTrust({ registry: opts.registry, enginesDir, ...(opts.trust ? { trust: opts.trust } : {}), metadataUrl: `${pathToFileURL(join(incoming, "metadata")).href}/`, reporter: warnings });
     const reporter = reporterFor(opts);
-    const outcomes = await importIncoming(resolvePath(opts.incoming ?? `${enginesDir}/incoming`), enginesDir, { verifier: packageVerifier, reporter });
+    const prepare = trusted ? { prepare: <T extends InstallTarget>(plan: T) => bindToSignedTargets(plan, trusted) } : {};
+    const outcomes = await importIncoming(incoming, enginesDir, { verifier: packageVerifier, reporter }, prepare);
     reporter.stop();
     if (opts.json) printJson(outcomes);
     else if (outcomes.length === 0) out("nothing to import");
@@ -337,8 +380,10 @@ common(program.command("import"))
 
 common(program.command("list"))
   .description("engines, versions and platforms as a table")
+  .option("--engines-dir <dir>", `engines folder: the index cache and remembered trust (default: ${defaultEnginesDir()})`)
+  .option("--trust <root.json>", "the registry's root.json: verify its signed metadata (remembered for this registry)")
   .action(async (opts) => {
-    const rows = listRows((await readIndex(opts.registry)).registry);
+    const rows = listRows((await loadFor(opts)).registry);
     if (opts.json) printJson(rows);
     else out(formatTable(["ENGINE", "CHANNEL", "VERSION", "PLATFORM", "SIZE", "FILE"], rows.map((r) => [r.engine, r.channel, r.version, r.platform, String(r.size), r.filename])));
   });
@@ -364,5 +409,52 @@ common(program.command("init"))
     if (opts.json) printJson({ dir, files });
     else out(`created ${dir}: ${files.join(", ")}`);
   });
+
+const expires = (role: "root" | "targets" | "snapshot" | "timestamp") =>
+  [`--${role}-expires <duration>`, `${role} expiry (default ${DEFAULT_EXPIRY[role].days}d: ${DEFAULT_EXPIRY[role].why})`, parseDuration(`--${role}-expires`)] as const;
+
+common(program.command("sign"))
+  .description("sign the index (after update/export): new targets listing engines.json, packages.json and every package, then snapshot and timestamp")
+  .option("--metadata-dir <dir>", "the TUF metadata folder (default: metadata/ beside --registry)")
+  .option("--keys-dir <dir>", "folder of <role>-*.pem keys (or set BAIENGINE_TUF_TARGETS_KEY, _SNAPSHOT_KEY, _TIMESTAMP_KEY)")
+  .option(...expires("targets"))
+  .option(...expires("snapshot"))
+  .option(...expires("timestamp"))
+  .action(async (opts) => show(opts, await (await import("../commands/sign.js")).signCommand(opts)));
+
+const trust = program.command("trust").description("the registry's TUF keys and metadata: init, timestamp, rotate");
+
+trust
+  .command("init")
+  .description("make the registry's Ed25519 keys (PKCS#8 PEM, mode 0600, never printed) and root.json version 1")
+  .option("--metadata-dir <dir>", "the TUF metadata folder", "./metadata")
+  .requiredOption("--keys-dir <dir>", "where the private keys are written (keep root keys offline)")
+  .option("--root-keys <n>", "root keys to make", parsePositiveInt("--root-keys"))
+  .option("--root-threshold <n>", "root signatures needed", parsePositiveInt("--root-threshold"))
+  .option(...expires("root"))
+  .option("--json", "print one JSON document on stdout")
+  .action(async (opts) => show(opts, await (await import("../commands/trust-init.js")).trustInitCommand(opts)));
+
+trust
+  .command("timestamp")
+  .description("re-sign the timestamp (scheduled), and the snapshot when it expires within three days and its key is given")
+  .option("--metadata-dir <dir>", "the TUF metadata folder", "./metadata")
+  .option("--keys-dir <dir>", "folder of <role>-*.pem keys (or set BAIENGINE_TUF_TIMESTAMP_KEY, _SNAPSHOT_KEY)")
+  .option(...expires("snapshot"))
+  .option(...expires("timestamp"))
+  .option("--json", "print one JSON document on stdout")
+  .action(async (opts) => show(opts, await (await import("../commands/trust-timestamp.js")).trustTimestampCommand(opts)));
+
+trust
+  .command("rotate")
+  .description("write root N+1 with fresh keys for a role, signed by the current root keys (and the new ones for root)")
+  .option("--metadata-dir <dir>", "the TUF metadata folder", "./metadata")
+  .requiredOption("--keys-dir <dir>", "where the new keys are written; the replaced ones move to retired/ (current root keys are read here, or from BAIENGINE_TUF_ROOT_KEY)")
+  .option("--role <role>", "root, targets, snapshot or timestamp", "root")
+  .option("--root-keys <n>", "root keys to make (root rotation)", parsePositiveInt("--root-keys"))
+  .option("--root-threshold <n>", "root signatures needed (root rotation)", parsePositiveInt("--root-threshold"))
+  .option(...expires("root"))
+  .option("--json", "print one JSON document on stdout")
+  .action(async (opts) => show(opts, await (await import("../commands/trust-rotate.js")).trustRotateCommand(opts)));
 
 await runCli(program);

@@ -42,6 +42,27 @@ async function readLocal(location: Extract<RegistryLocation, { kind: "file" }>):
 }
 
 /**
+ * The registry's signed targets when trust is configured for it (`--trust` now, remembering the
+ * root, or before), after the TUF refresh from its metadata folder (or `metadataUrl`); null when
+ * no trust is configured. Throws TrustRefusedError.
+ */
+export async function registryTrust(options: LoadRegistryOptions): Promise<TrustedTargets | null> {
+  const location = parseRegistryLocation(options.registry);
+  const trustDir = join(registryFolder(options.enginesDir, location), "trust");
+  if (options.trust !== undefined) {
+    const note = await rememberTrust(trustDir, options.trust);
+    if (note) options.reporter?.log?.("warn", note);
+  }
+  if (!(await trustConfigured(trustDir))) return null;
+  return refreshTrust({
+    metadataUrl: options.metadataUrl ?? metadataUrl(location),
+    trustDir,
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+    ...(options.reporter ? { reporter: options.reporter } : {}),
+  });
+}
+
+/**
  * The registry index as the app reads it: from its URL (cached, see fetchIndex) or a local file.
  * When trust is configured for the registry (`--trust` now or before), its TUF metadata is
  * refreshed first and the index bytes must be the signed `engines.json`/`packages.json` target
@@ -51,21 +72,8 @@ async function readLocal(location: Extract<RegistryLocation, { kind: "file" }>):
 export async function loadRegistry(options: LoadRegistryOptions): Promise<LoadedRegistry> {
   const location = parseRegistryLocation(options.registry);
   const folder = registryFolder(options.enginesDir, location);
-  const trustDir = join(folder, "trust");
-  if (options.trust !== undefined) {
-    const note = await rememberTrust(trustDir, options.trust);
-    if (note) options.reporter?.log?.("warn", note);
-  }
   const name = indexFileName(location);
-  let trusted: TrustedTargets | null = null;
-  if (await trustConfigured(trustDir)) {
-    trusted = await refreshTrust({
-      metadataUrl: options.metadataUrl ?? metadataUrl(location),
-      trustDir,
-      ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-      ...(options.reporter ? { reporter: options.reporter } : {}),
-    });
-  }
+  const trusted = await registryTrust(options);
   let fetched: FetchedIndex | null = null;
   let bytes: Buffer;
   if (location.kind === "http") {

@@ -4,8 +4,8 @@ import { parseIndexText } from "../index-file/read-index.js";
 import { planMigrate } from "../packages-json/plan-migrate.js";
 
 /**
- * An index document as served: engines.json, or the app's live packages.json (no `schemaVersion`,
- * engines under `latest`), read as engines.json the way `migrate` reads it. Throws IndexInvalidError.
+ * An index document as served: engines.json, or the app's live packages.json (engines' versions
+ * under `latest`), read as engines.json the way `migrate` reads it. Throws IndexInvalidError.
  */
 export function parseIndexDocument(name: string, text: string, now = new Date()): Registry {
   let json: unknown;
@@ -14,7 +14,9 @@ export function parseIndexDocument(name: string, text: string, now = new Date())
   } catch (error) {
     throw new IndexInvalidError(name, [`(root): not valid JSON (${(error as Error).message})`]);
   }
-  const isLive = typeof json === "object" && json !== null && !("schemaVersion" in json);
+  // The live format keeps each engine's version under `latest`; engines.json has `latestVersion`.
+  const engines = (json as { engines?: unknown })?.engines;
+  const isLive = Array.isArray(engines) && engines.some((e) => typeof e === "object" && e !== null && "latest" in e && !("latestVersion" in e));
   if (!isLive) return parseIndexText(name, text).registry;
   const live = safeParsePackagesIndex(json);
   if (!live.ok) throw new IndexInvalidError(name, live.issues, "fix the listed fields of packages.json");

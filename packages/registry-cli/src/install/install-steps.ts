@@ -3,11 +3,12 @@ import { makeFolders } from "@baiengine/cli-kit/system";
 import { dirname, join } from "node:path";
 import type { EntryRequirements, Reporter } from "@baiengine/schema";
 import { describeFinding as formatFinding, errorFindings } from "@baiengine/verifier";
-import { DownloadError, InstallRefusedError } from "../errors.js";
+import { DownloadError, InstallRefusedError, type TrustRefusedError } from "../errors.js";
+import { trustRefusal } from "../tuf-client/refusal.js";
 import { lockPath } from "../lock/path-lock.js";
 import type { HostFacts } from "../resolve/host-facts.js";
 import type { ByteSource, Finding, PackageVerifier } from "../verifier-port.js";
-import { PackageDownload, RestartFromZero } from "./download.js";
+import { DownloadTooLong, PackageDownload, RestartFromZero } from "./download.js";
 import { installingPath } from "./place-install.js";
 
 /**
@@ -17,8 +18,18 @@ import { installingPath } from "./place-install.js";
 
 /** Where the package bytes come from. */
 export type InstallSource =
-  | { kind: "file"; path: string }
-  | { kind: "download"; url: string; size: number; sha256: string; requirements?: EntryRequirements };
+  | { kind: "file"; path: string; signed?: SignedFile }
+  | { kind: "download"; url: string; size: number; sha256: string; requirements?: EntryRequirements; signed?: SignedFile };
+
+/**
+ * The registry's signed target for the file (TUF): its path, length and sha256, which the one pass
+ * over the bytes enforces; a mismatch is then a trust refusal naming the targets role.
+ */
+export interface SignedFile {
+  path: string;
+  size: number;
+  sha256: string;
+}
 
 /** What every install plan has: one file, one destination folder, one lock, one partial download. */
 export interface InstallTarget {
@@ -138,8 +149,11 @@ export type ExtractFn<R> = (source: string | ByteSource, temp: string, options: 
 export async function extractLocal<R>(target: InstallTarget, file: string, temp: string, deps: InstallDeps, extract: ExtractFn<R>): Promise<R> {
   deps.reporter?.step?.("verify and extract", target.filename);
   try {
-    return await extract(file, temp, { expectedFilename: target.filename, ...(deps.reporter ? { reporter: deps.reporter } : {}) });
+    const signed = target.source.signed;
+    return await extract(file, temp, { expectedFilename: target.filename, ...(signed ? { expectedSha256: signed.sha256 } : {}), ...(deps.reporter ? { reporter: deps.reporter } : {}) });
   } catch (error) {
+    const actual = mismatchedSha256(error);
+    if (target.source.signed && actual !== null) throw signedMismatch(target.source.signed, `${target.filename} has sha256 ${actual}`);
     throw rejectedMessage(target.filename, error);
   }
 }
@@ -185,6 +199,8 @@ async function downloadFailure(error: unknown, actual: string | null, target: In
   const source = target.source as Extract<InstallSource, { kind: "download" }>;
   if (error instanceof DownloadError && error.transient) return error;
   await download.discard();
+  if (source.signed && actual !== null) return signedMismatch(source.signed, `the ${source.size} bytes received have sha256 ${actual}`);
+  if (source.signed && error instanceof DownloadTooLong) return signedMismatch(source.signed, `${source.url}: the server sent more than the ${error.limit} bytes the registry signed`);
   if (actual !== null) {
     return new DownloadError(
       `${source.url}: the ${source.size} bytes received have sha256 ${actual}, the index lists ${source.sha256} for ${target.filename}`,
@@ -192,6 +208,11 @@ async function downloadFailure(error: unknown, actual: string | null, target: In
     );
   }
   return error instanceof DownloadError ? error : rejectedMessage(target.filename, error);
+}
+
+/** A file that is not the one the registry signed: a trust refusal naming the targets role (nothing installed). */
+function signedMismatch(signed: SignedFile, what: string): TrustRefusedError {
+  return trustRefusal("targets", "hash-or-length", `${signed.path}: ${what} (signed: ${signed.size} bytes, sha256 ${signed.sha256})`);
 }
 
 /** Leaves no empty folders between `dir` and `enginesDir` (exclusive) behind a refused install. */

@@ -51,10 +51,11 @@ export function fetchRefusal(f: FetchFailure): TrustRefusedError {
   return trustRefusal(role, "unreachable", `${f.url}: ${f.error.message}`);
 }
 
-function parsed(bytes: Buffer): { version?: number; expires?: string } {
+/** The fields of a metadata file the refusal quotes, read leniently (the file may be what failed to parse). */
+function parsed(bytes: Buffer): { version?: number; expires?: string; snapshotVersion?: number } {
   try {
     const signed = JSON.parse(bytes.toString("utf8"))?.signed;
-    return { version: signed?.version, expires: signed?.expires };
+    return { version: signed?.version, expires: signed?.expires, snapshotVersion: signed?.meta?.["snapshot.json"]?.version };
   } catch {
     return {};
   }
@@ -82,7 +83,7 @@ function versionRefusal(f: StoreFailure): TrustRefusedError {
     case "timestamp": {
       const trusted = f.before.timestamp?.signed;
       if (trusted && got !== undefined && got < trusted.version) return trustRefusal("timestamp", "rollback", `version ${got} is below the trusted version ${trusted.version}`);
-      const named = f.after.timestamp?.signed.snapshotMeta.version ?? "?";
+      const named = parsed(f.bytes).snapshotVersion ?? "?";
       return trustRefusal("snapshot", "rollback", `the timestamp names snapshot version ${named}, below the trusted version ${trusted?.snapshotMeta.version}`);
     }
     case "snapshot":
