@@ -1,10 +1,8 @@
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Registry, Reporter } from "@baiengine/schema";
 import { IndexInvalidError } from "../errors.js";
-import { refreshTrust, type TrustedTargets } from "../tuf-client/refresh-metadata.js";
-import { checkSignedIndex } from "../tuf-client/signed-files.js";
-import { rememberTrust, trustConfigured } from "../tuf-client/trusted-root.js";
+import type { TrustedTargets } from "../tuf-client/refresh-metadata.js";
 import { type FetchedIndex, fetchIndex } from "./fetch-index.js";
 import { IndexCache } from "./index-cache.js";
 import { parseIndexDocument } from "./parse-index-document.js";
@@ -50,10 +48,13 @@ export async function registryTrust(options: LoadRegistryOptions): Promise<Trust
   const location = parseRegistryLocation(options.registry);
   const trustDir = join(registryFolder(options.enginesDir, location), "trust");
   if (options.trust !== undefined) {
+    const { rememberTrust } = await import("../tuf-client/trusted-root.js");
     const note = await rememberTrust(trustDir, options.trust);
     if (note) options.reporter?.log?.("warn", note);
   }
-  if (!(await trustConfigured(trustDir))) return null;
+  // Trust is configured when the registry's trust folder has a root; tuf-js is loaded only then.
+  if (!(await stat(join(trustDir, "root.json")).then(() => true, () => false))) return null;
+  const { refreshTrust } = await import("../tuf-client/refresh-metadata.js");
   return refreshTrust({
     metadataUrl: options.metadataUrl ?? metadataUrl(location),
     trustDir,
@@ -82,7 +83,7 @@ export async function loadRegistry(options: LoadRegistryOptions): Promise<Loaded
   } else {
     bytes = await readLocal(location);
   }
-  if (trusted) await checkSignedIndex(trusted, name, bytes);
+  if (trusted) await (await import("../tuf-client/signed-files.js")).checkSignedIndex(trusted, name, bytes);
   const registry = parseIndexDocument(location.kind === "file" ? location.path : location.url, bytes.toString("utf8"));
   return { registry, location, fetched, trusted, folder };
 }

@@ -6,11 +6,6 @@ import { TrustRefusedError } from "../errors.js";
 import { writeFileAtomic } from "../index-file/atomic-write.js";
 import { trustRefusal } from "./refusal.js";
 
-/** Whether trust is configured for a registry: its trust folder holds a root.json. */
-export async function trustConfigured(trustDir: string): Promise<boolean> {
-  return readFile(join(trustDir, "root.json")).then(() => true, () => false);
-}
-
 async function readRoot(file: string): Promise<{ bytes: Buffer; version: number }> {
   const bytes = await readFile(file).catch((error: NodeJS.ErrnoException) => {
     throw new TrustRefusedError("root", "missing", `${file} cannot be read (${error.code})`, "pass --trust <the registry's root.json>");
