@@ -1,5 +1,5 @@
 import { dirname, join } from "node:path";
-import type { Rendered } from "./rendered.js";
+import type { Rendered } from "@baiengine/cli-kit";
 import { signRegistry } from "../trust/sign-registry.js";
 import { expiryChoice, keySource } from "./trust-expiry-options.js";
 

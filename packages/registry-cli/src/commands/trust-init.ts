@@ -1,4 +1,4 @@
-import type { Rendered } from "./rendered.js";
+import type { Rendered } from "@baiengine/cli-kit";
 import { DEFAULT_EXPIRY } from "../trust/expiry.js";
 import { initTrust } from "../trust/trust-init.js";
 import { expiryChoice } from "./trust-expiry-options.js";

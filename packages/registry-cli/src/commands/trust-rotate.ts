@@ -1,5 +1,4 @@
-import type { Rendered } from "./rendered.js";
-import { UsageError } from "@baiengine/cli-kit";
+import { type Rendered, UsageError } from "@baiengine/cli-kit";
 import { rotateKeys } from "../trust/rotate-root.js";
 import { isRoleName, ROLES } from "../trust/role-keys.js";
 import { expiryChoice, keySource } from "./trust-expiry-options.js";

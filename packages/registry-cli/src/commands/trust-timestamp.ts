@@ -1,4 +1,4 @@
-import type { Rendered } from "./rendered.js";
+import type { Rendered } from "@baiengine/cli-kit";
 import { renewTimestamp } from "../trust/renew-timestamp.js";
 import { expiryChoice, keySource } from "./trust-expiry-options.js";
 
