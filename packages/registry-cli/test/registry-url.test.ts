@@ -1,11 +1,10 @@
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
-import { publishHello } from "./helpers/published-hello.js";
+import { describe, expect, inject, it } from "vitest";
 import { liveFixture } from "./helpers/live-registry.js";
-import { removeTempDirs, tempDir } from "./helpers/registry-fixtures.js";
-import { cli, mustRun, type SignedSite, signedSite } from "./helpers/signed-site.js";
+import { tempDir } from "./helpers/registry-fixtures.js";
+import { cli, mustRun, signedSites } from "./helpers/signed-site.js";
 
 /**
  * `--registry` as a URL, as the app reads its index: fetched with the install's HTTP client, cached
@@ -13,23 +12,9 @@ import { cli, mustRun, type SignedSite, signedSite } from "./helpers/signed-site
  * a warning naming its age when the network is down. Real CLI, real loopback web server.
  */
 const packed = inject("packedHello");
-let published: { registry: string; mirror: string };
-const sites: SignedSite[] = [];
+const site = signedSites(packed);
+const unsignedSite = () => site(false);
 const platform = ["--engine", "hello", "--os", "linux", "--arch", "x86_64", "--accel", "cpu"];
-
-beforeAll(async () => {
-  published = await publishHello(packed);
-});
-afterEach(async () => {
-  for (const s of sites.splice(0)) await s.close();
-});
-afterAll(removeTempDirs);
-
-async function unsignedSite(): Promise<SignedSite> {
-  const s = await signedSite(published, packed, { init: false });
-  sites.push(s);
-  return s;
-}
 
 async function cacheFiles(enginesDir: string): Promise<string[]> {
   const [folder] = await readdir(join(enginesDir, "registries"));
@@ -107,7 +92,8 @@ describe("--registry <http(s) URL>", () => {
   });
 
   it("a file:// URL reads the local file", async () => {
-    const run = await mustRun(["resolve", "--registry", pathToFileURL(published.registry).href, ...platform, "--engines-dir", await tempDir(), "--json"]);
+    const s = await unsignedSite();
+    const run = await mustRun(["resolve", "--registry", pathToFileURL(s.registryFile).href, ...platform, "--engines-dir", await tempDir(), "--json"]);
     expect(JSON.parse(run.stdout).entry.sha256).toBe(packed.sha256);
   });
 });

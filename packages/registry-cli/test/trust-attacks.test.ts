@@ -1,16 +1,15 @@
 import { copyFile, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Metadata, Targets } from "@tufjs/models";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { initTrust } from "../src/trust/trust-init.js";
 import { metaFileOf, readMetadataFile, rootFile, versionedFile } from "../src/trust/metadata-dir.js";
 import { buildRoot, roleKeysOf } from "../src/trust/root-builder.js";
 import { generateRoleKey, loadRoleKeys, signerFor } from "../src/trust/role-keys.js";
 import { renewTimestamp } from "../src/trust/renew-timestamp.js";
 import { signAndWrite, signRegistry, writeSnapshotAndTimestamp, writeTimestamp } from "../src/trust/sign-registry.js";
-import { publishHello } from "./helpers/published-hello.js";
-import { removeTempDirs, tempDir } from "./helpers/registry-fixtures.js";
-import { cli, currentMetadata, installedHello, keyEnv, mustRun, type SignedSite, signedSite } from "./helpers/signed-site.js";
+import { tempDir } from "./helpers/registry-fixtures.js";
+import { cli, currentMetadata, installedHello, keyEnv, mustRun, type SignedSite, signedSites } from "./helpers/signed-site.js";
 
 /**
  * One test per attack on a signed registry (TUF spec 1.0 §1.5.2), each served as a real repository
@@ -19,23 +18,8 @@ import { cli, currentMetadata, installedHello, keyEnv, mustRun, type SignedSite,
  * CLI: `install --trust` must refuse in one line naming the role and the reason, and install nothing.
  */
 const packed = inject("packedHello");
-let published: { registry: string; mirror: string };
-const sites: SignedSite[] = [];
+const site = signedSites(packed);
 const DAY = 86_400_000;
-
-beforeAll(async () => {
-  published = await publishHello(packed);
-});
-afterEach(async () => {
-  for (const s of sites.splice(0)) await s.close();
-});
-afterAll(removeTempDirs);
-
-async function site(init?: string[] | false): Promise<SignedSite> {
-  const s = await signedSite(published, packed, init === undefined ? {} : { init });
-  sites.push(s);
-  return s;
-}
 
 const platform = ["--engine", "hello", "--os", "linux", "--arch", "x86_64", "--accel", "cpu"];
 

@@ -1,20 +1,12 @@
 import { cp, copyFile, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, expect, inject, it } from "vitest";
-import { publishHello } from "./helpers/published-hello.js";
-import { removeTempDirs, tempDir } from "./helpers/registry-fixtures.js";
-import { cli, installedHello, mustRun, type SignedSite, signedSite } from "./helpers/signed-site.js";
+import { expect, inject, it } from "vitest";
+import { tempDir } from "./helpers/registry-fixtures.js";
+import { cli, installedHello, mustRun, type SignedSite, signedSites } from "./helpers/signed-site.js";
 
 /** `import --trust`: offline packages are checked against the metadata brought along in incoming/metadata/. */
 const packed = inject("packedHello");
-let published: { registry: string; mirror: string };
-let site: SignedSite | undefined;
-
-beforeAll(async () => {
-  published = await publishHello(packed);
-});
-afterEach(async () => site?.close());
-afterAll(removeTempDirs);
+const newSite = signedSites(packed);
 
 async function incoming(s: SignedSite, withMetadata: boolean): Promise<string> {
   const dir = join(await tempDir(), "incoming");
@@ -25,9 +17,9 @@ async function incoming(s: SignedSite, withMetadata: boolean): Promise<string> {
 }
 
 it("installs a package its metadata signed, rejects one with other bytes, and refuses without metadata", async () => {
-  site = await signedSite(published, packed);
+  const site = await newSite();
   const engines = await tempDir();
-  const args = (dir: string) => ["import", "--incoming", dir, "--engines-dir", engines, "--registry", site!.indexUrl, "--trust", site!.trustedRoot];
+  const args = (dir: string) => ["import", "--incoming", dir, "--engines-dir", engines, "--registry", site.indexUrl, "--trust", site.trustedRoot];
 
   const none = await cli(args(await incoming(site, false)));
   expect(none.code).toBe(1);

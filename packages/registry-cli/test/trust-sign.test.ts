@@ -1,28 +1,12 @@
 import { readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
-import { publishHello } from "./helpers/published-hello.js";
-import { removeTempDirs, tempDir } from "./helpers/registry-fixtures.js";
-import { cli, keyEnv, mustRun, roleKeyPem, type SignedSite, signedSite } from "./helpers/signed-site.js";
+import { describe, expect, inject, it } from "vitest";
+import { tempDir } from "./helpers/registry-fixtures.js";
+import { cli, keyEnv, mustRun, roleKeyPem, signedSites } from "./helpers/signed-site.js";
 
 /** The registry's side with the real CLI: `trust init`, `sign`, `trust timestamp`, `trust rotate`. */
 const packed = inject("packedHello");
-let published: { registry: string; mirror: string };
-const sites: SignedSite[] = [];
-
-beforeAll(async () => {
-  published = await publishHello(packed);
-});
-afterEach(async () => {
-  for (const s of sites.splice(0)) await s.close();
-});
-afterAll(removeTempDirs);
-
-async function site(init?: string[] | false): Promise<SignedSite> {
-  const s = await signedSite(published, packed, init === undefined ? {} : { init });
-  sites.push(s);
-  return s;
-}
+const site = signedSites(packed);
 
 const readJson = async (file: string) => JSON.parse(await readFile(file, "utf8"));
 const hoursUntil = (iso: string) => (new Date(iso).getTime() - Date.now()) / 3_600_000;

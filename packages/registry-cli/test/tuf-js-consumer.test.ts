@@ -1,10 +1,9 @@
 import { copyFile, mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Updater } from "tuf-js";
-import { afterAll, afterEach, beforeAll, expect, inject, it } from "vitest";
-import { publishHello } from "./helpers/published-hello.js";
-import { removeTempDirs, tempDir } from "./helpers/registry-fixtures.js";
-import { type SignedSite, signedSite } from "./helpers/signed-site.js";
+import { expect, inject, it } from "vitest";
+import { tempDir } from "./helpers/registry-fixtures.js";
+import { signedSites } from "./helpers/signed-site.js";
 
 /**
  * tuf-js's own client, as an independent consumer of the metadata `trust init` and `sign` write:
@@ -13,17 +12,10 @@ import { type SignedSite, signedSite } from "./helpers/signed-site.js";
  * Targets are release assets under their own names, so the consumer sets prefixTargetsWithHash off.
  */
 const packed = inject("packedHello");
-let published: { registry: string; mirror: string };
-let site: SignedSite | undefined;
-
-beforeAll(async () => {
-  published = await publishHello(packed);
-});
-afterEach(async () => site?.close());
-afterAll(removeTempDirs);
+const newSite = signedSites(packed);
 
 it("tuf-js's Updater loads the repository and downloads the index and a package", async () => {
-  site = await signedSite(published, packed);
+  const site = await newSite();
   const work = await tempDir();
   const metadataDir = join(work, "metadata");
   const targetDir = join(work, "targets");

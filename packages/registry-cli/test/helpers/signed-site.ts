@@ -1,9 +1,10 @@
 import { copyFile, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { expect } from "vitest";
+import { afterAll, afterEach, beforeAll, expect } from "vitest";
 import { readCurrentMetadata } from "../../src/trust/metadata-dir.js";
 import { keyVariable, type RoleName } from "../../src/trust/role-keys.js";
-import { tempDir } from "./registry-fixtures.js";
+import { publishHello } from "./published-hello.js";
+import { removeTempDirs, tempDir } from "./registry-fixtures.js";
 import { runCli } from "./run-cli.js";
 import { startSiteServer, type SiteServer } from "./site-server.js";
 
@@ -83,4 +84,25 @@ export const currentMetadata = readCurrentMetadata;
 /** What the engines folder holds for hello (nothing after a refused install). */
 export async function installedHello(enginesDir: string): Promise<string[]> {
   return readdir(join(enginesDir, "hello")).catch(() => []);
+}
+
+/**
+ * Sites for the tests of one file: the hello package published once (beforeAll), each site closed
+ * after its test, temp folders removed at the end. `site(false)` is an unsigned site.
+ */
+export function signedSites(packed: { file: string; version: string }) {
+  let published: { registry: string; mirror: string };
+  const open: SignedSite[] = [];
+  beforeAll(async () => {
+    published = await publishHello(packed);
+  });
+  afterEach(async () => {
+    for (const s of open.splice(0)) await s.close();
+  });
+  afterAll(removeTempDirs);
+  return async (init?: string[] | false): Promise<SignedSite> => {
+    const s = await signedSite(published, packed, init === undefined ? {} : { init });
+    open.push(s);
+    return s;
+  };
 }
