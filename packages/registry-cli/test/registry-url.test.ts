@@ -63,6 +63,17 @@ describe("--registry <http(s) URL>", () => {
     expect(none.stderr).toMatch(/no cached copy of this index exists yet/);
   });
 
+  it("offline with trust: the cached index and the unexpired cached metadata are used, each with a warning", async () => {
+    const s = await site();
+    const engines = await tempDir();
+    await mustRun(["resolve", "--registry", s.indexUrl, ...platform, "--engines-dir", engines, "--trust", s.trustedRoot]);
+    await s.close();
+    const offline = await mustRun(["resolve", "--registry", s.indexUrl, ...platform, "--engines-dir", engines, "--json"]);
+    expect(JSON.parse(offline.stdout)).toMatchObject({ entry: { sha256: packed.sha256 }, trust: { root: 1, timestamp: 1, snapshot: 1, targets: 1 } });
+    expect(offline.stderr).toMatch(/registry metadata: http:\/\/127\.0\.0\.1:\d+\/registry\/metadata\/2\.root\.json: .*ECONNREFUSED.*; using the cached metadata \(still unexpired\)/);
+    expect(offline.stderr).toMatch(/using the cached copy from \d+ seconds? ago/);
+  });
+
   it("a 404 is an error, not a reason to use the cache", async () => {
     const s = await unsignedSite();
     const engines = await tempDir();

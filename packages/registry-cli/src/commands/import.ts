@@ -7,7 +7,7 @@ import { defaultEnginesDir } from "../install/engines-dir.js";
 import { registryTrust } from "../index-source/load-registry.js";
 import { importIncoming } from "../install/import-incoming.js";
 import type { InstallTarget } from "../install/install-steps.js";
-import { indexOptions } from "./index-options.js";
+import { indexOptions } from "../index-source/index-options.js";
 import { packageVerifier } from "../verifier-port.js";
 
 export interface ImportOptions {

@@ -10,7 +10,7 @@ import { type InstallAsk, planInstallRequest } from "../install/install-request.
 import { applyRuntimeInstall, type RuntimeInstallResult } from "../install/install-runtime.js";
 import { describeRuntimePlan } from "../install/runtime-plan.js";
 import { packageVerifier } from "../verifier-port.js";
-import { indexOptions } from "./index-options.js";
+import { indexOptions } from "../index-source/index-options.js";
 
 export interface InstallOptions extends Omit<InstallAsk, "file"> {
   enginesDir?: string;

@@ -1,7 +1,7 @@
 import type { Rendered } from "@baiengine/cli-kit";
 import { loadRegistry } from "../index-source/load-registry.js";
 import { formatTable, listRows } from "../list/list-engines.js";
-import { type IndexFlags, indexOptions } from "./index-options.js";
+import { type IndexFlags, indexOptions } from "../index-source/index-options.js";
 
 /** `list`: engines, channels, versions and platforms as a table. */
 export async function listCommand(opts: IndexFlags): Promise<Rendered> {

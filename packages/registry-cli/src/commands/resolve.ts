@@ -3,7 +3,7 @@ import { platformKey } from "@baiengine/schema";
 import { NoPackageFitsError } from "../errors.js";
 import { loadRegistry } from "../index-source/load-registry.js";
 import type { TrustedTargets } from "../tuf-client/refresh-metadata.js";
-import { type IndexFlags, indexOptions } from "./index-options.js";
+import { type IndexFlags, indexOptions } from "../index-source/index-options.js";
 import { platformTarget } from "../resolve/platform-request.js";
 import { type Resolution, resolvePackage } from "../resolve/resolve-package.js";
 

@@ -84,6 +84,6 @@ export async function loadRegistry(options: LoadRegistryOptions): Promise<Loaded
     bytes = await readLocal(location);
   }
   if (trusted) await (await import("../tuf-client/signed-files.js")).checkSignedIndex(trusted, name, bytes);
-  const registry = parseIndexDocument(location.kind === "file" ? location.path : location.url, bytes.toString("utf8"));
+  const registry = await parseIndexDocument(location.kind === "file" ? location.path : location.url, bytes.toString("utf8"));
   return { registry, location, fetched, trusted, folder };
 }

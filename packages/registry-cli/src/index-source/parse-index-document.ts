@@ -1,13 +1,12 @@
 import { safeParsePackagesIndex, type Registry } from "@baiengine/schema";
 import { IndexInvalidError } from "../errors.js";
 import { parseIndexText } from "../index-file/read-index.js";
-import { planMigrate } from "../packages-json/plan-migrate.js";
 
 /**
  * An index document as served: engines.json, or the app's live packages.json (engines' versions
  * under `latest`), read as engines.json the way `migrate` reads it. Throws IndexInvalidError.
  */
-export function parseIndexDocument(name: string, text: string, now = new Date()): Registry {
+export async function parseIndexDocument(name: string, text: string, now = new Date()): Promise<Registry> {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -20,6 +19,8 @@ export function parseIndexDocument(name: string, text: string, now = new Date())
   if (!isLive) return parseIndexText(name, text).registry;
   const live = safeParsePackagesIndex(json);
   if (!live.ok) throw new IndexInvalidError(name, live.issues, "fix the listed fields of packages.json");
+  // Loaded only for the live format: install and resolve of an engines.json load no packages.json code.
+  const { planMigrate } = await import("../packages-json/plan-migrate.js");
   const plan = planMigrate(null, live.value, { allowDowngrade: false }, now);
   if (!plan.ok) throw new IndexInvalidError(name, [plan.refusal.reason, ...plan.refusal.details]);
   return plan.registry;

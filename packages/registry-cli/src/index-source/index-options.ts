@@ -1,7 +1,7 @@
 import { resolve as resolvePath } from "node:path";
 import type { Reporter } from "@baiengine/schema";
 import { defaultEnginesDir } from "../install/engines-dir.js";
-import type { LoadRegistryOptions } from "../index-source/load-registry.js";
+import type { LoadRegistryOptions } from "./load-registry.js";
 
 /** The flags of a command that reads the index: `--registry` (path or URL), `--engines-dir`, `--trust`, `--timeout`. */
 export interface IndexFlags {
