@@ -6,7 +6,7 @@ import { requirePath } from "../cli/require-path.js";
 import { defaultEnginesDir } from "../install/engines-dir.js";
 import { registryTrust } from "../index-source/load-registry.js";
 import { importIncoming } from "../install/import-incoming.js";
-import type { InstallTarget } from "../install/install-steps.js";
+import type { InstallTarget } from "../install/install-target.js";
 import { indexOptions } from "../index-source/index-options.js";
 import { packageVerifier } from "../verifier-port.js";
 

@@ -1,9 +1,8 @@
 import type { Rendered } from "@baiengine/cli-kit";
 import { platformKey } from "@baiengine/schema";
-import { NoPackageFitsError } from "../errors.js";
+import { type IndexFlags, indexOptions } from "../index-source/index-options.js";
 import { loadRegistry } from "../index-source/load-registry.js";
 import type { TrustedTargets } from "../tuf-client/refresh-metadata.js";
-import { type IndexFlags, indexOptions } from "../index-source/index-options.js";
 import { platformTarget } from "../resolve/platform-request.js";
 import { type Resolution, resolvePackage } from "../resolve/resolve-package.js";
 
@@ -34,19 +33,15 @@ export function resolutionLines(r: Resolution, explain: boolean): string[] {
  * the index's length and sha256, as `install` requires.
  */
 export async function resolveCommand(opts: ResolveOptions): Promise<Rendered> {
-  const warnings: string[] = [];
-  const index = await loadRegistry(indexOptions(opts, warnings));
+  const loadWarnings: string[] = [];
+  const index = await loadRegistry(indexOptions(opts, loadWarnings));
+  const warnings = [...index.skipped, ...loadWarnings];
   const target = await platformTarget(opts);
-  try {
-    const resolution = resolvePackage(index.registry, opts.engine, target, { prerelease: Boolean(opts.prerelease), ...(opts.baseUrl ? { baseUrl: String(opts.baseUrl) } : {}) });
-    if (index.trusted) await checkResolutionSigned(index.trusted, resolution);
-    const signed = index.trusted ? [`signed  targets version ${index.trusted.versions.targets} (root version ${index.trusted.versions.root})`] : [];
-    return { json: { ...resolution, platform: platformKey(resolution.entry), ...(index.trusted ? { trust: index.trusted.versions } : {}) }, lines: [...resolutionLines(resolution, true), ...signed], warnings };
-  } catch (error) {
-    // --json readers get the reasons as data too; the error line still goes to stderr.
-    if (error instanceof NoPackageFitsError) return { json: { engineId: opts.engine, entry: null, reasons: error.reasons }, lines: [], failure: error, warnings };
-    throw error;
-  }
+  // No package fits: NoPackageFitsError, whose `reasons` --json readers get as the error's facts.
+  const resolution = resolvePackage(index.registry, opts.engine, target, { prerelease: Boolean(opts.prerelease), ...(opts.baseUrl ? { baseUrl: String(opts.baseUrl) } : {}) });
+  if (index.trusted) await checkResolutionSigned(index.trusted, resolution);
+  const signed = index.trusted ? [`signed  targets version ${index.trusted.versions.targets} (root version ${index.trusted.versions.root})`] : [];
+  return { json: { ...resolution, platform: platformKey(resolution.entry), ...(index.trusted ? { trust: index.trusted.versions } : {}) }, lines: [...resolutionLines(resolution, true), ...signed], warnings };
 }
 
 async function checkResolutionSigned(trusted: TrustedTargets, r: Resolution): Promise<void> {

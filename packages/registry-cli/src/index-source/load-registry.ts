@@ -23,6 +23,8 @@ export interface LoadRegistryOptions {
 
 export interface LoadedRegistry {
   registry: Registry;
+  /** One warning line per package entry left out for a platform this version does not know. */
+  skipped: string[];
   location: RegistryLocation;
   /** How the index bytes were had (null for a local file). */
   fetched: FetchedIndex | null;
@@ -84,6 +86,6 @@ export async function loadRegistry(options: LoadRegistryOptions): Promise<Loaded
     bytes = await readLocal(location);
   }
   if (trusted) await (await import("../tuf-client/signed-files.js")).checkSignedIndex(trusted, name, bytes);
-  const registry = await parseIndexDocument(location.kind === "file" ? location.path : location.url, bytes.toString("utf8"));
-  return { registry, location, fetched, trusted, folder };
+  const { registry, skipped } = await parseIndexDocument(location.kind === "file" ? location.path : location.url, bytes);
+  return { registry, skipped, location, fetched, trusted, folder };
 }

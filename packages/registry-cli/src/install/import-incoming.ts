@@ -4,7 +4,7 @@ import { makeFolders, renameWithRetry } from "@baiengine/cli-kit/system";
 import { RUNTIME_EXTENSION } from "@baiengine/schema";
 import { applyInstall, type InstallDeps, type InstallResult } from "./install-package.js";
 import { planFileInstall } from "./install-plan.js";
-import type { InstallTarget } from "./install-steps.js";
+import type { InstallTarget } from "./install-target.js";
 import { applyRuntimeInstall, type RuntimeInstallResult } from "./install-runtime.js";
 import { planRuntimeFileInstall } from "./runtime-plan.js";
 

@@ -1,5 +1,5 @@
 import { stat } from "node:fs/promises";
-import type { InstallTarget, SignedFile } from "../install/install-steps.js";
+import type { InstallTarget, SignedFile } from "../install/install-target.js";
 import { packageTargetPath } from "../trust/index-targets.js";
 import type { TrustedTargets } from "./refresh-metadata.js";
 import { trustRefusal } from "./refusal.js";
