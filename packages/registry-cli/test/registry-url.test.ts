@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, inject, it } from "vitest";
 import { liveFixture } from "./helpers/live-registry.js";
-import { tempDir } from "./helpers/registry-fixtures.js";
+import { tempDir } from "@baiengine/test-kit";
 import { cli, mustRun, signedSites } from "./helpers/signed-site.js";
 
 /**

@@ -8,7 +8,7 @@ import { buildRoot, roleKeysOf } from "../src/trust/root-builder.js";
 import { generateRoleKey, loadRoleKeys, signerFor } from "../src/trust/role-keys.js";
 import { renewTimestamp } from "../src/trust/renew-timestamp.js";
 import { signAndWrite, signRegistry, writeSnapshotAndTimestamp, writeTimestamp } from "../src/trust/sign-registry.js";
-import { tempDir } from "./helpers/registry-fixtures.js";
+import { tempDir } from "@baiengine/test-kit";
 import { cli, currentMetadata, installedHello, keyEnv, mustRun, type SignedSite, signedSites } from "./helpers/signed-site.js";
 
 /**

@@ -1,7 +1,7 @@
 import { cp, copyFile, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { expect, inject, it } from "vitest";
-import { tempDir } from "./helpers/registry-fixtures.js";
+import { tempDir } from "@baiengine/test-kit";
 import { cli, installedHello, mustRun, type SignedSite, signedSites } from "./helpers/signed-site.js";
 
 /** `import --trust`: offline packages are checked against the metadata brought along in incoming/metadata/. */

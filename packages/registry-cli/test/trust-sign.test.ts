@@ -1,7 +1,7 @@
 import { readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, inject, it } from "vitest";
-import { tempDir } from "./helpers/registry-fixtures.js";
+import { tempDir } from "@baiengine/test-kit";
 import { cli, keyEnv, mustRun, roleKeyPem, signedSites } from "./helpers/signed-site.js";
 
 /** The registry's side with the real CLI: `trust init`, `sign`, `trust timestamp`, `trust rotate`. */

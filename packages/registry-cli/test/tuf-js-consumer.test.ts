@@ -2,7 +2,7 @@ import { copyFile, mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Updater } from "tuf-js";
 import { expect, inject, it } from "vitest";
-import { tempDir } from "./helpers/registry-fixtures.js";
+import { tempDir } from "@baiengine/test-kit";
 import { signedSites } from "./helpers/signed-site.js";
 
 /**

@@ -1,5 +1,6 @@
-import { mkdir, readdir, rename } from "node:fs/promises";
+import { mkdir, readdir } from "node:fs/promises";
 import { join } from "node:path";
+import { renameWithRetry } from "@baiengine/cli-kit/system";
 import type { Key, Root } from "@tufjs/models";
 import { SigningRefusedError } from "../errors.js";
 import { type ExpiryChoice, expiresAt, expirySeconds } from "./expiry.js";
@@ -48,7 +49,7 @@ async function retireKeys(keysDir: string, role: RoleName, keyIds: string[]): Pr
   const names = (await readdir(keysDir).catch(() => [] as string[])).filter((n) => keyIds.some((id) => n === keyFileName(role, id)));
   if (names.length === 0) return [];
   await mkdir(join(keysDir, "retired"), { recursive: true, mode: 0o700 });
-  for (const n of names) await rename(join(keysDir, n), join(keysDir, "retired", n));
+  for (const n of names) await renameWithRetry(join(keysDir, n), join(keysDir, "retired", n));
   return names;
 }
 

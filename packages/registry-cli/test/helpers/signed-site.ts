@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, expect } from "vitest";
 import { readCurrentMetadata } from "../../src/trust/metadata-dir.js";
 import { keyVariable, type RoleName } from "../../src/trust/role-keys.js";
 import { publishHello } from "./published-hello.js";
-import { removeTempDirs, tempDir } from "./registry-fixtures.js";
+import { tempDir } from "@baiengine/test-kit";
 import { runCli } from "./run-cli.js";
 import { startSiteServer, type SiteServer } from "./site-server.js";
 
@@ -42,7 +42,7 @@ export async function mustRun(args: string[], env?: NodeJS.ProcessEnv) {
 
 /** Lays out and signs a site for the published hello package; `init` adds flags to `trust init` (or is skipped when false). */
 export async function signedSite(published: { registry: string; mirror: string }, packed: { file: string; version: string }, options: { init?: string[] | false } = {}): Promise<SignedSite> {
-  const work = await tempDir("signed-site-");
+  const work = await tempDir("signed-site");
   const root = join(work, "site");
   const registryDir = join(root, "registry");
   await mkdir(registryDir, { recursive: true });
@@ -99,7 +99,6 @@ export function signedSites(packed: { file: string; version: string }) {
   afterEach(async () => {
     for (const s of open.splice(0)) await s.close();
   });
-  afterAll(removeTempDirs);
   return async (init?: string[] | false): Promise<SignedSite> => {
     const s = await signedSite(published, packed, init === undefined ? {} : { init });
     open.push(s);
