@@ -1,4 +1,4 @@
-import type { Manifest, RuntimeManifest } from "@baiengine/schema";
+import { acceleratorToken, type Manifest, type RuntimeManifest } from "@baiengine/schema";
 import type { TarEntry } from "./archive/tar-reader.js";
 import type { BinaryInfo } from "./binary/binary-info.js";
 import { errorFinding, type Finding } from "./findings.js";
@@ -10,6 +10,7 @@ import { checkRuntimeEdges, profileRuntimeLookup } from "./rules/runtime-edges.j
 import { checkRuntimePack, isRuntimePackName } from "./rules/runtime-pack.js";
 import { checkServerBinary } from "./rules/server-binary.js";
 import { checkWindowsLinks } from "./rules/windows-links.js";
+import { checkWindowsPathLength } from "./rules/windows-path-length.js";
 
 /** What a complete walk gathered: the manifest's bytes, every entry, the binaries' headers by path under package/. */
 export interface WalkedPackage {
@@ -41,7 +42,13 @@ export function checkContents(walked: WalkedPackage, expectedFilename: string): 
   const checked = checkManifest(walked.manifestBytes, expectedFilename);
   const manifest = checked.manifest;
   if (!manifest) return { findings: checked.findings, manifest: null, runtimeManifest: null, requirements: { systemLibraries: [] }, runtimeLinks: [] };
-  const findings = [...checked.findings, ...checkBinaries(walked, manifest), ...checkWindowsLinks(manifest.os, walked.entrySet.symlinks)];
+  const folder = [manifest.engineId, manifest.version, [manifest.os, manifest.arch, acceleratorToken(manifest.accelerator, manifest.acceleratorVersion), manifest.variant].filter((x) => x !== undefined).join("-")].join("\\");
+  const findings = [
+    ...checked.findings,
+    ...checkBinaries(walked, manifest),
+    ...checkWindowsLinks(manifest.os, walked.entrySet.symlinks),
+    ...checkWindowsPathLength(manifest.os, folder, walked.entryList.map((e) => e.path)),
+  ];
   const libraries = checkLibraries(
     [...walked.binaries].map(([path, info]): PackageBinary => ({ path, info })),
     { os: manifest.os, arch: manifest.arch },
@@ -58,7 +65,8 @@ function checkRuntimeContents(walked: WalkedPackage, expectedFilename: string): 
   const files = new Set(walked.entrySet.files.keys());
   const checked = checkRuntimePack({ manifestBytes: walked.manifestBytes, files, binaries: walked.binaries, symlinks: packageSymlinks(walked.entrySet) }, expectedFilename);
   const corrupt = [...walked.binaryErrors].map(([path, message]) => errorFinding("BINARY_CORRUPT", `native binary with corrupt headers: ${message}`, `${PACKAGE_ROOT}/${path}`));
-  const links = checked.manifest ? checkWindowsLinks(checked.manifest.os, walked.entrySet.symlinks) : [];
+  const m = checked.manifest;
+  const links = m ? [...checkWindowsLinks(m.os, walked.entrySet.symlinks), ...checkWindowsPathLength(m.os, ["runtimes", m.runtimeId, m.version, `${m.os}-${m.arch}`].join("\\"), walked.entryList.map((e) => e.path))] : [];
   return { findings: [...checked.findings, ...corrupt, ...links], manifest: null, runtimeManifest: checked.manifest, requirements: checked.requirements, runtimeLinks: [] };
 }
 

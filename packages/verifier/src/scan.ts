@@ -81,7 +81,7 @@ export async function scanPackage(source: string | ByteSource, options: ScanOpti
 
   const sha256 = pass.sha256();
   let contents: ContentsCheck = { findings: [], manifest: null, runtimeManifest: null, requirements: { systemLibraries: [] }, runtimeLinks: [] };
-  if (walked) contents = checkContents(pass.collector, options.expectedFilename ?? basename(file));
+  if (walked && !pass.collector.dotPrefixed) contents = checkContents(pass.collector, options.expectedFilename ?? basename(file));
   findings.push(...contents.findings);
   if (options.registry) findings.push(...checkRegistry(options.registry, basename(file), { size: pass.compressed, sha256 }, contents.manifest));
   return {

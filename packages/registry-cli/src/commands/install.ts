@@ -48,14 +48,15 @@ export async function installCommand(file: string | undefined, opts: InstallOpti
   if (file !== undefined) await requirePath(file, "file", "the package file");
   const enginesDir = resolvePath(opts.enginesDir ?? defaultEnginesDir());
   const request = await planInstallRequest({ ...opts, ...(file !== undefined ? { file } : {}) }, enginesDir);
-  if (opts.dryRun) return { json: request.plan, lines: request.kind === "engine" ? describeInstallPlan(request.plan) : describeRuntimePlan(request.plan) };
+  const warnings = request.skipped;
+  if (opts.dryRun) return { json: request.plan, lines: request.kind === "engine" ? describeInstallPlan(request.plan) : describeRuntimePlan(request.plan), warnings };
   const deps = { verifier: packageVerifier, reporter };
   const tuning = { ...(opts.retries ? { retries: opts.retries } : {}), ...(opts.timeout ? { timeoutMs: opts.timeout * 1000 } : {}) };
   if (request.kind === "runtime") {
     const result = await applyRuntimeInstall(request.plan, deps, tuning);
-    return { json: result, lines: [runtimeInstallLine(result)] };
+    return { json: result, lines: [runtimeInstallLine(result)], warnings };
   }
   const result = await applyInstall(request.plan, deps, tuning);
   const resolution = request.resolution;
-  return { json: { ...result, ...(resolution ? { url: resolution.url, reasons: resolution.reasons } : {}) }, lines: installLines(result) };
+  return { json: { ...result, ...(resolution ? { url: resolution.url, reasons: resolution.reasons } : {}) }, lines: installLines(result), warnings };
 }

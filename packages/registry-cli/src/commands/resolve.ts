@@ -29,14 +29,15 @@ export function resolutionLines(r: Resolution, explain: boolean): string[] {
 
 /** `resolve`: the package an engine install would take for a platform (default: this host, explained). */
 export async function resolveCommand(opts: ResolveOptions): Promise<Rendered> {
-  const index = await readIndex(opts.registry);
+  const index = await readIndex(opts.registry, { forReaders: true });
+  const warnings = index.skipped;
   const target = await platformTarget(opts);
   try {
     const resolution = resolvePackage(index.registry, opts.engine, target, { prerelease: Boolean(opts.prerelease), ...(opts.baseUrl ? { baseUrl: String(opts.baseUrl) } : {}) });
-    return { json: { ...resolution, platform: platformKey(resolution.entry) }, lines: resolutionLines(resolution, true) };
+    return { json: { ...resolution, platform: platformKey(resolution.entry) }, lines: resolutionLines(resolution, true), warnings };
   } catch (error) {
     // --json readers get the reasons as data too; the error line still goes to stderr.
-    if (error instanceof NoPackageFitsError) return { json: { engineId: opts.engine, entry: null, reasons: error.reasons }, lines: [], failure: error };
+    if (error instanceof NoPackageFitsError) return { json: { engineId: opts.engine, entry: null, reasons: error.reasons }, lines: [], warnings, failure: error };
     throw error;
   }
 }

@@ -1,10 +1,9 @@
 import { rm, rmdir, stat } from "node:fs/promises";
-import { makeFolders } from "@baiengine/cli-kit/system";
+import { lockPath, makeFolders } from "@baiengine/cli-kit/system";
 import { dirname, join } from "node:path";
 import type { EntryRequirements, Reporter } from "@baiengine/schema";
 import { describeFinding as formatFinding, errorFindings } from "@baiengine/verifier";
 import { DownloadError, InstallRefusedError } from "../errors.js";
-import { lockPath } from "../lock/path-lock.js";
 import type { HostFacts } from "../resolve/host-facts.js";
 import type { ByteSource, Finding, PackageVerifier } from "../verifier-port.js";
 import { PackageDownload, RestartFromZero } from "./download.js";
@@ -99,8 +98,9 @@ export async function withInstallLock<T>(target: Pick<InstallTarget, "lock" | "f
   const release = await lockPath(target.lock, {
     timeoutMs: INSTALL_LOCK_TIMEOUT_MS,
     onWait: (holder) => reporter.log?.("info", `waiting for another install of ${target.filename}: ${holder}`),
+    onTakeOver: (holder, why) => reporter.log?.("warn", `taking over the install lock of ${target.filename} from ${holder}: ${why}`),
     timedOut: (holder, lock, staleMs) =>
-      new InstallRefusedError(`another install of ${target.filename} (${holder}) did not finish within ${INSTALL_LOCK_TIMEOUT_MS / 60_000} minutes`, `if it is gone, its lock ${lock} is taken over after ${staleMs / 1000}s`),
+      new InstallRefusedError(`another install of ${target.filename} (${holder}) did not finish within ${INSTALL_LOCK_TIMEOUT_MS / 60_000} minutes`, `if it is gone, its lock ${lock} is taken over (at once when its process has exited on this host, after ${staleMs / 1000}s without a heartbeat otherwise)`),
   });
   try {
     return await work();

@@ -11,7 +11,7 @@ import {
   withReporter,
 } from "@baiengine/cli-kit";
 import { listEngineProfiles } from "@baiengine/profiles";
-import { type Registry, type RuntimeManifest, safeParseRegistry } from "@baiengine/schema";
+import { parseJsonDocument, type Registry, type RuntimeManifest, safeParseRegistry } from "@baiengine/schema";
 import type { DeviceProbe } from "../devices/device-listing.js";
 import { describeFinding, type Finding } from "../findings.js";
 import { LIMIT_FLAGS, type Limits } from "../limits.js";
@@ -87,13 +87,13 @@ function deviceProbes(): Record<string, DeviceProbe> {
 }
 
 function loadRegistry(path: string): Registry {
-  let json: unknown;
+  let bytes: Buffer;
   try {
-    json = JSON.parse(readFileSync(path, "utf8"));
+    bytes = readFileSync(path);
   } catch (error) {
     throw new UsageError(`--registry ${path}: ${(error as Error).message}`, "pass the path of a readable engines.json");
   }
-  const parsed = safeParseRegistry(json);
+  const parsed = parseJsonDocument(bytes, safeParseRegistry);
   if (!parsed.ok) throw new UsageError(`--registry ${path} is not a valid engines.json: ${parsed.issues[0]}`, "fix the registry file (see @baiengine/schema)");
   return parsed.value;
 }
