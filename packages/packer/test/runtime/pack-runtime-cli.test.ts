@@ -59,5 +59,5 @@ describe("pack-runtime CLI (built dist)", () => {
     const dry = await execa(process.execPath, [bin, "--engine", "hello", "--accel", "cuda13", "--dry-run"], { reject: false, cwd: root, env });
     expect(dry.stdout).toContain(`toolkit     ${(JSON.parse(engine.stdout) as { buildDir: string }).buildDir}`);
     expect(dry.stdout).toMatch(/libs\/libhellort\.so\.1\s+← \S+libhellort\.so\.1\.0\.0 {2}\(linked by libhello-gpu\.so\)/);
-  });
+  }, 300_000);
 });
