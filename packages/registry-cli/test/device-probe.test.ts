@@ -70,6 +70,7 @@ describe("install runs the engine's device probe", () => {
     await expect(checkDevices(join(dir, "package"), manifest)).rejects.toMatchObject({
       message: "hello-server --list-devices could not start: permission denied (EACCES): is the folder on a file system mounted noexec, or the file not executable?",
       hint: "nothing was installed; use an engines folder (--engines-dir) on a file system that lets programs run",
+      probeFailure: { kind: "start", detail: "permission denied (EACCES): is the folder on a file system mounted noexec, or the file not executable?" },
     });
   });
 

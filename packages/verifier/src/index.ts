@@ -1,7 +1,7 @@
 export * from "./findings.js";
 export { DEFAULT_LIMITS, type Limits, LIMIT_FLAGS, resolveLimits } from "./limits.js";
 export { type VerifyOptions, type VerifyReport, verifyPackage } from "./verify.js";
-export { type ExtractOptions, type ExtractResult, extractPackage, extractRuntimePack, PackageRejectedError, type RuntimeExtractResult } from "./extract.js";
+export { type ExtractOptions, type ExtractResult, extractPackage, extractRuntimePack, PackageRejectedError, type RuntimeExtractResult, Sha256MismatchError } from "./extract.js";
 export { type SmokeResult, planSmoke } from "./smoke.js";
 export { type TarEntry, type TarEntryType, TarReader } from "./archive/tar-reader.js";
 export { GzipMemberReader } from "./archive/gzip-stream.js";

@@ -4,7 +4,7 @@ import { checkLibraryFolder, lackingRuntimeLibraries, runtimeLabel } from "@baie
 import { InstallRefusedError } from "../errors.js";
 import type { InstallPlan } from "./install-plan.js";
 import { linkRuntime, type RuntimeLinks } from "./link-runtime.js";
-import { withInstallLock } from "./install-steps.js";
+import { takeInstallLock } from "./install-lock.js";
 import { runtimeLockPath } from "./runtime-plan.js";
 import { findInstalledRuntime, type InstalledRuntime } from "./runtime-store.js";
 
@@ -77,11 +77,14 @@ async function refuseUncovered(packageDir: string, m: Manifest, installed: Insta
 async function linkLocked(installed: InstalledRuntime, packageDir: string, m: Manifest, plan: InstallPlan, reporter?: Reporter): Promise<RuntimeLinks> {
   const r = installed.manifest;
   const lock = runtimeLockPath(plan.enginesDir, r);
-  return withInstallLock({ lock, filename: basename(lock) }, reporter ?? {}, async () => {
+  const release = await takeInstallLock({ lock, filename: basename(lock) }, reporter);
+  try {
     const again = await findInstalledRuntime(plan.enginesDir, { id: r.runtimeId, minVersion: r.version }, { os: r.os, arch: r.arch });
     if (again.found?.dir !== installed.dir) {
       throw new InstallRefusedError(`runtime ${r.runtimeId} ${r.version} for ${r.os}-${r.arch} changed while ${plan.filename} was being installed`, "nothing was installed; run the install again");
     }
-    return linkRuntime(again.found, packageDir, m);
-  });
+    return await linkRuntime(again.found, packageDir, m);
+  } finally {
+    await release();
+  }
 }
