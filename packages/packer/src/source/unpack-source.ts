@@ -31,21 +31,28 @@ export async function unpackSourceArchive(file: string, cacheDir: string): Promi
   const digest = createHash("sha256");
   for await (const chunk of createReadStream(file)) digest.update(chunk as Buffer);
   const dest = path.join(cacheDir, "sources", `archive-${digest.digest("hex").slice(0, 16)}`);
-  if (!existsSync(dest)) {
-    const partial = `${dest}.partial-${process.pid}`;
-    rmSync(partial, { recursive: true, force: true });
-    mkdirSync(partial, { recursive: true });
-    try {
-      await unpackInto(file, partial);
-      renameSync(partial, dest);
-    } catch (error) {
-      rmSync(partial, { recursive: true, force: true });
-      // Another pack unpacked the same archive meanwhile: use its folder.
-      if (!(error instanceof SourceError) && existsSync(dest)) return sourceRoot(dest);
-      throw error;
-    }
-  }
+  await unpackArchiveOnce(file, dest);
   return sourceRoot(dest);
+}
+
+/**
+ * Unpacks the source tarball `file` into `dest` unless it exists: into `<dest>.partial-<pid>`
+ * first, then renamed, so `dest` is whole or absent. Refuses unsafe entries as unpackSourceArchive does.
+ */
+export async function unpackArchiveOnce(file: string, dest: string): Promise<void> {
+  if (existsSync(dest)) return;
+  const partial = `${dest}.partial-${process.pid}`;
+  rmSync(partial, { recursive: true, force: true });
+  mkdirSync(partial, { recursive: true });
+  try {
+    await unpackInto(file, partial);
+    renameSync(partial, dest);
+  } catch (error) {
+    rmSync(partial, { recursive: true, force: true });
+    // Another pack unpacked the same archive meanwhile: use its folder.
+    if (!(error instanceof SourceError) && existsSync(dest)) return;
+    throw error;
+  }
 }
 
 function sourceRoot(dir: string): string {
