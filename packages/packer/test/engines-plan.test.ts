@@ -1,11 +1,12 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { listAcceleratorProfiles } from "@baiengine/profiles";
+import { listAcceleratorProfiles, runtimeForToken } from "@baiengine/profiles";
 import { parseManifest, PLATFORM_MATRIX, isSupportedPlatform } from "@baiengine/schema";
 import { describe, expect, it } from "vitest";
 import { formatPlan } from "../src/plan/format-plan.js";
 import { planPack } from "../src/plan/plan-pack.js";
 import { declaredVersion } from "../src/probe/source-facts.js";
+import { runtimeRequirement } from "../src/stage/runtime-requirement.js";
 import { linuxFacts, llamaSourceFacts } from "./helpers/facts.js";
 import { tempDir } from "./helpers/tmp.js";
 
@@ -90,5 +91,15 @@ describe("GPU packages of both engines need the same runtime", () => {
     const ggml = (d: Record<string, string>) => Object.fromEntries(Object.entries(d).filter(([k]) => k.startsWith("GGML_") || k.startsWith("CMAKE_CUDA")));
     expect(ggml(whisper.defines)).toEqual(ggml(llama.defines));
     expect(whisper.manifest.requirements).toEqual(llama.manifest.requirements);
+  });
+
+  it("the runtime pack: the same profile for whisper.cpp as for llama.cpp, per token and OS, from what ggml's GPU backend links", () => {
+    for (const [token, os] of [["cuda12", "linux"], ["cuda13", "linux"], ["cuda13", "windows"], ["rocm6", "linux"]] as const) {
+      const forWhisper = runtimeForToken(token, os, "whisper-cpp");
+      expect(forWhisper?.profile.id, `${token} ${os}`).toBe(`${token}-runtime`);
+      expect(forWhisper?.profile.id).toBe(runtimeForToken(token, os, "llama-cpp")?.profile.id);
+    }
+    // ggml-cuda's links (libggml-cuda.so of either engine) name the pack the installer fetches.
+    expect(runtimeRequirement(["libggml-base.so.0", "libcudart.so.13", "libcublas.so.13", "libcuda.so.1"], "linux", "13.0.88")).toEqual({ id: "cuda13-runtime", minVersion: "13.0" });
   });
 });
