@@ -1,10 +1,12 @@
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { readBinaryFile, type VerifyReport, writeGeneratedFile } from "../packages/verifier/dist/index.js";
+import { listFiles } from "./helpers/files.js";
+import { stepTimer } from "./helpers/timings.js";
 import { e2eCacheDir } from "./helpers/llama-source.js";
 import { freePort, run, serve, waitForHealthy } from "./helpers/processes.js";
 import { transcribe, whisperSourceArgs } from "./helpers/whisper.js";
@@ -17,14 +19,6 @@ const verifyEngine = path.join(repo, "packages", "verifier", "bin", "verify-engi
 const registry = path.join(repo, "packages", "registry-cli", "bin", "engine-registry.js");
 /** The app's live packages.json as captured (llama-cpp and whisper-cpp entries; sha256 values are stand-ins). */
 const LIVE_INDEX = path.join(repo, "packages", "schema", "test", "fixtures", "live-packages.json");
-
-/** Every file under `dir`, relative to it, with forward slashes. */
-function listFiles(dir: string, prefix = ""): string[] {
-  return readdirSync(path.join(dir, prefix), { withFileTypes: true }).flatMap((e) => {
-    const rel = prefix ? `${prefix}/${e.name}` : e.name;
-    return e.isDirectory() ? listFiles(dir, rel) : [rel];
-  });
-}
 
 /** A loopback file server for `{baseUrl}/{tag}/{filename}`: any tag, files from `dir`. */
 async function serveReleases(dir: string): Promise<{ origin: string; close: () => Promise<void> }> {
@@ -47,16 +41,7 @@ async function serveReleases(dir: string): Promise<{ origin: string; close: () =
 describe("whisper.cpp cpu package, end to end (the same commands as llama.cpp)", () => {
   const tmp = mkdtempSync(path.join(os.tmpdir(), "baiengine-whisper-e2e-"));
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-  const timings: Record<string, number> = {};
-  const time = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
-    const t0 = Date.now();
-    try {
-      return await work();
-    } finally {
-      timings[name] = Date.now() - t0;
-      process.stderr.write(`[whisper e2e] ${name}: ${timings[name]} ms\n`);
-    }
-  };
+  const { timings, time } = stepTimer("whisper e2e");
   const packCpu = (out: string) => run(process.execPath, [packEngine, "--engine", "whisper-cpp", "--accel", "cpu", ...whisperSourceArgs(), "--out", out, "--json"], { cwd: tmp });
 
   it("packs (reproducibly), smoke-tests by transcription, publishes beside llama-cpp, installs from a loopback registry and serves with an empty environment", async () => {

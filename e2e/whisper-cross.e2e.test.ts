@@ -1,10 +1,12 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { type BinaryInfo, extractPackage, readBinaryFile, type VerifyReport } from "../packages/verifier/dist/index.js";
 import { CROSS_CELLS, requireCrossTools } from "./cross/cross-cells.js";
 import { unresolvedWindowsImports } from "./cross/windows-imports.js";
+import { listFiles } from "./helpers/files.js";
+import { stepTimer } from "./helpers/timings.js";
 import { e2eCacheDir } from "./helpers/llama-source.js";
 import { run } from "./helpers/processes.js";
 import { whisperSourceArgs } from "./helpers/whisper.js";
@@ -14,14 +16,6 @@ if (process.env["BAIENGINE_E2E"] !== "1") throw new Error("the e2e suite runs th
 const repo = path.resolve(import.meta.dirname, "..");
 const packEngine = path.join(repo, "packages", "packer", "bin", "pack-engine.js");
 const verifyEngine = path.join(repo, "packages", "verifier", "bin", "verify-engine.js");
-
-/** Every file under `dir`, relative to it, with forward slashes. */
-function listFiles(dir: string, prefix = ""): string[] {
-  return readdirSync(path.join(dir, prefix), { withFileTypes: true }).flatMap((e) => {
-    const rel = prefix ? `${prefix}/${e.name}` : e.name;
-    return e.isDirectory() ? listFiles(dir, rel) : [rel];
-  });
-}
 
 describe("cross-built whisper.cpp packages (linux-aarch64 under qemu-user, windows-x86_64 under wine), end to end", () => {
   const tmp = mkdtempSync(path.join(os.tmpdir(), "baiengine-whisper-cross-e2e-"));
@@ -40,16 +34,7 @@ describe("cross-built whisper.cpp packages (linux-aarch64 under qemu-user, windo
     const serverBinary = cell.os === "windows" ? "whisper-server.exe" : "whisper-server";
     it(`${id}: packs with ${cell.toolchain}, and verify-engine --smoke --emulate transcribes the generated WAV through the emulator`, async () => {
       requireCrossTools(cell);
-      const timings: Record<string, number> = {};
-      const time = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
-        const t0 = Date.now();
-        try {
-          return await work();
-        } finally {
-          timings[name] = Date.now() - t0;
-          process.stderr.write(`[whisper cross e2e] ${id} ${name}: ${timings[name]} ms\n`);
-        }
-      };
+      const { timings, time } = stepTimer(`whisper cross e2e ${id}`);
       const root = path.join(tmp, id);
       mkdirSync(root);
       const packed = await time("pack", () =>
