@@ -1,5 +1,6 @@
-import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { copyFile, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { pack } from "@baiengine/packer";
 import { parseRegistry } from "@baiengine/schema";
 import { execa } from "execa";
@@ -131,6 +132,35 @@ describe("release publish (registry update, commit, push)", () => {
     const head = (await git(tmp, "--git-dir", remote, "rev-parse", "main")).stdout.trim();
     expect((await git(tmp, "--git-dir", remote, "rev-parse", `${head}^`)).stdout.trim()).toBe(theirs);
     expect((await remoteRegistry(remote)).engines.map((e) => e.id)).toEqual(["hello"]);
+  });
+
+  it("signs a registry that has a TUF root (keys from the environment) and commits its metadata", async () => {
+    const { remote, clone } = await remoteWithClone("signed");
+    const seed = await clone("trust");
+    const keys = join(tmp, "signed-keys");
+    const bin = join(dirname(createRequire(import.meta.url).resolve("@baiengine/registry-cli/package.json")), "bin", "engine-registry.js");
+    await execa(process.execPath, [bin, "trust", "init", "--metadata-dir", "metadata", "--keys-dir", keys], { cwd: seed });
+    await git(seed, "add", "metadata");
+    await git(seed, "commit", "-m", "trust root");
+    await git(seed, "push", "origin", "HEAD:main");
+    const release = await clone("release");
+    const env: Record<string, string> = {};
+    for (const name of await readdir(keys)) {
+      const role = name.split("-")[0]!;
+      if (role !== "root") env[`BAIENGINE_TUF_${role.toUpperCase()}_KEY`] = await readFile(join(keys, name), "utf8");
+    }
+    Object.assign(process.env, env);
+    try {
+      const result = await publishRegistry({ repoDir: release, engine: "hello", version: "0.1.0", packagesDir });
+      expect(result).toMatchObject({ changed: true, attempts: 1 });
+    } finally {
+      for (const name of Object.keys(env)) delete process.env[name];
+    }
+    const shown = async (path: string) => JSON.parse((await git(tmp, "--git-dir", remote, "show", `main:${path}`)).stdout);
+    expect((await shown("metadata/timestamp.json")).signed.version).toBe(1);
+    const targets = (await shown("metadata/1.targets.json")).signed.targets;
+    expect(targets[`hello-v0.1.0/${packageName}`]).toMatchObject({ hashes: { sha256: packageSha } });
+    expect(Object.keys(targets)).toContain("engines.json");
   });
 
   it("fails with a hint when the push is refused for another reason, never retrying it", async () => {

@@ -58,5 +58,5 @@ describe("pack-runtime CLI (built dist)", () => {
     const dry = await runCli(bin, ["--engine", "hello", "--accel", "cuda13", "--dry-run"], { cwd: root, env });
     expect(dry.stdout).toContain(`toolkit     ${(JSON.parse(engine.stdout) as { buildDir: string }).buildDir}`);
     expect(dry.stdout).toMatch(/libs\/libhellort\.so\.1\s+← \S+libhellort\.so\.1\.0\.0 {2}\(linked by libhello-gpu\.so\)/);
-  });
+  }, 300_000);
 });

@@ -4,7 +4,7 @@ import { UsageError } from "@baiengine/cli-kit/errors";
 import { exists } from "@baiengine/cli-kit/system";
 import { parseRegistry, type Registry } from "@baiengine/schema";
 import { createIndex, utcTimestamp } from "../index-file/modify-index.js";
-import { DEFAULT_BASE_URL, readme, releaseWorkflow } from "./templates.js";
+import { DEFAULT_BASE_URL, readme, releaseWorkflow, timestampWorkflow } from "./templates.js";
 
 /** The files `init` writes, relative to the new repository (engines.json first). Pure. */
 export function planInit(baseUrl: string, now: Date): { registry: Registry; files: Record<string, string> } {
@@ -16,7 +16,7 @@ export function planInit(baseUrl: string, now: Date): { registry: Registry; file
   }
   return {
     registry,
-    files: { ".github/workflows/release-engine.yml": releaseWorkflow(), "README.md": readme(baseUrl), "packages/.gitkeep": "" },
+    files: { ".github/workflows/release-engine.yml": releaseWorkflow(), ".github/workflows/timestamp.yml": timestampWorkflow(), "README.md": readme(baseUrl), "packages/.gitkeep": "" },
   };
 }
 
