@@ -5,3 +5,6 @@ export { renameWithRetry } from "./rename.js";
 export { hashTree, isGitTopLevel, newestFileTime, sourceIdentity } from "./source-identity.js";
 export { which, type WhichOptions } from "./which.js";
 export { DEFAULT_LOCK_STALE_MS, describeHolder, type LockHolder, lockPath, lockPathFor, type PathLockOptions } from "./path-lock.js";
+export { openAppendNoFollow, readFileNoFollow, type Replaced, writeFileReplacing } from "./no-follow.js";
+export { expandHome } from "./expand-home.js";
+export { redactForOutput, redactProcessOutput, registerSecret } from "../redact-output.js";

@@ -1,3 +1,4 @@
+import { expandHome } from "@baiengine/cli-kit/system";
 import { resolve as resolvePath } from "node:path";
 import { EXIT, type Rendered } from "@baiengine/cli-kit";
 import type { Reporter } from "@baiengine/schema";
@@ -13,10 +14,11 @@ export interface ImportOptions {
 
 /** `import`: installs every package in the incoming folder; exit 1 when any was rejected. */
 export async function importCommand(opts: ImportOptions, reporter: Reporter): Promise<Rendered> {
-  const enginesDir = resolvePath(opts.enginesDir ?? defaultEnginesDir());
+  const enginesDir = resolvePath(opts.enginesDir === undefined ? defaultEnginesDir() : expandHome(opts.enginesDir, "--engines-dir"));
   // The default incoming folder may be absent (nothing to import); one named by hand must exist.
-  if (opts.incoming !== undefined) await requirePath(opts.incoming, "folder", "--incoming");
-  const outcomes = await importIncoming(resolvePath(opts.incoming ?? `${enginesDir}/incoming`), enginesDir, { verifier: packageVerifier, reporter });
+  const incoming = opts.incoming === undefined ? undefined : expandHome(opts.incoming, "--incoming");
+  if (incoming !== undefined) await requirePath(incoming, "folder", "--incoming");
+  const outcomes = await importIncoming(resolvePath(incoming ?? `${enginesDir}/incoming`), enginesDir, { verifier: packageVerifier, reporter });
   const lines = outcomes.length === 0 ? ["nothing to import"] : outcomes.map((o) => (o.status === "installed" ? `installed ${o.file} -> ${o.result?.dir}` : `rejected ${o.file}: ${o.reason}`));
   const rejected = outcomes.filter((o) => o.status === "rejected");
   return { json: outcomes, lines, ...(rejected.length > 0 ? { exitCode: EXIT.failed } : {}) };

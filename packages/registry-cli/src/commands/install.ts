@@ -1,6 +1,8 @@
 import { resolve as resolvePath } from "node:path";
 import { join } from "node:path";
 import { type Rendered, UsageError } from "@baiengine/cli-kit";
+import { expandHome } from "@baiengine/cli-kit/system";
+import { credentialFrom } from "../http/credentials.js";
 import type { Reporter } from "@baiengine/schema";
 import { requirePath } from "../cli/require-path.js";
 import { defaultEnginesDir } from "../install/engines-dir.js";
@@ -15,6 +17,10 @@ export interface InstallOptions extends Omit<InstallAsk, "file"> {
   enginesDir?: string;
   retries?: number;
   timeout?: number;
+  /** The longest Retry-After honoured, seconds. */
+  maxRetryWait?: number;
+  /** A token for a private mirror (else BAIENGINE_AUTH_TOKEN). */
+  authToken?: string;
   dryRun?: boolean;
 }
 
@@ -46,12 +52,18 @@ function checkAsk(file: string | undefined, opts: InstallOptions): void {
 export async function installCommand(file: string | undefined, opts: InstallOptions, reporter: Reporter): Promise<Rendered> {
   checkAsk(file, opts);
   if (file !== undefined) await requirePath(file, "file", "the package file");
-  const enginesDir = resolvePath(opts.enginesDir ?? defaultEnginesDir());
+  const enginesDir = resolvePath(opts.enginesDir === undefined ? defaultEnginesDir() : expandHome(opts.enginesDir, "--engines-dir"));
   const request = await planInstallRequest({ ...opts, ...(file !== undefined ? { file } : {}) }, enginesDir);
   const warnings = request.skipped;
   if (opts.dryRun) return { json: request.plan, lines: request.kind === "engine" ? describeInstallPlan(request.plan) : describeRuntimePlan(request.plan), warnings };
   const deps = { verifier: packageVerifier, reporter };
-  const tuning = { ...(opts.retries ? { retries: opts.retries } : {}), ...(opts.timeout ? { timeoutMs: opts.timeout * 1000 } : {}) };
+  const credential = credentialFrom(opts.authToken);
+  const tuning = {
+    ...(opts.retries ? { retries: opts.retries } : {}),
+    ...(opts.timeout ? { timeoutMs: opts.timeout * 1000 } : {}),
+    ...(opts.maxRetryWait !== undefined ? { maxRetryWaitMs: opts.maxRetryWait * 1000 } : {}),
+    ...(credential ? { credential } : {}),
+  };
   if (request.kind === "runtime") {
     const result = await applyRuntimeInstall(request.plan, deps, tuning);
     return { json: result, lines: [runtimeInstallLine(result)], warnings };

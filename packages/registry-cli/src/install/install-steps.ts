@@ -6,6 +6,7 @@ import { describeFinding as formatFinding, errorFindings } from "@baiengine/veri
 import { DownloadError, InstallRefusedError } from "../errors.js";
 import type { HostFacts } from "../resolve/host-facts.js";
 import type { ByteSource, Finding, PackageVerifier } from "../verifier-port.js";
+import type { HttpCredential } from "../http/credentials.js";
 import { PackageDownload, RestartFromZero } from "./download.js";
 import { installingPath } from "./place-install.js";
 
@@ -85,6 +86,10 @@ export interface DownloadTuning {
   retries?: number;
   timeoutMs?: number;
   backoffMs?: number;
+  /** A token for a private mirror (the URL's user:password is the other kind of credential). */
+  credential?: HttpCredential;
+  /** The longest `Retry-After` honoured, ms. */
+  maxRetryWaitMs?: number;
 }
 
 /** How long a second install of the same file waits for the first (a slow download), ms. */

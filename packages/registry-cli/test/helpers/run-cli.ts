@@ -9,10 +9,13 @@ export interface CliRun {
   stderr: string;
 }
 
+/** The proxy variables of the machine the tests run on, unset: tests talk to loopback servers, and set their own. */
+const NO_PROXY_ENV = Object.fromEntries(["HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "all_proxy", "no_proxy"].map((k) => [k, ""]));
+
 /** Runs the built CLI (bin shim → dist) as its own process, as users and CI do. */
 export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd, env: { ...process.env, CI: "1", ...options.env } });
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd, env: { ...process.env, ...NO_PROXY_ENV, CI: "1", ...options.env } });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
