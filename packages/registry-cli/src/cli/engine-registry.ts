@@ -94,6 +94,7 @@ platformOptions(common(program.command("install")))
 common(program.command("import"))
   .description("install every .baiengine in the incoming folder, moving each to incoming/installed or incoming/rejected")
   .option("--incoming <dir>", "incoming folder (default: <engines-dir>/incoming)")
+  .option("--settle <seconds>", "a file still open for writing, or whose size or time changes within this time, is left for the next run (default 2)", parsePositiveInt("--settle"))
   .option("--engines-dir <dir>", `engines folder (default: ${defaultEnginesDir()})`)
   .action(async (opts) => show(opts)(await withReporter(opts, async (reporter) => (await import("../commands/import.js")).importCommand(opts, reporter))));
 

@@ -28,8 +28,9 @@ export function runtimeInstallLine(r: RuntimeInstallResult): string {
   return `${r.alreadyInstalled ? "already installed" : "installed"}: runtime ${r.runtimeId} ${r.version} ${r.platform} -> ${r.dir}${r.repaired ? ` (replacing a damaged copy: ${r.repaired})` : ""}`;
 }
 
-function installLines(result: InstallResult): string[] {
+function installLines(result: InstallResult, savedAs?: string): string[] {
   const lines = [`${result.alreadyInstalled ? "already installed" : "installed"}: ${result.engineId} ${result.version} -> ${result.dir}${result.forcedRequirements ? ` (forced: ${result.forcedRequirements.join("; ")})` : ""}`];
+  if (savedAs) lines.push(`  from ${JSON.stringify(savedAs)}, installed under the name its manifest gives (the suffix is a browser's, for a second download)`);
   if (result.runtime) {
     const { links, install } = result.runtime;
     if (install) lines.push(`  ${runtimeInstallLine(install)}`);
@@ -70,5 +71,5 @@ export async function installCommand(file: string | undefined, opts: InstallOpti
   }
   const result = await applyInstall(request.plan, deps, tuning);
   const resolution = request.resolution;
-  return { json: { ...result, ...(resolution ? { url: resolution.url, reasons: resolution.reasons } : {}) }, lines: installLines(result), warnings };
+  return { json: { ...result, ...(resolution ? { url: resolution.url, reasons: resolution.reasons } : {}) }, lines: installLines(result, request.kind === "engine" ? request.plan.savedAs : undefined), warnings };
 }
