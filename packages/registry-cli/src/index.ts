@@ -1,5 +1,5 @@
 // The public API, named: what the app side and the tests use. A new export is a decision, not a side effect of a file.
-export { DownloadError, IndexChangedError, IndexInvalidError, IndexLockedError, InstallRefusedError, NoPackageFitsError, UpdateRefusedError } from "./errors.js";
+export { DeviceProbeRefusedError, DownloadError, HashMismatchError, IndexChangedError, IndexInvalidError, IndexLockedError, InstallRefusedError, NoPackageFitsError, PackageRefusedError, UpdateRefusedError } from "./errors.js";
 export { DEFAULT_LOCK_STALE_MS, DEFAULT_LOCK_TIMEOUT_MS, canonicalRegistryText, canonicalRegistryValue, createIndex, fsyncFolder, isTempFileOf, lockIndex, lockPathFor, modifyIndex, parseIndexText, readIndex, removeStaleTempFiles, sha256Text, tempPathFor, utcTimestamp, writeFileAtomic, type AtomicWriteOptions, type LoadedIndex, type LockOptions, type ModifyResult, type ReadIndexOptions } from "./index-file/index.js";
 export { initRepository, planInit } from "./init/init-repository.js";
 export { DEFAULT_BASE_URL, readme, releaseWorkflow } from "./init/templates.js";
@@ -9,6 +9,8 @@ export { importIncoming, type ImportOutcome } from "./install/import-incoming.js
 export { applyInstall, fileBaseUrl, installFile, installResolved, type DownloadTuning, type InstallDeps, type InstallResult, type Registry } from "./install/install-package.js";
 export { describeInstallPlan, planFileInstall, planInstall, planResolvedInstall, platformFolder, type InstallPlan, type InstallSource } from "./install/install-plan.js";
 export { installingPath, placeInstall, recoverInterrupted } from "./install/place-install.js";
+export { runInstall, type InstallCheck, type InstallRoute, type InstalledState, type PipelineOutcome } from "./install/pipeline.js";
+export { describeTarget, planTarget, type InstallTarget, type InstalledFacts } from "./install/install-target.js";
 export { formatTable, listRows, type ListRow } from "./list/list-engines.js";
 export { applyMigrate, exportPackagesJson, readPackagesIndex, type MigrateResult } from "./packages-json/apply-packages-json.js";
 export { engineFromLive, packageFromLive, runtimeFromLive } from "./packages-json/from-packages-index.js";

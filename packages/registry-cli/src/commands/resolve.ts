@@ -1,6 +1,5 @@
 import type { Rendered } from "@baiengine/cli-kit";
 import { platformKey } from "@baiengine/schema";
-import { NoPackageFitsError } from "../errors.js";
 import { readIndex } from "../index-file/read-index.js";
 import { platformTarget } from "../resolve/platform-request.js";
 import { type Resolution, resolvePackage } from "../resolve/resolve-package.js";
@@ -32,12 +31,7 @@ export async function resolveCommand(opts: ResolveOptions): Promise<Rendered> {
   const index = await readIndex(opts.registry, { forReaders: true });
   const warnings = index.skipped;
   const target = await platformTarget(opts);
-  try {
-    const resolution = resolvePackage(index.registry, opts.engine, target, { prerelease: Boolean(opts.prerelease), ...(opts.baseUrl ? { baseUrl: String(opts.baseUrl) } : {}) });
-    return { json: { ...resolution, platform: platformKey(resolution.entry) }, lines: resolutionLines(resolution, true), warnings };
-  } catch (error) {
-    // --json readers get the reasons as data too; the error line still goes to stderr.
-    if (error instanceof NoPackageFitsError) return { json: { engineId: opts.engine, entry: null, reasons: error.reasons }, lines: [], warnings, failure: error };
-    throw error;
-  }
+  // No package fits: NoPackageFitsError, whose `reasons` --json readers get as the error's facts.
+  const resolution = resolvePackage(index.registry, opts.engine, target, { prerelease: Boolean(opts.prerelease), ...(opts.baseUrl ? { baseUrl: String(opts.baseUrl) } : {}) });
+  return { json: { ...resolution, platform: platformKey(resolution.entry) }, lines: resolutionLines(resolution, true), warnings };
 }

@@ -43,9 +43,8 @@ export async function planInstallRequest(ask: InstallAsk, enginesDir: string): P
       asked && "request" in asked ? { os: asked.request.os, arch: asked.request.arch } : requireHostPlatform("pass --os and --arch to install a runtime for another platform");
     return { kind: "runtime", plan: planIndexedRuntimeInstall(index.registry, ask.runtime, platform, enginesDir, { force, ...baseUrl }), skipped };
   }
-  const resolution = resolvePackage(index.registry, String(ask.engine), await platformTarget(ask), { prerelease: Boolean(ask.prerelease), ...baseUrl });
-  const runtimeId = resolution.entry.runtime;
-  // The runtime the index names for the package (the manifest's own edge is checked after extraction).
-  const runtime = runtimeId === undefined || !(index.registry.runtimes ?? []).some((r) => r.id === runtimeId) ? null : planIndexedRuntimeInstall(index.registry, runtimeId, resolution.entry, enginesDir, baseUrl);
-  return { kind: "engine", plan: planResolvedInstall(resolution, enginesDir, { force, runtime }), resolution, skipped };
+  const target = await platformTarget(ask);
+  const resolution = resolvePackage(index.registry, String(ask.engine), target, { prerelease: Boolean(ask.prerelease), ...baseUrl });
+  // The runtime the index names for the package comes with the resolution (the manifest's own edge is checked after extraction).
+  return { kind: "engine", plan: planResolvedInstall(resolution, enginesDir, { force, ...("host" in target ? { host: target.host } : {}) }), resolution, skipped };
 }
