@@ -2,11 +2,14 @@ import { execFile } from "node:child_process";
 import { mkdir, readdir, readFile, stat, symlink, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { basename, join } from "node:path";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { type PackageServer, startPackageServer } from "./helpers/package-server.js";
 import { publishHello } from "./helpers/published-hello.js";
 import { removeTempDirs, tempDir } from "./helpers/registry-fixtures.js";
 import { CLI, type CliRun, runCli } from "./helpers/run-cli.js";
+
+// Several CLI processes per test: seconds alone, minutes on a machine shared by several test runs.
+vi.setConfig({ testTimeout: 180_000 });
 
 const packed = inject("packedHello");
 const PLATFORM = ["--os", "linux", "--arch", "x86_64", "--accel", "cpu"];

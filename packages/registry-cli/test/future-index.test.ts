@@ -1,10 +1,13 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { publishHello } from "./helpers/published-hello.js";
 import { removeTempDirs, tempDir, writeJson } from "./helpers/registry-fixtures.js";
 import { runCli } from "./helpers/run-cli.js";
+
+// Several CLI processes per test: seconds alone, minutes on a machine shared by several test runs.
+vi.setConfig({ testTimeout: 180_000 });
 
 afterAll(removeTempDirs);
 

@@ -1,9 +1,12 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { copyFile, mkdir, readdir } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { afterAll, describe, expect, inject, it, vi } from "vitest";
 import { removeTempDirs, tempDir } from "./helpers/registry-fixtures.js";
 import { runCli } from "./helpers/run-cli.js";
+
+// Several CLI processes per test: seconds alone, minutes on a machine shared by several test runs.
+vi.setConfig({ testTimeout: 180_000 });
 
 const packed = inject("packedHello");
 const NAME = basename(packed.file);

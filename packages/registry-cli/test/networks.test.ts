@@ -1,12 +1,15 @@
 import { readdir, readFile, readlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { MIRROR_TOKEN, MIRROR_USER, type PackageServer, startPackageServer } from "./helpers/package-server.js";
 import { type ProxyProcess, startProxy } from "./helpers/proxy-server.js";
 import { publishHello } from "./helpers/published-hello.js";
 import { removeTempDirs, tempDir } from "./helpers/registry-fixtures.js";
 import { type CliRun, runCli } from "./helpers/run-cli.js";
 import { makeTestCa, type TestCa } from "./helpers/test-ca.js";
+
+// Several CLI processes per test: seconds alone, minutes on a machine shared by several test runs.
+vi.setConfig({ testTimeout: 180_000 });
 
 const packed = inject("packedHello");
 const PLATFORM = ["--os", "linux", "--arch", "x86_64", "--accel", "cpu"];

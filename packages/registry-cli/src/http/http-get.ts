@@ -1,5 +1,6 @@
 import { type Agent, type IncomingHttpHeaders, type IncomingMessage, request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
+import { redactText } from "@baiengine/schema";
 import { proxyAgent, proxyFor } from "./proxy.js";
 import { tlsTrust } from "./tls-trust.js";
 
@@ -48,7 +49,7 @@ export async function getFollowingRedirects(url: string, options: GetOptions): P
     if (!REDIRECTS.has(response.statusCode) || location === undefined) return response;
     response.body.on("error", () => {});
     response.body.destroy();
-    if (hop >= max) throw new TooManyRedirects(`too many redirects (more than ${max}, the last to ${new URL(location, target).origin})`);
+    if (hop >= max) throw new TooManyRedirects(`too many redirects (more than ${max}, the last to ${redactText(location)})`);
     const next = new URL(location, target);
     if (next.origin !== new URL(target).origin) {
       const { authorization: _dropped, ...rest } = headers;
