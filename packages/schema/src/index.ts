@@ -1,4 +1,5 @@
 export * from "./accelerator.js";
+export * from "./dotted-version.js";
 export * from "./errors.js";
 export * from "./fields.js";
 export * from "./json-schema.js";

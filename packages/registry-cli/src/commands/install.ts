@@ -12,9 +12,11 @@ import { type InstallAsk, planInstallRequest } from "../install/install-request.
 import { applyRuntimeInstall, type RuntimeInstallResult } from "../install/install-runtime.js";
 import { describeRuntimePlan } from "../install/runtime-plan.js";
 import { packageVerifier } from "../verifier-port.js";
+import { indexOptions } from "../index-source/index-options.js";
 
 export interface InstallOptions extends Omit<InstallAsk, "file"> {
   enginesDir?: string;
+  trust?: string;
   retries?: number;
   timeout?: number;
   /** The longest Retry-After honoured, seconds. */
@@ -54,8 +56,9 @@ export async function installCommand(file: string | undefined, opts: InstallOpti
   checkAsk(file, opts);
   if (file !== undefined) await requirePath(file, "file", "the package file");
   const enginesDir = resolvePath(opts.enginesDir === undefined ? defaultEnginesDir() : expandHome(opts.enginesDir, "--engines-dir"));
-  const request = await planInstallRequest({ ...opts, ...(file !== undefined ? { file } : {}) }, enginesDir);
-  const warnings = request.skipped;
+  const loadWarnings: string[] = [];
+  const request = await planInstallRequest({ ...opts, ...(file !== undefined ? { file } : {}) }, enginesDir, indexOptions({ ...opts, enginesDir }, loadWarnings));
+  const warnings = [...request.skipped, ...loadWarnings];
   if (opts.dryRun) return { json: request.plan, lines: request.kind === "engine" ? describeInstallPlan(request.plan) : describeRuntimePlan(request.plan), warnings };
   const deps = { verifier: packageVerifier, reporter };
   const credential = credentialFrom(opts.authToken);

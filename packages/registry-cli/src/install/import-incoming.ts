@@ -2,7 +2,9 @@ import { readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { makeFolders, renameWithRetry } from "@baiengine/cli-kit/system";
 import { RUNTIME_EXTENSION, withoutDuplicateSuffix } from "@baiengine/schema";
-import { type InstallDeps, type InstallResult, installFile } from "./install-package.js";
+import { applyInstall, type InstallDeps, type InstallResult } from "./install-package.js";
+import { planFileInstall } from "./install-plan.js";
+import type { InstallTarget } from "./install-target.js";
 import { applyRuntimeInstall, type RuntimeInstallResult } from "./install-runtime.js";
 import { planRuntimeFileInstall } from "./runtime-plan.js";
 import { stillArriving } from "./stable-file.js";
@@ -22,6 +24,13 @@ export interface ImportOutcome {
   installedAs?: string;
 }
 
+export interface ImportOptions {
+  /** Binds each plan before it is applied (to the registry's signed targets when trust is configured); may refuse the file. */
+  prepare?: <T extends InstallTarget>(plan: T) => Promise<T>;
+  /** How long a file must keep its size and time to be judged, ms (default 2 s). */
+  settleMs?: number;
+}
+
 /**
  * The design's offline installation: every `.baiengine` in `incoming/` is installed, then moved aside
  * to `incoming/installed/` or `incoming/rejected/` (with the reason beside it) so it is not retried.
@@ -29,7 +38,7 @@ export interface ImportOutcome {
  * brought in beside its runtime finds it. Only a stable file is judged: one still being copied in
  * (open for writing elsewhere, or growing over `settleMs`, default 2 s) is left for the next run.
  */
-export async function importIncoming(incomingDir: string, enginesDir: string, deps: InstallDeps, options: { settleMs?: number } = {}): Promise<ImportOutcome[]> {
+export async function importIncoming(incomingDir: string, enginesDir: string, deps: InstallDeps, options: ImportOptions = {}): Promise<ImportOutcome[]> {
   const names = (await readdir(incomingDir, { withFileTypes: true }).catch(() => []))
     .filter((e) => e.isFile() && (e.name.endsWith(".baiengine") || e.name.endsWith(RUNTIME_EXTENSION)))
     .map((e) => e.name)
@@ -44,7 +53,10 @@ export async function importIncoming(incomingDir: string, enginesDir: string, de
       continue;
     }
     try {
-      const result = name.endsWith(RUNTIME_EXTENSION) ? await applyRuntimeInstall(planRuntimeFileInstall(file, enginesDir), deps) : await installFile(file, enginesDir, deps);
+      const prepare = options.prepare ?? (async <T>(plan: T) => plan);
+      const result = name.endsWith(RUNTIME_EXTENSION)
+        ? await applyRuntimeInstall(await prepare(planRuntimeFileInstall(file, enginesDir)), deps)
+        : await applyInstall(await prepare(planFileInstall(file, enginesDir)), deps);
       const movedTo = await moveAside(incomingDir, "installed", name);
       const as = withoutDuplicateSuffix(name);
       outcomes.push({ file: name, status: "installed", movedTo, result: { ...result, file: movedTo }, ...(as ? { installedAs: as } : {}) });

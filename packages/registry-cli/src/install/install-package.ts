@@ -1,4 +1,5 @@
 import { pathToFileURL } from "node:url";
+import { exists } from "@baiengine/cli-kit/system";
 import type { Registry } from "@baiengine/schema";
 import type { Resolution } from "../resolve/resolve-package.js";
 import type { AttachedRuntime } from "./attach-runtime.js";
@@ -8,7 +9,6 @@ import { type InstallPlan, planFileInstall, planResolvedInstall } from "./instal
 import { applyRuntimeInstall, type RuntimeInstallResult } from "./install-runtime.js";
 import { type DownloadTuning, type InstallDeps, type InstalledFacts, resultBase } from "./install-target.js";
 import { runInstall } from "./pipeline.js";
-import { exists } from "./place-install.js";
 
 export type { DownloadTuning, InstallDeps };
 

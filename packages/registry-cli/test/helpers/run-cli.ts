@@ -1,26 +1,14 @@
-import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { type CliRun, type RunCliOptions, runCli as runScript } from "@baiengine/test-kit";
 
 export const CLI = fileURLToPath(new URL("../../bin/engine-registry.js", import.meta.url));
 
-export interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type { CliRun };
 
 /** The proxy variables of the machine the tests run on, unset: tests talk to loopback servers, and set their own. */
 const NO_PROXY_ENV = Object.fromEntries(["HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "all_proxy", "no_proxy"].map((k) => [k, ""]));
 
-/** Runs the built CLI (bin shim → dist) as its own process, as users and CI do. */
-export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd, env: { ...process.env, ...NO_PROXY_ENV, CI: "1", ...options.env } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+/** Runs the built CLI (bin shim → dist) as its own process, as users and CI do (test-kit's runner); the machine's proxy variables unset unless the test sets them. */
+export function runCli(args: string[], options: RunCliOptions = {}): Promise<CliRun> {
+  return runScript(CLI, args, { ...options, env: { ...NO_PROXY_ENV, ...options.env } });
 }
