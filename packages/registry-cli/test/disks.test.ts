@@ -5,7 +5,7 @@ import { basename, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { type PackageServer, startPackageServer } from "./helpers/package-server.js";
 import { publishHello } from "./helpers/published-hello.js";
-import { removeTempDirs, tempDir } from "./helpers/registry-fixtures.js";
+import { tempDir } from "@baiengine/test-kit";
 import { CLI, type CliRun, runCli } from "./helpers/run-cli.js";
 
 // Several CLI processes per test: seconds alone, minutes on a machine shared by several test runs.
@@ -23,7 +23,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server?.close();
-  await removeTempDirs();
 });
 
 /** The CLI under `sh -c 'umask 077; exec node …'`: a user whose files nobody else may read by default. */
@@ -31,7 +30,7 @@ function runWithUmask077(args: string[]): Promise<CliRun> {
   return new Promise((resolve) => {
     const quoted = [process.execPath, CLI, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
     execFile("sh", ["-c", `umask 077; exec ${quoted}`], { env: { ...process.env, CI: "1" } }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
+      resolve({ code: error ? Number(error.code ?? 1) : 0, signal: null, stdout, stderr });
     });
   });
 }

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { copyFile, mkdir, readdir } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { afterAll, describe, expect, inject, it, vi } from "vitest";
-import { removeTempDirs, tempDir } from "./helpers/registry-fixtures.js";
+import { tempDir } from "@baiengine/test-kit";
 import { runCli } from "./helpers/run-cli.js";
 
 // Several CLI processes per test: seconds alone, minutes on a machine shared by several test runs.
@@ -13,7 +13,6 @@ const NAME = basename(packed.file);
 const copiers: ChildProcess[] = [];
 afterAll(async () => {
   for (const c of copiers) c.kill("SIGKILL");
-  await removeTempDirs();
 });
 
 /**

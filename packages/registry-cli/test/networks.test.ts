@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { MIRROR_TOKEN, MIRROR_USER, type PackageServer, startPackageServer } from "./helpers/package-server.js";
 import { type ProxyProcess, startProxy } from "./helpers/proxy-server.js";
 import { publishHello } from "./helpers/published-hello.js";
-import { removeTempDirs, tempDir } from "./helpers/registry-fixtures.js";
+import { tempDir } from "@baiengine/test-kit";
 import { type CliRun, runCli } from "./helpers/run-cli.js";
 import { makeTestCa, type TestCa } from "./helpers/test-ca.js";
 
@@ -33,7 +33,6 @@ afterAll(async () => {
   await httpsMirror?.close();
   await httpMirror?.close();
   await proxy?.stop();
-  await removeTempDirs();
 });
 
 /** Every file under `dir`, links included, with its bytes (a link: its target). */
