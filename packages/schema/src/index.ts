@@ -16,3 +16,4 @@ export * from "./packages-index.js";
 export * from "./placeholders.js";
 export * from "./json-document.js";
 export * from "./reader-view.js";
+export * from "./redact.js";

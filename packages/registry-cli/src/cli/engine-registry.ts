@@ -82,7 +82,8 @@ program
 common(program.command("validate"))
   .description("check engines.json (schema and cross-field rules), optionally the package files and the URLs")
   .option("--packages-dir <dir>", "also check every listed file is there with its size and sha256")
-  .option("--check-urls", "also HEAD every resolved URL (following redirects)")
+  .option("--check-urls", "also HEAD every resolved URL (following redirects; a ranged GET where the host refuses HEAD), through HTTPS_PROXY/HTTP_PROXY unless NO_PROXY")
+  .option("--auth-token <token>", "token for a private mirror, sent as Authorization: Bearer to the package's host only (or set BAIENGINE_AUTH_TOKEN); never printed")
   .action(async (opts) => show(opts)(await (await import("../commands/validate.js")).validateCommand(opts)));
 
 indexReading(platformOptions(common(program.command("resolve"))), "verify its signed metadata and that the package is signed")
@@ -101,12 +102,15 @@ platformOptions(common(program.command("install")))
   .option("--force", "replace an installed copy of that platform, and install even when this host does not meet the package's requirements")
   .option("--retries <n>", "retries in a row of download attempts that receive nothing (N + 1 attempts before giving up)", parsePositiveInt("--retries"))
   .option("--timeout <seconds>", "network timeout per request", parsePositiveInt("--timeout"))
+  .option("--max-retry-wait <seconds>", "longest Retry-After (HTTP 429/503) to wait for before retrying; a server asking longer fails the install at once (default 300)", parsePositiveInt("--max-retry-wait"))
+  .option("--auth-token <token>", "token for a private mirror, sent as Authorization: Bearer to the package's host only (or set BAIENGINE_AUTH_TOKEN; user:password in the base URL is the other way); never printed or stored")
   .option("--dry-run", "print the plan (source, destination, lock), change nothing")
   .action(async (file: string | undefined, opts) => show(opts)(await withReporter(opts, async (reporter) => (await import("../commands/install.js")).installCommand(file, opts, reporter))));
 
 common(program.command("import"))
   .description("install every .baiengine in the incoming folder, moving each to incoming/installed or incoming/rejected")
   .option("--incoming <dir>", "incoming folder (default: <engines-dir>/incoming)")
+  .option("--settle <seconds>", "a file still open for writing, or whose size or time changes within this time, is left for the next run (default 2)", parsePositiveInt("--settle"))
   .option("--engines-dir <dir>", `engines folder (default: ${defaultEnginesDir()})`)
   .option("--trust <root.json>", "the root.json of --registry: import only files signed by the metadata in <incoming>/metadata/ (remembered for that registry)")
   .action(async (opts) => show(opts)(await withReporter(opts, async (reporter) => (await import("../commands/import.js")).importCommand(opts, reporter))));
