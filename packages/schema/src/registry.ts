@@ -49,6 +49,11 @@ export const PackageEntry = z
     filename: z.string().min(1),
     size: SizeField,
     sha256: Sha256Field,
+    /**
+     * Bytes the package takes once extracted (extension, optional): its tar stream's length, an upper
+     * bound of what extraction writes; set by `update`, read by install's disk-space check.
+     */
+    installedSize: SizeField.optional(),
     /** The runtime pack this package needs (extension): the id of a `runtimes[]` entry, copied from its manifest. */
     runtime: RuntimeIdField.optional(),
     requirements: EntryRequirements.optional(),

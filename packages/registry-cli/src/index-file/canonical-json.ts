@@ -5,7 +5,7 @@
  */
 const REGISTRY_ORDER = ["schemaVersion", "lastUpdated", "baseUrl", "engines", "runtimes"];
 const ENGINE_ORDER = ["id", "name", "description", "latestVersion", "releaseDate", "minAppVersion", "modelFormats", "packages", "prerelease", "versions"];
-const PACKAGE_ORDER = ["os", "arch", "accelerator", "acceleratorVersion", "variant", "filename", "size", "sha256", "runtime"];
+const PACKAGE_ORDER = ["os", "arch", "accelerator", "acceleratorVersion", "variant", "filename", "size", "sha256", "installedSize", "runtime"];
 const PRERELEASE_ORDER = ["version", "releaseDate", "packages"];
 const VERSION_ORDER = ["version", "channel", "releaseDate", "minAppVersion", "packages", "yanked"];
 const RUNTIME_ORDER = ["id", "name", "description", "latestVersion", "category", "releaseDate", "packages"];

@@ -186,6 +186,7 @@ function entriesOf(scan: ScanResult, engineId: string, version: string): Package
       filename: p.filename,
       size: p.check.size,
       sha256: p.check.sha256,
+      ...(p.check.uncompressedSize ? { installedSize: p.check.uncompressedSize } : {}),
       ...entryRequirements(m),
       ...(m.runtime !== undefined ? { runtime: m.runtime.id } : {}),
     };
