@@ -3,3 +3,5 @@ export * from "./errors.js";
 export * from "./logger.js";
 export * from "./program.js";
 export * from "./progress.js";
+export * from "./command.js";
+export * from "./version.js";

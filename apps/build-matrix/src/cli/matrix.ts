@@ -1,6 +1,6 @@
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createLogger, createProgram, createProgressReporter, detectEnvironment, printJson, runCli } from "@baiengine/cli-kit";
+import { createLogger, createProgram, detectEnvironment, printJson, programVersion, runCli, withReporter } from "@baiengine/cli-kit";
 import { Option } from "commander";
 import { formatTable, githubMatrix } from "../github-matrix.js";
 import { assertAllBuilt, buildHost, planHost } from "../host/build-host.js";
@@ -17,7 +17,7 @@ const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "
 const list = (value: string, previous: string[] = []) => [...previous, ...value.split(",").map((v) => v.trim()).filter(Boolean)];
 
 // `--version` names the engine version here, as in pack-engine: the tool's own is -V/--matrix-version.
-const program = createProgram("matrix", "The OS × arch × accelerator build matrix of the engines, for CI and for this machine.", "0.1.0", { versionFlags: "-V, --matrix-version" });
+const program = createProgram("matrix", "The OS × arch × accelerator build matrix of the engines, for CI and for this machine.", programVersion(import.meta.url), { versionFlags: "-V, --matrix-version" });
 program
   .enablePositionalOptions()
   .option("--engine <id>", "only this engine")
@@ -77,9 +77,7 @@ program
       }
       return;
     }
-    const reporter = createProgressReporter(env, { quiet: Boolean(opts.json) });
-    const result = await buildHost({ repoRoot: REPO_ROOT, ...request, outDir: opts.out, ...(opts.cmakeArg ? { cmakeArgs: opts.cmakeArg } : {}), reporter });
-    reporter.stop();
+    const result = await withReporter(opts, (reporter) => buildHost({ repoRoot: REPO_ROOT, ...request, outDir: opts.out, ...(opts.cmakeArg ? { cmakeArgs: opts.cmakeArg } : {}), reporter }));
     if (opts.json) {
       printJson({
         built: result.built.map((b) => ({ id: b.cell.id, toolchain: b.toolchain, cache: b.cache, turboHash: b.turboHash, file: b.file, sha256: b.verify.sha256, size: b.verify.size, smoke: b.verify.smoke ?? null, seconds: Number(b.seconds.toFixed(2)) })),
@@ -105,9 +103,7 @@ release
   .requiredOption("--version <version>", "engine version")
   .requiredOption("--packages-dir <dir>", "folder of the downloaded packages")
   .action(async (opts: { engine: string; version: string; packagesDir: string }) => {
-    const reporter = createProgressReporter(detectEnvironment());
-    const checks = await verifyRelease({ ...opts, packagesDir: resolve(process.env["INIT_CWD"] ?? process.cwd(), opts.packagesDir), reporter });
-    reporter.stop();
+    const checks = await withReporter({}, (reporter) => verifyRelease({ ...opts, packagesDir: resolve(process.env["INIT_CWD"] ?? process.cwd(), opts.packagesDir), reporter }));
     for (const c of checks) process.stdout.write(`ok ${c.file} ${c.report.sha256}\n`);
   });
 
@@ -127,8 +123,7 @@ release
     const id = opts.engine ?? opts.runtime;
     if (id === undefined || (opts.engine !== undefined && opts.runtime !== undefined)) throw new MatrixUsageError("release publish needs exactly one of --engine <id> and --runtime <id>");
     const cwd = process.env["INIT_CWD"] ?? process.cwd();
-    const reporter = createProgressReporter(detectEnvironment());
-    const result = await publishRegistry({
+    const result = await withReporter({}, (reporter) => publishRegistry({
       repoDir: resolve(cwd, opts.repo),
       engine: id,
       ...(opts.runtime !== undefined ? { runtime: true } : {}),
@@ -139,8 +134,7 @@ release
       remote: process.env["BAIENGINE_PUSH_URL"] || opts.remote,
       ...(opts.branch ? { branch: opts.branch } : {}),
       reporter,
-    });
-    reporter.stop();
+    }));
     process.stdout.write(result.changed ? `pushed ${result.commit} after ${result.attempts} attempt(s), ${result.rebased} rebase(s)\n` : "registry unchanged: nothing to commit\n");
   });
 

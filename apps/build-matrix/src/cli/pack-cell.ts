@@ -2,13 +2,13 @@
 // .cells/out, which turbo caches as the task's output. Run by `matrix build --host`, not by people.
 import { mkdir, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { createProgram, createProgressReporter, detectEnvironment, runCli } from "@baiengine/cli-kit";
+import { createProgram, programVersion, runCli, withReporter } from "@baiengine/cli-kit";
 import { pack } from "@baiengine/packer";
 import { isArch, isOs } from "@baiengine/schema";
 import { MatrixUsageError } from "../errors.js";
 import { CELL_OUT_DIR } from "../host/turbo-cell.js";
 
-const program = createProgram("pack-cell", "Pack the build cell named by BAIENGINE_CELL (a turbo task of `matrix build --host`).", "0.1.0").action(async () => {
+const program = createProgram("pack-cell", "Pack the build cell named by BAIENGINE_CELL (a turbo task of `matrix build --host`).", programVersion(import.meta.url)).action(async () => {
   const env = process.env;
   const need = (name: string): string => {
     const value = env[name];
@@ -23,8 +23,7 @@ const program = createProgram("pack-cell", "Pack the build cell named by BAIENGI
   await rm(out, { recursive: true, force: true });
   await mkdir(out, { recursive: true });
   const flags = JSON.parse(env["BAIENGINE_PACK_FLAGS"] || "{}") as { cmakeArgs?: string[] };
-  const reporter = createProgressReporter(detectEnvironment());
-  const result = await pack(
+  const result = await withReporter({}, (reporter) => pack(
     {
       engine: need("BAIENGINE_ENGINE"),
       ...(env["BAIENGINE_VERSION"] ? { version: env["BAIENGINE_VERSION"] } : {}),
@@ -36,8 +35,7 @@ const program = createProgram("pack-cell", "Pack the build cell named by BAIENGI
       ...(flags.cmakeArgs ? { cmakeArgs: flags.cmakeArgs } : {}),
     },
     { reporter },
-  );
-  reporter.stop();
+  ));
   process.stdout.write(`${need("BAIENGINE_CELL")}: ${result.file} ${result.size} ${result.sha256}\n`);
   process.stdout.write(`outputs: ${(await readdir(out)).join(", ")}\n`);
 });

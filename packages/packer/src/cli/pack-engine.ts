@@ -1,12 +1,9 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
-import { createProgram, createProgressReporter, detectEnvironment, parsePositiveInt, printJson, runCli, UsageError } from "@baiengine/cli-kit";
+import { createProgram, parsePositiveInt, printJson, programVersion, runCli, UsageError, withReporter } from "@baiengine/cli-kit";
 import { type Arch, isArch, isOs, type Os } from "@baiengine/schema";
 import { Option } from "commander";
 import { pack, planPackHere } from "../pack.js";
 import { formatPlan } from "../plan/format-plan.js";
 import type { PackOptions } from "../plan/plan-types.js";
-import { PACKER_ROOT } from "../probe/gather-facts.js";
 
 interface Flags {
   accel: string;
@@ -42,7 +39,7 @@ function toOptions(flags: Flags): PackOptions {
   };
 }
 
-const version = (JSON.parse(readFileSync(path.join(PACKER_ROOT, "package.json"), "utf8")) as { version: string }).version;
+const version = programVersion(import.meta.url);
 // `--version <v>` is the engine's version here (issue 4): the packer's own is -V/--packer-version.
 const program = createProgram("pack-engine", "Build an engine with CMake and pack it as a relocatable, reproducible .baiengine", version, { versionFlags: "-V, --packer-version" });
 program
@@ -67,9 +64,7 @@ program
       else process.stdout.write(formatPlan(plan));
       return;
     }
-    const env = detectEnvironment();
-    const reporter = createProgressReporter(env, { quiet: Boolean(flags.json) });
-    const result = await pack(options, { reporter });
+    const result = await withReporter(flags, (reporter) => pack(options, { reporter }));
     if (flags.json) {
       printJson({ file: result.file, size: result.size, sha256: result.sha256, manifest: result.manifest, timings: result.timings, reusedBuild: result.reusedBuild, buildDir: result.plan.buildDir });
     } else {

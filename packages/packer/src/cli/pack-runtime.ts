@@ -1,8 +1,5 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
-import { createProgram, createProgressReporter, detectEnvironment, printJson, runCli, UsageError } from "@baiengine/cli-kit";
+import { createProgram, printJson, programVersion, runCli, UsageError, withReporter } from "@baiengine/cli-kit";
 import { type Arch, isArch, isOs, type Os } from "@baiengine/schema";
-import { PACKER_ROOT } from "../probe/gather-facts.js";
 import { formatRuntimePlan } from "../runtime/format-runtime-plan.js";
 import { packRuntime, planRuntimePackHere } from "../runtime/pack-runtime.js";
 import type { RuntimePackOptions } from "../runtime/runtime-types.js";
@@ -33,7 +30,7 @@ function toOptions(flags: Flags): RuntimePackOptions {
   };
 }
 
-const version = (JSON.parse(readFileSync(path.join(PACKER_ROOT, "package.json"), "utf8")) as { version: string }).version;
+const version = programVersion(import.meta.url);
 const program = createProgram("pack-runtime", "Pack the installed GPU toolkit's redistributable runtime as a reproducible .bairuntime", version);
 program
   .requiredOption("--accel <token>", "accelerator token whose runtime is packed: cuda12, cuda13, rocm6")
@@ -53,8 +50,7 @@ program
       else process.stdout.write(formatRuntimePlan(plan));
       return;
     }
-    const reporter = createProgressReporter(detectEnvironment(), { quiet: Boolean(flags.json) });
-    const result = await packRuntime(options, { reporter });
+    const result = await withReporter(flags, (reporter) => packRuntime(options, { reporter }));
     if (flags.json) printJson({ file: result.file, size: result.size, sha256: result.sha256, manifest: result.manifest });
     else process.stdout.write(`${result.file}\n  size   ${result.size} bytes\n  sha256 ${result.sha256}\n`);
   });

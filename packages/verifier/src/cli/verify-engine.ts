@@ -1,14 +1,14 @@
 import { appendFileSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import {
   createProgram,
-  createProgressReporter,
   detectEnvironment,
   escapeAnnotation,
   escapeAnnotationProperty,
   parsePositiveInt,
+  programVersion,
   runCli,
   UsageError,
+  withReporter,
 } from "@baiengine/cli-kit";
 import { listEngineProfiles } from "@baiengine/profiles";
 import { type Registry, safeParseRegistry } from "@baiengine/schema";
@@ -17,7 +17,7 @@ import { describeFinding, type Finding } from "../findings.js";
 import { LIMIT_FLAGS, type Limits } from "../limits.js";
 import { type VerifyReport, verifyPackage } from "../verify.js";
 
-const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
+const version = programVersion(import.meta.url);
 
 interface Flags {
   registry?: string;
@@ -48,16 +48,16 @@ program.action(async (files: string[], flags: Flags) => {
   }
   const reports: VerifyReport[] = [];
   for (const file of files) {
-    const reporter = createProgressReporter(env, { quiet: Boolean(flags.json) || !env.tty });
-    const report = await verifyPackage(file, {
-      ...(registry ? { registry } : {}),
-      smoke: Boolean(flags.smoke),
-      emulate: Boolean(flags.emulate),
-      ...(flags.smoke ? { deviceProbes: deviceProbes() } : {}),
-      limits,
-      reporter,
-    });
-    reporter.stop();
+    const report = await withReporter({ quiet: Boolean(flags.json) || !env.tty }, (reporter) =>
+      verifyPackage(file, {
+        ...(registry ? { registry } : {}),
+        smoke: Boolean(flags.smoke),
+        emulate: Boolean(flags.emulate),
+        ...(flags.smoke ? { deviceProbes: deviceProbes() } : {}),
+        limits,
+        reporter,
+      }),
+    );
     reports.push(report);
     if (flags.json) process.stdout.write(`${JSON.stringify(report)}\n`);
     else process.stdout.write(formatReport(report));

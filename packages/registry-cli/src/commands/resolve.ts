@@ -1,0 +1,42 @@
+import type { Rendered } from "@baiengine/cli-kit";
+import { platformKey } from "@baiengine/schema";
+import { NoPackageFitsError } from "../errors.js";
+import { readIndex } from "../index-file/read-index.js";
+import { platformTarget } from "../resolve/platform-request.js";
+import { type Resolution, resolvePackage } from "../resolve/resolve-package.js";
+
+export interface ResolveOptions {
+  registry: string;
+  engine: string;
+  os?: string;
+  arch?: string;
+  accel?: string;
+  prerelease?: boolean;
+  baseUrl?: URL | string;
+}
+
+/** The lines that show a resolution: URL, size, sha256, the runtime pack, and with `explain` the reasons. */
+export function resolutionLines(r: Resolution, explain: boolean): string[] {
+  return [
+    `${r.engineId} ${r.version}${r.channel === "prerelease" ? " (pre-release)" : ""}: ${platformKey(r.entry)}`,
+    `url     ${r.url}`,
+    `size    ${r.entry.size}`,
+    `sha256  ${r.entry.sha256}`,
+    ...(r.runtime ? [`runtime ${r.runtime.id} ${r.runtime.version}: ${r.runtime.url} (${r.runtime.size} bytes, sha256 ${r.runtime.sha256})`] : []),
+    ...(explain ? r.reasons.map((reason) => `  ${reason}`) : []),
+  ];
+}
+
+/** `resolve`: the package an engine install would take for a platform (default: this host, explained). */
+export async function resolveCommand(opts: ResolveOptions): Promise<Rendered> {
+  const index = await readIndex(opts.registry);
+  const target = await platformTarget(opts);
+  try {
+    const resolution = resolvePackage(index.registry, opts.engine, target, { prerelease: Boolean(opts.prerelease), ...(opts.baseUrl ? { baseUrl: String(opts.baseUrl) } : {}) });
+    return { json: { ...resolution, platform: platformKey(resolution.entry) }, lines: resolutionLines(resolution, true) };
+  } catch (error) {
+    // --json readers get the reasons as data too; the error line still goes to stderr.
+    if (error instanceof NoPackageFitsError) return { json: { engineId: opts.engine, entry: null, reasons: error.reasons }, lines: [], failure: error };
+    throw error;
+  }
+}

@@ -1,0 +1,20 @@
+import type { Rendered } from "@baiengine/cli-kit";
+import { requirePath } from "../cli/require-path.js";
+import { validateIndexFile } from "../validate/validate-index.js";
+
+export interface ValidateOptions {
+  registry: string;
+  packagesDir?: string;
+  checkUrls?: boolean;
+}
+
+/** `validate`: the index's problems, each one line on stderr (exit 1 when there are any). */
+export async function validateCommand(opts: ValidateOptions): Promise<Rendered> {
+  if (opts.packagesDir) await requirePath(opts.packagesDir, "folder", "--packages-dir");
+  const { engines, problems } = await validateIndexFile(opts.registry, { ...(opts.packagesDir ? { packagesDir: opts.packagesDir } : {}), checkUrls: Boolean(opts.checkUrls) });
+  return {
+    json: { ok: problems.length === 0, engines, problems },
+    lines: problems.length === 0 ? [`${opts.registry}: valid (${engines} engine(s))`] : [],
+    problems: problems.map((p) => `${p.where}: ${p.message}`),
+  };
+}

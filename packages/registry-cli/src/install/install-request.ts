@@ -1,0 +1,47 @@
+import { resolve as resolvePath } from "node:path";
+import { requireHostPlatform } from "@baiengine/cli-kit/system";
+import { type Arch, type Os, RUNTIME_EXTENSION } from "@baiengine/schema";
+import { readIndex } from "../index-file/read-index.js";
+import { platformTarget } from "../resolve/platform-request.js";
+import { type Resolution, resolvePackage } from "../resolve/resolve-package.js";
+import { type InstallPlan, planFileInstall, planResolvedInstall } from "./install-plan.js";
+import { planIndexedRuntimeInstall, planRuntimeFileInstall, type RuntimeInstallPlan } from "./runtime-plan.js";
+
+/** What `install` was asked for, planned: an engine package (with the runtime it needs) or a runtime pack alone. */
+export type InstallRequest = { kind: "engine"; plan: InstallPlan; resolution?: Resolution } | { kind: "runtime"; plan: RuntimeInstallPlan };
+
+/** Where an install's package comes from: a local file, an index's runtime, or an index's engine for a platform. */
+export interface InstallAsk {
+  file?: string;
+  registry: string;
+  engine?: string;
+  runtime?: string;
+  os?: string;
+  arch?: string;
+  accel?: string;
+  prerelease?: boolean;
+  baseUrl?: URL | string;
+  force?: boolean;
+}
+
+/** Plans what `ask` names into `enginesDir`. Reads the index (not a local file); changes nothing. */
+export async function planInstallRequest(ask: InstallAsk, enginesDir: string): Promise<InstallRequest> {
+  const force = Boolean(ask.force);
+  const baseUrl = ask.baseUrl ? { baseUrl: String(ask.baseUrl) } : {};
+  if (ask.file !== undefined) {
+    if (ask.file.endsWith(RUNTIME_EXTENSION)) return { kind: "runtime", plan: planRuntimeFileInstall(resolvePath(ask.file), enginesDir, { force }) };
+    return { kind: "engine", plan: planFileInstall(resolvePath(ask.file), enginesDir, { force }) };
+  }
+  const index = await readIndex(ask.registry);
+  if (ask.runtime !== undefined) {
+    const asked = ask.os === undefined && ask.arch === undefined ? null : await platformTarget({ ...(ask.os !== undefined ? { os: ask.os } : {}), ...(ask.arch !== undefined ? { arch: ask.arch } : {}) });
+    const platform: { os: Os; arch: Arch } =
+      asked && "request" in asked ? { os: asked.request.os, arch: asked.request.arch } : requireHostPlatform("pass --os and --arch to install a runtime for another platform");
+    return { kind: "runtime", plan: planIndexedRuntimeInstall(index.registry, ask.runtime, platform, enginesDir, { force, ...baseUrl }) };
+  }
+  const resolution = resolvePackage(index.registry, String(ask.engine), await platformTarget(ask), { prerelease: Boolean(ask.prerelease), ...baseUrl });
+  const runtimeId = resolution.entry.runtime;
+  // The runtime the index names for the package (the manifest's own edge is checked after extraction).
+  const runtime = runtimeId === undefined || !(index.registry.runtimes ?? []).some((r) => r.id === runtimeId) ? null : planIndexedRuntimeInstall(index.registry, runtimeId, resolution.entry, enginesDir, baseUrl);
+  return { kind: "engine", plan: planResolvedInstall(resolution, enginesDir, { force, runtime }), resolution };
+}

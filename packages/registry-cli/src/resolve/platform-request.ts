@@ -1,0 +1,24 @@
+import { UsageError } from "@baiengine/cli-kit";
+import { requireHostPlatform } from "@baiengine/cli-kit/system";
+import { ARCH_VALUES, type Arch, isArch, isOs, OS_VALUES, type Os } from "@baiengine/schema";
+import { detectHostFacts, type HostFacts } from "./host-facts.js";
+
+/** What to resolve for: this host's detected facts, or a platform (and accelerator) asked for by flags. */
+export type PlatformTarget = { host: HostFacts } | { request: { os: Os; arch: Arch; accel?: string } };
+
+/**
+ * The target of `--os`/`--arch`/`--accel`: none of them detects this host; `--accel` alone means that
+ * accelerator for this host's os and arch. Throws UsageError for one of `--os`/`--arch` alone or an
+ * unknown value.
+ */
+export async function platformTarget(opts: { os?: string; arch?: string; accel?: string }): Promise<PlatformTarget> {
+  if (opts.os === undefined && opts.arch === undefined) {
+    if (opts.accel === undefined) return { host: await detectHostFacts() };
+    const host = requireHostPlatform("pass --os and --arch with --accel");
+    return { request: { os: host.os, arch: host.arch, accel: opts.accel } };
+  }
+  if (opts.os === undefined || opts.arch === undefined) throw new UsageError("--os and --arch go together", "pass both, or neither to detect this host");
+  if (!isOs(opts.os)) throw new UsageError(`--os ${opts.os} is not one of ${OS_VALUES.join(", ")}`);
+  if (!isArch(opts.arch)) throw new UsageError(`--arch ${opts.arch} is not one of ${ARCH_VALUES.join(", ")}`);
+  return { request: { os: opts.os, arch: opts.arch, ...(opts.accel !== undefined ? { accel: opts.accel } : {}) } };
+}
