@@ -1,4 +1,4 @@
-import { createProgram, parsePositiveInt, programVersion, type Rendered, renderResult, runCli, withReporter } from "@baiengine/cli-kit";
+import { createProgram, parsePositiveInt, programVersion, type Rendered, renderResult, runCli, UsageError, withReporter } from "@baiengine/cli-kit";
 import { ARCH_VALUES, OS_VALUES } from "@baiengine/schema";
 import type { Command } from "commander";
 import { defaultEnginesDir } from "../install/engines-dir.js";
@@ -18,8 +18,16 @@ function platformOptions(command: Command): Command {
     .option("--arch <arch>", `target arch (${ARCH_VALUES.join(", ")}); default: this host`)
     .option("--accel <token>", "accelerator token (cpu, metal, cuda12, rocm6, vulkan, ...) or family (cuda); default: best for this host")
     .option("--prerelease", "use the engine's pre-release instead of its stable version")
+    .option("--channel <name>", "take the newest version of this release channel of the index's history (default: stable)")
     .option("--base-url <url>", "download from this mirror instead of the registry's baseUrl (http(s):// or file://)", parseMirrorUrl);
 }
+
+/** A count that may be 0 (`prune --keep 0`). */
+const parseCount = (flag: string) => (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`${flag} expects a whole number (0 or more), got ${JSON.stringify(value)}`);
+  return n;
+};
 
 /** Renders what a command returned, as `--json` asks. */
 const show = (opts: { json?: boolean }) => (result: Rendered) => renderResult(result, opts);
@@ -34,6 +42,7 @@ common(program.command("update"))
   .requiredOption("--version <v>", "engine version, or the runtime's toolkit version")
   .requiredOption("--packages-dir <dir>", "folder with the packages (artifact subfolders are searched too)")
   .option("--prerelease", "publish under engines[].prerelease; stable users keep latestVersion and packages")
+  .option("--channel <name>", "publish into a release channel of the history (beta, nightly): engines[].versions[] only")
   .option("--allow-downgrade", "accept a version lower than the current one")
   .option("--name <name>", "engine or runtime name (new ones without a profile)")
   .option("--description <text>", "engine or runtime description")
@@ -73,13 +82,13 @@ common(program.command("validate"))
 
 platformOptions(common(program.command("resolve")))
   .description("print the URL, size and sha256 of an engine's package for a platform (default: this host, explained)")
-  .requiredOption("--engine <id>", "engine id")
+  .requiredOption("--engine <id[@version]>", "engine id, or id@version for that version of the index's history")
   .action(async (opts) => show(opts)(await (await import("../commands/resolve.js")).resolveCommand(opts)));
 
 platformOptions(common(program.command("install")))
   .description("download, check and install a registry package (or a local .baiengine file) into the engines folder, with the runtime pack it needs")
   .argument("[file]", "a local .baiengine (or .bairuntime) file to install instead of a registry package")
-  .option("--engine <id>", "engine id")
+  .option("--engine <id[@version]>", "engine id, or id@version for that version of the index's history")
   .option("--runtime <id>", "install a runtime pack of the index's runtimes[] alone (for --os/--arch, else this host)")
   .option("--engines-dir <dir>", `engines folder (default: ${defaultEnginesDir()})`)
   .option("--force", "replace an installed copy of that platform, and install even when this host does not meet the package's requirements")
@@ -108,5 +117,57 @@ common(program.command("init"))
   .argument("<dir>", "folder of the new repository")
   .option("--base-url <url>", "download base URL")
   .action(async (dir: string, opts) => show(opts)(await (await import("../commands/init.js")).initCommand(dir, opts)));
+
+common(program.command("yank"))
+  .description("mark a published version as not to be installed: resolve passes it over; it installs only as <engine>@<version>")
+  .argument("<engine@version>", "the version, e.g. llama-cpp@b4618")
+  .requiredOption("--reason <text>", "why (shown to whoever installs it anyway)")
+  .action(async (ref: string, opts) => show(opts)(await (await import("../commands/yank.js")).yankCommand(ref, opts, true)));
+
+common(program.command("unyank"))
+  .description("undo yank: the version is chosen again")
+  .argument("<engine@version>", "the version, e.g. llama-cpp@b4618")
+  .action(async (ref: string, opts) => show(opts)(await (await import("../commands/yank.js")).yankCommand(ref, opts, false)));
+
+/** Flags of the commands that manage the engines folder (the app's side). */
+function enginesFolder(command: Command): Command {
+  return command.option("--engines-dir <dir>", `engines folder (default: ${defaultEnginesDir()})`).option("--json", "print one JSON document on stdout");
+}
+
+const thisPlatform = (command: Command) =>
+  command.option("--os <os>", `the active version of which OS (${OS_VALUES.join(", ")}); default: this host`).option("--arch <arch>", `and arch (${ARCH_VALUES.join(", ")})`);
+
+enginesFolder(program.command("installed"))
+  .description("every installed engine version and platform, read from disk: size, runtime pack, active, newer in the index")
+  .option("--registry <path>", "engines.json to compare with (NEWER column)")
+  .action(async (opts) => show(opts)(await (await import("../commands/installed.js")).installedCommand(opts)));
+
+thisPlatform(enginesFolder(program.command("use")))
+  .description("make an installed version the one the app runs, and pin it (updates then leave it active); <engine>@latest unpins")
+  .argument("<engine@version>", "e.g. llama-cpp@b4618, or llama-cpp@latest")
+  .option("--accel <token>", "the installed platform's accelerator (cpu, cuda13, ...) when the version has several")
+  .option("--dry-run", "print what would change, change nothing")
+  .action(async (ref: string, opts) => show(opts)(await withReporter(opts, async (reporter) => (await import("../commands/use.js")).useCommand(ref, opts, reporter))));
+
+thisPlatform(enginesFolder(program.command("rollback")))
+  .description("go back to the previously active version (pinned, like use)")
+  .argument("<engine>", "engine id")
+  .option("--dry-run", "print what would change, change nothing")
+  .action(async (engine: string, opts) => show(opts)(await withReporter(opts, async (reporter) => (await import("../commands/rollback.js")).rollbackCommand(engine, opts, reporter))));
+
+enginesFolder(program.command("remove"))
+  .description("remove an installed version (every platform, or --accel's) and the runtime packs no installed engine links any more")
+  .argument("<engine@version>", "e.g. llama-cpp@b4618")
+  .option("--accel <token>", "only this platform's folder (cpu, cuda13, ...)")
+  .option("--force", "remove the active version too; the previously active one is activated")
+  .option("--dry-run", "print what would be removed and the bytes it would free, change nothing")
+  .action(async (ref: string, opts) => show(opts)(await withReporter(opts, async (reporter) => (await import("../commands/remove.js")).removeCommand(ref, opts, reporter))));
+
+enginesFolder(program.command("prune"))
+  .description("remove all but the active, the pinned and the N newest other versions of each engine and platform, and the runtime packs left unlinked")
+  .option("--keep <n>", "older versions to keep (default: the active record's keep, else 2)", parseCount("--keep"))
+  .option("--engine <id>", "only this engine")
+  .option("--dry-run", "print what would be removed and the bytes it would free, change nothing")
+  .action(async (opts) => show(opts)(await withReporter(opts, async (reporter) => (await import("../commands/prune.js")).pruneCommand(opts, reporter))));
 
 await runCli(program);

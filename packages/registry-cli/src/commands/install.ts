@@ -4,12 +4,13 @@ import { type Rendered, UsageError } from "@baiengine/cli-kit";
 import type { Reporter } from "@baiengine/schema";
 import { requirePath } from "../cli/require-path.js";
 import { defaultEnginesDir } from "../install/engines-dir.js";
-import { applyInstall, type InstallResult } from "../install/install-package.js";
 import { describeInstallPlan } from "../install/install-plan.js";
 import { type InstallAsk, planInstallRequest } from "../install/install-request.js";
 import { applyRuntimeInstall, type RuntimeInstallResult } from "../install/install-runtime.js";
 import { describeRuntimePlan } from "../install/runtime-plan.js";
+import { installAndActivate, type ManagedInstallResult } from "../installed/install-and-activate.js";
 import { packageVerifier } from "../verifier-port.js";
+import { yankedWarnings } from "./resolve.js";
 
 export interface InstallOptions extends Omit<InstallAsk, "file"> {
   enginesDir?: string;
@@ -22,7 +23,7 @@ export function runtimeInstallLine(r: RuntimeInstallResult): string {
   return `${r.alreadyInstalled ? "already installed" : "installed"}: runtime ${r.runtimeId} ${r.version} ${r.platform} -> ${r.dir}${r.repaired ? ` (replacing a damaged copy: ${r.repaired})` : ""}`;
 }
 
-function installLines(result: InstallResult): string[] {
+function installLines(result: ManagedInstallResult): string[] {
   const lines = [`${result.alreadyInstalled ? "already installed" : "installed"}: ${result.engineId} ${result.version} -> ${result.dir}${result.forcedRequirements ? ` (forced: ${result.forcedRequirements.join("; ")})` : ""}`];
   if (result.runtime) {
     const { links, install } = result.runtime;
@@ -30,6 +31,7 @@ function installLines(result: InstallResult): string[] {
     lines.push(`  runtime: ${result.runtime.id} ${result.runtime.version} (${links.linked} hard-linked, ${links.copied} copied into ${join(result.dir, links.folder)})`);
   }
   if (result.devices) lines.push(result.devices.ran ? `  device: ${result.devices.device}` : `  device probe skipped: ${result.devices.reason}`);
+  if (result.activation) lines.push(`  active: ${result.activation.reason}`);
   return lines;
 }
 
@@ -37,8 +39,8 @@ function checkAsk(file: string | undefined, opts: InstallOptions): void {
   if ([file, opts.engine, opts.runtime].filter((x) => x !== undefined).length !== 1) {
     throw new UsageError("install needs exactly one of --engine <id>, --runtime <id> or a <file.baiengine|file.bairuntime>");
   }
-  if (opts.runtime !== undefined && (opts.accel !== undefined || opts.prerelease)) {
-    throw new UsageError(`${opts.accel !== undefined ? "--accel" : "--prerelease"} chooses an engine package; a runtime pack has one latest version per --os/--arch`, `drop it: install --runtime ${opts.runtime} [--os <os> --arch <arch>]`);
+  if (opts.runtime !== undefined && (opts.accel !== undefined || opts.prerelease || opts.channel !== undefined)) {
+    throw new UsageError(`${opts.accel !== undefined ? "--accel" : opts.prerelease ? "--prerelease" : "--channel"} chooses an engine package; a runtime pack has one latest version per --os/--arch`, `drop it: install --runtime ${opts.runtime} [--os <os> --arch <arch>]`);
   }
 }
 
@@ -55,7 +57,9 @@ export async function installCommand(file: string | undefined, opts: InstallOpti
     const result = await applyRuntimeInstall(request.plan, deps, tuning);
     return { json: result, lines: [runtimeInstallLine(result)] };
   }
-  const result = await applyInstall(request.plan, deps, tuning);
   const resolution = request.resolution;
-  return { json: { ...result, ...(resolution ? { url: resolution.url, reasons: resolution.reasons } : {}) }, lines: installLines(result) };
+  const sizes = resolution ? { installedSize: resolution.entry.installedSize, runtimeInstalledSize: resolution.runtime?.installedSize } : {};
+  const result = await installAndActivate(request.plan, deps, tuning, sizes);
+  const warnings = resolution ? yankedWarnings(resolution) : [];
+  return { json: { ...result, ...(resolution ? { url: resolution.url, reasons: resolution.reasons } : {}) }, lines: installLines(result), warnings };
 }

@@ -1,6 +1,7 @@
 import type { Rendered } from "@baiengine/cli-kit";
 import { platformKey } from "@baiengine/schema";
 import { NoPackageFitsError } from "../errors.js";
+import { engineAsk } from "../resolve/engine-ref.js";
 import { readIndex } from "../index-file/read-index.js";
 import { platformTarget } from "../resolve/platform-request.js";
 import { type Resolution, resolvePackage } from "../resolve/resolve-package.js";
@@ -12,13 +13,19 @@ export interface ResolveOptions {
   arch?: string;
   accel?: string;
   prerelease?: boolean;
+  channel?: string;
   baseUrl?: URL | string;
+}
+
+/** A yanked version taken because it was asked for by exact version: said on stderr. */
+export function yankedWarnings(r: Resolution): string[] {
+  return r.yanked ? [`${r.engineId} ${r.version} is yanked (${r.yanked.reason}); installing it because it was asked for by exact version`] : [];
 }
 
 /** The lines that show a resolution: URL, size, sha256, the runtime pack, and with `explain` the reasons. */
 export function resolutionLines(r: Resolution, explain: boolean): string[] {
   return [
-    `${r.engineId} ${r.version}${r.channel === "prerelease" ? " (pre-release)" : ""}: ${platformKey(r.entry)}`,
+    `${r.engineId} ${r.version}${r.channel === "prerelease" ? " (pre-release)" : r.channel !== "stable" ? ` (${r.channel})` : ""}${r.yanked ? " (yanked)" : ""}: ${platformKey(r.entry)}`,
     `url     ${r.url}`,
     `size    ${r.entry.size}`,
     `sha256  ${r.entry.sha256}`,
@@ -29,11 +36,12 @@ export function resolutionLines(r: Resolution, explain: boolean): string[] {
 
 /** `resolve`: the package an engine install would take for a platform (default: this host, explained). */
 export async function resolveCommand(opts: ResolveOptions): Promise<Rendered> {
+  const { engineId, ...ask } = engineAsk(opts);
   const index = await readIndex(opts.registry);
   const target = await platformTarget(opts);
   try {
-    const resolution = resolvePackage(index.registry, opts.engine, target, { prerelease: Boolean(opts.prerelease), ...(opts.baseUrl ? { baseUrl: String(opts.baseUrl) } : {}) });
-    return { json: { ...resolution, platform: platformKey(resolution.entry) }, lines: resolutionLines(resolution, true) };
+    const resolution = resolvePackage(index.registry, engineId, target, { ...ask, ...(opts.baseUrl ? { baseUrl: String(opts.baseUrl) } : {}) });
+    return { json: { ...resolution, platform: platformKey(resolution.entry) }, lines: resolutionLines(resolution, true), warnings: yankedWarnings(resolution) };
   } catch (error) {
     // --json readers get the reasons as data too; the error line still goes to stderr.
     if (error instanceof NoPackageFitsError) return { json: { engineId: opts.engine, entry: null, reasons: error.reasons }, lines: [], failure: error };

@@ -1,6 +1,7 @@
 import { resolve as resolvePath } from "node:path";
 import { requireHostPlatform } from "@baiengine/cli-kit/system";
 import { type Arch, type Os, RUNTIME_EXTENSION } from "@baiengine/schema";
+import { engineAsk } from "../resolve/engine-ref.js";
 import { readIndex } from "../index-file/read-index.js";
 import { platformTarget } from "../resolve/platform-request.js";
 import { type Resolution, resolvePackage } from "../resolve/resolve-package.js";
@@ -20,6 +21,8 @@ export interface InstallAsk {
   arch?: string;
   accel?: string;
   prerelease?: boolean;
+  /** A release channel of the index's history (default stable). */
+  channel?: string;
   baseUrl?: URL | string;
   force?: boolean;
 }
@@ -39,7 +42,9 @@ export async function planInstallRequest(ask: InstallAsk, enginesDir: string): P
       asked && "request" in asked ? { os: asked.request.os, arch: asked.request.arch } : requireHostPlatform("pass --os and --arch to install a runtime for another platform");
     return { kind: "runtime", plan: planIndexedRuntimeInstall(index.registry, ask.runtime, platform, enginesDir, { force, ...baseUrl }) };
   }
-  const resolution = resolvePackage(index.registry, String(ask.engine), await platformTarget(ask), { prerelease: Boolean(ask.prerelease), ...baseUrl });
+  // `--engine <id>@<version>` takes that version from the index's history.
+  const { engineId, ...which } = engineAsk(ask);
+  const resolution = resolvePackage(index.registry, engineId, await platformTarget(ask), { ...which, ...baseUrl });
   const runtimeId = resolution.entry.runtime;
   // The runtime the index names for the package (the manifest's own edge is checked after extraction).
   const runtime = runtimeId === undefined || !(index.registry.runtimes ?? []).some((r) => r.id === runtimeId) ? null : planIndexedRuntimeInstall(index.registry, runtimeId, resolution.entry, enginesDir, baseUrl);

@@ -13,7 +13,7 @@ import type { ManagePlan, Removal } from "./manage-plan.js";
 
 export interface ManageResult extends ManagePlan {
   dryRun: boolean;
-  /** Runtime stores planned for removal that an install linked meanwhile: kept. */
+  /** Runtime stores planned for removal that are still linked (an install linked one meanwhile, or a removed engine still in use): kept. */
   keptRuntimes: string[];
   /** Folders moved to `.trash/` that could not be deleted yet (a file in use, as a running `.exe` on Windows): deleted by the next command. */
   leftInTrash: string[];
@@ -47,9 +47,12 @@ export async function applyManage(
     const result: ManageResult = { ...planned, dryRun: Boolean(options.dryRun), keptRuntimes: [], leftInTrash: [], swept };
     if (options.dryRun) return result;
     if (planned.record) await writeActiveRecord(loaded, planned.record);
-    for (const removal of planned.removals) {
-      if (removal.kind === "engine") await moveToTrash(enginesDir, removal, 2);
-      else if (!(await removeStore(enginesDir, removal, reporter))) result.keptRuntimes.push(removal.dir);
+    for (const removal of planned.removals.filter((r) => r.kind === "engine")) await moveToTrash(enginesDir, removal, 2);
+    // Engines are deleted before their runtime stores are looked at: a removed engine's hard links
+    // must be gone for the store's link count to show it unused (one still running stays, and so does its store).
+    await emptyTrash(enginesDir);
+    for (const removal of planned.removals.filter((r) => r.kind === "runtime")) {
+      if (!(await removeStore(enginesDir, removal, reporter))) result.keptRuntimes.push(removal.dir);
     }
     result.leftInTrash = (await emptyTrash(enginesDir)).left;
     return result;

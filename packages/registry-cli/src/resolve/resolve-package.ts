@@ -15,7 +15,7 @@ export interface Resolution {
   /** Set when the version was yanked and was taken because it was asked for by exact version. */
   yanked?: YankedEntry;
   /** The runtime pack the package needs (the index's `runtimes[]`, same platform), which install puts in first. */
-  runtime?: { id: string; version: string; filename: string; url: string; size: number; sha256: string };
+  runtime?: { id: string; version: string; filename: string; url: string; size: number; sha256: string; installedSize?: number };
 }
 
 export interface ResolveOptions {
@@ -120,5 +120,6 @@ function indexedRuntime(registry: Registry, entry: PackageEntry, base: { baseUrl
   const runtime = (registry.runtimes ?? []).find((r) => r.id === entry.runtime);
   const pack = runtime?.packages.find((p) => p.os === entry.os && p.arch === entry.arch);
   if (!runtime || !pack) return null;
-  return { id: runtime.id, version: runtime.latestVersion, filename: pack.filename, url: runtimePackageUrl(base, runtime.id, pack), size: pack.size, sha256: pack.sha256 };
+  const installedSize = (pack as { installedSize?: unknown }).installedSize;
+  return { id: runtime.id, version: runtime.latestVersion, filename: pack.filename, url: runtimePackageUrl(base, runtime.id, pack), size: pack.size, sha256: pack.sha256, ...(typeof installedSize === "number" ? { installedSize } : {}) };
 }
