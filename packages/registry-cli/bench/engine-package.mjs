@@ -1,4 +1,4 @@
-// The engine package of the install benchmark (issue 14): a >= 200 MB cpu `hello` package whose
+// The engine package of the install benchmark: a >= 200 MB cpu `hello` package whose
 // llama-server is /bin/true and whose three libraries carry fat sections made of this machine's real
 // ELF libraries (/usr/lib, CUDA's when installed), so it compresses like a real engine (not zeros).
 // Written with the packer's reproducible archive writer; cached under `cache` until the size changes.

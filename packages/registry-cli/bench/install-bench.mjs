@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Benchmarks `engine-registry install` from a loopback HTTP server against
 // `curl -s URL | tee >(sha256sum) | tar xz` of the same URL, in the same run, rounds alternating:
-// - engine: a >= 200 MB engine package (issue 14): at most 1.15x the pipeline's time, peak memory under 100 MB;
-// - runtime: a >= 400 MB runtime pack, `install --runtime` (issue 13): at most 1.2x, under 150 MB.
+// - engine: a >= 200 MB engine package: at most 1.15x the pipeline's time, peak memory under 100 MB;
+// - runtime: a >= 400 MB runtime pack, `install --runtime`: at most 1.2x, under 150 MB.
 // Peak memory is the install process's maxRSS (bench/report-max-rss.mjs); the pipeline's is the sum
 // of its four processes' (GNU time, in the uncounted warm-up round). Exits 1 when a target is missed.
 // BENCH_INSTALL_MB / BENCH_RUNTIME_MB set the sizes, BENCH_ROUNDS the counted rounds, BENCH_ONLY one bench.

@@ -1,4 +1,4 @@
-// The runtime pack of the install benchmark (issue 13): a >= 400 MB `cuda13-runtime` .bairuntime laid
+// The runtime pack of the install benchmark: a >= 400 MB `cuda13-runtime` .bairuntime laid
 // out as the Linux CUDA runtime is (libs/libcudart.so.13, libcublas.so.13, libcublasLt.so.13, with
 // those sonames), the size of the live registry's CUDA runtime packs (401-404 MB). libcudart is the
 // installed toolkit's when there is one; the two BLAS libraries are gcc-built stand-ins whose fat

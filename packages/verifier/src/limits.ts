@@ -1,4 +1,4 @@
-/** Resource limits that stop decompression bombs and hostile metadata early (issue 5 §3). */
+/** Resource limits that stop decompression bombs and hostile metadata early (rule group §3 of the README). */
 export interface Limits {
   /** Sum of all inflated bytes. */
   maxUncompressedSize: number;

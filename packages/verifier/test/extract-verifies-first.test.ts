@@ -28,7 +28,7 @@ describe("extraction runs the whole verifier before it writes anything", () => {
     expect((error as PackageRejectedError).findings.map((f) => f.code)).toEqual(["MANIFEST_FILENAME_MISMATCH"]);
   });
 
-  it("issue 16's example (a symlink with 512 bytes of data hiding a link to /etc) leaves nothing behind", async () => {
+  it("the reader-split example (a symlink with 512 bytes of data hiding a link to /etc) leaves nothing behind", async () => {
     const hidden = [
       tarHeader({ name: "package/libs/libhello.so", type: "2", linkname: "libhello.so.1", size: 512 }),
       tarHeader({ name: "package/libs/pad", size: 512 }),

@@ -6,7 +6,7 @@ import { verifyPackage } from "../src/index.js";
 import { buildStaging, goodMembers, type Staging } from "./helpers/good-package.js";
 import { gzip, PACKAGE_NAME, type RawEntry, tarArchive } from "./helpers/tar-writer.js";
 
-// Issue 14 item 7: each way a bundled library can be out of the loader's reach gets its own message
+// Each way a bundled library can be out of the loader's reach gets its own message
 // and fix, checked on packages of a gcc-built server (RUNPATH $ORIGIN/libs) and SONAME library.
 let work: string;
 let staging: Staging;

@@ -40,7 +40,7 @@ function toOptions(flags: Flags): PackOptions {
 }
 
 const version = programVersion(import.meta.url);
-// `--version <v>` is the engine's version here (issue 4): the packer's own is -V/--packer-version.
+// `--version <v>` is the engine's version here: the packer's own is -V/--packer-version.
 const program = createProgram("pack-engine", "Build an engine with CMake and pack it as a relocatable, reproducible .baiengine", version, { versionFlags: "-V, --packer-version" });
 program
   .requiredOption("--accel <token>", "accelerator token: cpu, metal, cuda12, cuda13, rocm6, vulkan")

@@ -25,9 +25,8 @@ export class TooManyRedirects extends Error {}
 /**
  * One GET over node:http/https (a fresh connection, no keep-alive), following redirects. Package
  * downloads use it instead of undici: undici parses HTTP with llhttp compiled to WebAssembly, and
- * V8 compiling that module with TurboFan during a download kept ~25 MB of a 276 MB install's peak
- * memory (maxRSS 149 MB median with undici, 124 MB with V8's Liftoff only); Node's own llhttp is
- * native code. Rejects with the socket's error, `... timeout` on silence, or TooManyRedirects.
+ * V8 compiling that module with TurboFan during a download added tens of MB to an install's peak
+ * memory; Node's own llhttp is native code. Rejects with the socket's error, `... timeout` on silence, or TooManyRedirects.
  */
 export async function getFollowingRedirects(url: string, options: GetOptions): Promise<GetResponse> {
   const max = options.maxRedirects ?? 10;

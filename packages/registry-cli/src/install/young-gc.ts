@@ -6,10 +6,9 @@ import { runInNewContext } from "node:vm";
  *
  * Why collect at all: Node allocates a fresh ArrayBuffer for every socket read (64 KiB), and V8
  * frees dead ones only at a scavenge, which it starts on their account once about 32 MB are waiting
- * (V8 heap.cc, `2 * kMaxSemiSpaceSize`). A download of a 276 MB package therefore kept ~32 MB of
- * garbage resident, a third of the install's peak. A scavenge costs ~0.08 ms here (Node 20, 22
- * and 24), so one per MiB adds ~20 ms to a 276 MB install; it is done after a write, when the
- * chunks just written have died young and few new ones are alive to be promoted.
+ * (V8 heap.cc, `2 * kMaxSemiSpaceSize`), so a download kept that much garbage resident. A scavenge
+ * of a young generation this small is far cheaper than the write it follows; it is done after a
+ * write, when the chunks just written have died young and few new ones are alive to be promoted.
  */
 const COLLECT_EVERY_BYTES = 1 << 20;
 

@@ -8,7 +8,7 @@ import { END, gnuLongName, gzip, paxHeader, paxRecord, type RawEntry, tarArchive
 
 export interface CorpusCase {
   name: string;
-  /** Issue 5 section the case covers. */
+  /** The rule group (§ in the README) the case covers. */
   rule: string;
   code: string;
   /** The finding's entry path, when it names one. */
@@ -16,7 +16,7 @@ export interface CorpusCase {
   bytes: Buffer;
   filename?: string;
   limits?: Partial<Limits>;
-  /** Refused with exactly one finding (issue 16: each class in one line). */
+  /** Refused with exactly one finding (each class in one line). */
   oneLine?: boolean;
 }
 
@@ -128,11 +128,11 @@ export function buildCorpus(staging: Staging, work: string): CorpusCase[] {
     bytes: pkg([gnuLongName("package/innocent"), paxHeader([["path", "../../evil"]]), { name: "package/x", data: "x" }]),
   });
 
-  // §1, issue 16: what mainstream readers (GNU tar, bsdtar, Python tarfile, node-tar) would read differently
+  // §1: what mainstream readers (GNU tar, bsdtar, Python tarfile, node-tar) would read differently
   const one = (c: Omit<CorpusCase, "rule" | "oneLine">) => add({ ...c, rule: "1", oneLine: true });
   const symlinkWithData = tarHeader({ name: "package/libs/libhello.so", type: "2", linkname: "libhello.so.1", size: 512 });
   one({
-    name: "symlink declaring 512 bytes hides an entry (issue 16's example)",
+    name: "symlink declaring 512 bytes hides an entry (the reader-split example)",
     code: "TAR_DATA_ON_NON_FILE",
     path: "package/libs/libhello.so",
     bytes: pkg([symlinkWithData, tarHeader({ name: "package/libs/pad", size: 512 }), tarHeader({ name: "package/libs/escape", type: "2", linkname: "/etc" })]),
