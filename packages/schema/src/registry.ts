@@ -271,7 +271,9 @@ function checkRuntimeEdges(registry: { engines: EngineEntry[]; runtimes?: Runtim
   registry.engines.forEach((engine, e) => {
     check(engine.packages, ["engines", e, "packages"]);
     if (engine.prerelease) check(engine.prerelease.packages, ["engines", e, "prerelease", "packages"]);
-    (engine.versions ?? []).forEach((v, k) => check(v.packages, ["engines", e, "versions", k, "packages"]));
+    (engine.versions ?? []).forEach((v, k) => {
+      check(v.packages, ["engines", e, "versions", k, "packages"]);
+    });
   });
 }
 

@@ -10,7 +10,7 @@ import { applyRuntimeInstall, type RuntimeInstallResult } from "../install/insta
 import { describeRuntimePlan } from "../install/runtime-plan.js";
 import { installAndActivate, type ManagedInstallResult } from "../installed/install-and-activate.js";
 import { packageVerifier } from "../verifier-port.js";
-import { yankedWarnings } from "./resolve.js";
+import { yankedWarnings } from "../resolve/resolve-package.js";
 
 export interface InstallOptions extends Omit<InstallAsk, "file"> {
   enginesDir?: string;

@@ -1,4 +1,4 @@
-import { type Rendered } from "@baiengine/cli-kit";
+import type { Rendered } from "@baiengine/cli-kit";
 import { readIndex } from "../index-file/read-index.js";
 import { formatBytes } from "../install/disk-space.js";
 import { listInstalled } from "../installed/installed-list.js";
@@ -8,7 +8,7 @@ import { enginesDirOf } from "./render-manage.js";
 /** `installed`: every installed engine version and platform, read from disk, with size, runtime, active and newer-in-index. */
 export async function installedCommand(opts: { enginesDir?: string; registry?: string }): Promise<Rendered> {
   const registry = opts.registry === undefined ? undefined : (await readIndex(opts.registry)).registry;
-  const report = await listInstalled(enginesDirOf(opts), registry ? { registry } : {});
+  const report = await listInstalled(await enginesDirOf(opts), registry ? { registry } : {});
   const rows = report.engines.map((e) => [
     e.engineId,
     e.version,

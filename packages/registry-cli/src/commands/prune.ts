@@ -9,6 +9,6 @@ import { enginesDirOf, manageLines } from "./render-manage.js";
 export async function pruneCommand(opts: { enginesDir?: string; keep?: number; engine?: string; dryRun?: boolean }, reporter: Reporter): Promise<Rendered> {
   const engineId = opts.engine === undefined ? undefined : parseEngineRef(opts.engine).engineId;
   const options = { ...(opts.keep !== undefined ? { keep: opts.keep } : {}), ...(engineId !== undefined ? { engineId } : {}) };
-  const result = await applyManage(enginesDirOf(opts), (folder, record) => planPrune(folder, record, options, new Date()), { dryRun: Boolean(opts.dryRun), reporter });
+  const result = await applyManage(await enginesDirOf(opts), (folder, record) => planPrune(folder, record, options, new Date()), { dryRun: Boolean(opts.dryRun), reporter });
   return { json: result, lines: manageLines(result) };
 }

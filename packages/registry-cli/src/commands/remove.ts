@@ -9,6 +9,6 @@ import { enginesDirOf, manageLines } from "./render-manage.js";
 export async function removeCommand(ref: string, opts: { enginesDir?: string; accel?: string; force?: boolean; dryRun?: boolean }, reporter: Reporter): Promise<Rendered> {
   const { engineId, version } = parseEngineRef(ref, { versionRequired: true });
   const request = { engineId, version: version!, force: Boolean(opts.force), ...(opts.accel ? { accel: opts.accel } : {}) };
-  const result = await applyManage(enginesDirOf(opts), (folder, record) => planRemove(folder, record, request, new Date()), { dryRun: Boolean(opts.dryRun), reporter });
+  const result = await applyManage(await enginesDirOf(opts), (folder, record) => planRemove(folder, record, request, new Date()), { dryRun: Boolean(opts.dryRun), reporter });
   return { json: result, lines: manageLines(result) };
 }

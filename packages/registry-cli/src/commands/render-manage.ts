@@ -1,3 +1,4 @@
+import { stat } from "node:fs/promises";
 import { resolve as resolvePath } from "node:path";
 import { UsageError } from "@baiengine/cli-kit";
 import { requireHostPlatform } from "@baiengine/cli-kit/system";
@@ -17,7 +18,13 @@ export function manageLines(result: ManageResult): string[] {
   return lines;
 }
 
-export const enginesDirOf = (opts: { enginesDir?: string }) => resolvePath(opts.enginesDir ?? defaultEnginesDir());
+/** The engines folder of `--engines-dir` (default: the app's); one that names a file is a usage error. It may not exist yet (nothing installed). */
+export async function enginesDirOf(opts: { enginesDir?: string }): Promise<string> {
+  const dir = resolvePath(opts.enginesDir ?? defaultEnginesDir());
+  const info = await stat(dir).catch(() => null);
+  if (info && !info.isDirectory()) throw new UsageError(`--engines-dir ${dir} is not a folder`, "pass the engines folder (it holds <engineId>/<version>/<platform>/ folders)");
+  return dir;
+}
 
 /** `<os>-<arch>` of `--os/--arch`, else this machine's. */
 export function osArchOf(opts: { os?: string; arch?: string }): string {

@@ -4,7 +4,7 @@ import { NoPackageFitsError } from "../errors.js";
 import { engineAsk } from "../resolve/engine-ref.js";
 import { readIndex } from "../index-file/read-index.js";
 import { platformTarget } from "../resolve/platform-request.js";
-import { type Resolution, resolvePackage } from "../resolve/resolve-package.js";
+import { type Resolution, resolvePackage, yankedWarnings } from "../resolve/resolve-package.js";
 
 export interface ResolveOptions {
   registry: string;
@@ -15,11 +15,6 @@ export interface ResolveOptions {
   prerelease?: boolean;
   channel?: string;
   baseUrl?: URL | string;
-}
-
-/** A yanked version taken because it was asked for by exact version: said on stderr. */
-export function yankedWarnings(r: Resolution): string[] {
-  return r.yanked ? [`${r.engineId} ${r.version} is yanked (${r.yanked.reason}); installing it because it was asked for by exact version`] : [];
 }
 
 /** The lines that show a resolution: URL, size, sha256, the runtime pack, and with `explain` the reasons. */

@@ -9,6 +9,6 @@ import { enginesDirOf, manageLines, osArchOf } from "./render-manage.js";
 export async function rollbackCommand(engine: string, opts: { enginesDir?: string; os?: string; arch?: string; dryRun?: boolean }, reporter: Reporter): Promise<Rendered> {
   const { engineId } = parseEngineRef(engine);
   const osArch = osArchOf(opts);
-  const result = await applyManage(enginesDirOf(opts), (folder, record) => planRollback(folder, record, engineId, osArch, new Date()), { dryRun: Boolean(opts.dryRun), reporter });
+  const result = await applyManage(await enginesDirOf(opts), (folder, record) => planRollback(folder, record, engineId, osArch, new Date()), { dryRun: Boolean(opts.dryRun), reporter });
   return { json: result, lines: manageLines(result) };
 }

@@ -9,6 +9,6 @@ import { enginesDirOf, manageLines, osArchOf } from "./render-manage.js";
 export async function useCommand(ref: string, opts: { enginesDir?: string; accel?: string; os?: string; arch?: string; dryRun?: boolean }, reporter: Reporter): Promise<Rendered> {
   const { engineId, version } = parseEngineRef(ref, { versionRequired: true, allowLatest: true });
   const osArch = osArchOf(opts);
-  const result = await applyManage(enginesDirOf(opts), (folder, record) => planUse(folder, record, { engineId, version: version!, osArch, ...(opts.accel ? { accel: opts.accel } : {}) }, new Date()), { dryRun: Boolean(opts.dryRun), reporter });
+  const result = await applyManage(await enginesDirOf(opts), (folder, record) => planUse(folder, record, { engineId, version: version!, osArch, ...(opts.accel ? { accel: opts.accel } : {}) }, new Date()), { dryRun: Boolean(opts.dryRun), reporter });
   return { json: result, lines: manageLines(result) };
 }

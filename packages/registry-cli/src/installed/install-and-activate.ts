@@ -1,4 +1,5 @@
 import { stat } from "node:fs/promises";
+import { makeFolders } from "@baiengine/cli-kit/system";
 import { checkDiskSpace, packageNeeds, type SpaceNeed } from "../install/disk-space.js";
 import { applyInstall, type DownloadTuning, type InstallDeps, type InstallResult } from "../install/install-package.js";
 import type { InstallPlan } from "../install/install-plan.js";
@@ -48,7 +49,11 @@ export async function installAndActivate(plan: InstallPlan, deps: InstallDeps, t
   const osArch = plan.platform.split("-").slice(0, 2).join("-");
   let result: InstallResult;
   try {
-    if (plan.force || !(await stat(plan.dest).then(() => true, () => false))) await checkDiskSpace(plan.enginesDir, await installNeeds(plan, sizes));
+    if (plan.force || !(await stat(plan.dest).then(() => true, () => false))) {
+      // The folder first: one that cannot be made is that error, not "0 bytes free".
+      await makeFolders(plan.enginesDir);
+      await checkDiskSpace(plan.enginesDir, await installNeeds(plan, sizes));
+    }
     result = await applyInstall(plan, deps, tuning);
   } catch (error) {
     const note = await activeNote(plan.enginesDir, plan.engineId, osArch);

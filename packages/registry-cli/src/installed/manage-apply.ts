@@ -1,12 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { readdir, rm } from "node:fs/promises";
+import { readdir, rm, stat } from "node:fs/promises";
 import { basename, dirname, join, relative } from "node:path";
 import { makeFolders, renameWithRetry } from "@baiengine/cli-kit/system";
 import type { ActiveRecord, Reporter } from "@baiengine/schema";
 import { InstallRefusedError } from "../errors.js";
 import { removeEmptyParents, withInstallLock } from "../install/install-steps.js";
 import { runtimeLockPath } from "../install/runtime-plan.js";
-import { readActiveRecord, withEnginesLock, writeActiveRecord } from "./active-record-file.js";
+import { emptyActiveRecord, readActiveRecord, withEnginesLock, writeActiveRecord } from "./active-record-file.js";
 import { type EnginesFolder, scanEnginesFolder } from "./engines-folder.js";
 import { walkFiles } from "./file-usage.js";
 import type { ManagePlan, Removal } from "./manage-plan.js";
@@ -39,6 +39,11 @@ export async function applyManage(
   options: { dryRun?: boolean; reporter?: Reporter } = {},
 ): Promise<ManageResult> {
   const reporter = options.reporter ?? {};
+  // A missing engines folder holds nothing: planned as empty (refusals name what is not installed), never created.
+  if (!(await stat(enginesDir).then((s) => s.isDirectory(), () => false))) {
+    const planned = plan({ enginesDir, engines: [], runtimes: [], strays: [] }, emptyActiveRecord());
+    return { ...planned, record: null, dryRun: Boolean(options.dryRun), keptRuntimes: [], leftInTrash: [], swept: [] };
+  }
   return withEnginesLock(enginesDir, reporter, async () => {
     const swept = options.dryRun ? [] : (await emptyTrash(enginesDir)).deleted;
     const folder = await scanEnginesFolder(enginesDir);

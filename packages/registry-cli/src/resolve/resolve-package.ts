@@ -67,6 +67,11 @@ export function resolvePackage(registry: Registry, engineId: string, target: Tar
   };
 }
 
+/** A yanked version taken because it was asked for by exact version, as a warning line (none otherwise). */
+export function yankedWarnings(r: Pick<Resolution, "engineId" | "version" | "yanked">): string[] {
+  return r.yanked ? [`${r.engineId} ${r.version} is yanked (${r.yanked.reason}); installing it because it was asked for by exact version`] : [];
+}
+
 const channelOf = (options: ResolveOptions) => (options.prerelease ? PRERELEASE_CHANNEL : (options.channel ?? DEFAULT_CHANNEL));
 
 function choose(packages: PackageEntry[], target: Target): Choice {
