@@ -245,6 +245,25 @@ describe("the index's history and the disk", () => {
     expect(existsSync(join(dir, "hello"))).toBe(false);
   });
 
+  it("the history the CLI published round-trips through validate, list, export and migrate", async () => {
+    const index = JSON.parse(await readFile(registry, "utf8"));
+    expect(index.engines[0].latestVersion).toBe("0.3.0");
+    expect(index.engines[0].versions.map((v: { version: string; packages: unknown[] }) => [v.version, v.packages.length])).toEqual([["0.1.0", 2], ["0.2.0", 2], ["0.3.0", 1]]);
+    const validate = await runCli(["validate", "--registry", registry]);
+    expect(validate.code, validate.stderr).toBe(0);
+    const list = await runCli(["list", "--registry", registry]);
+    expect(list.stdout).toMatch(/hello\s+stable\s+0\.1\.0\s+linux-x86_64-cuda13/);
+    const live = join(root, "packages.json");
+    expect((await runCli(["export", "--format", "packages-json", "--registry", registry, "--out", live])).code).toBe(0);
+    const exported = JSON.parse(await readFile(live, "utf8"));
+    expect(exported.engines[0].latest.version).toBe("0.3.0");
+    expect(exported.engines[0]).not.toHaveProperty("versions");
+    const before = await readFile(registry, "utf8");
+    const migrate = await runCli(["migrate", "--from", live, "--to", registry]);
+    expect(migrate.code, migrate.stderr).toBe(0);
+    expect(await readFile(registry, "utf8")).toBe(before);
+  });
+
   it("a yanked version is passed over by install, and installs only by exact version, with a warning", async () => {
     const dir = join(root, "engines-yank");
     const copy = join(root, "engines-yank.json");
