@@ -13,7 +13,7 @@ export declare function provideNodeLlamaCpp(project: { provide(key: "nodeLlamaCp
 
 declare module "vitest" {
   export interface ProvidedContext {
-    /** Folders holding bins/linux-x64-cuda/libggml-cuda.so and bins/win-x64-cuda/ggml-cuda.dll. */
+    /** Folders holding bins/linux-x64-cuda/ (libggml-cuda.so, libggml-base.so, libggml-cpu-x64.so, libggml-cpu-haswell.so) and bins/win-x64-cuda/ggml-cuda.dll. */
     nodeLlamaCpp: { linux: string; windows: string };
   }
 }

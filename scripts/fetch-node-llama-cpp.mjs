@@ -13,7 +13,12 @@ export const NODE_LLAMA_CPP_CACHE = join(root, "node_modules", ".cache", "node-l
 
 /** The builds and the files read from each (paths inside the npm tarball, below package/). */
 export const NODE_LLAMA_CPP_BUILDS = {
-  linuxCuda: { name: "@node-llama-cpp/linux-x64-cuda", version: "3.22.1", files: ["bins/linux-x64-cuda/libggml-cuda.so"] },
+  linuxCuda: {
+    name: "@node-llama-cpp/linux-x64-cuda",
+    version: "3.22.1",
+    // A GGML_BACKEND_DL build: the CUDA backend, ggml-base, and two of its CPU backend modules.
+    files: ["bins/linux-x64-cuda/libggml-cuda.so", "bins/linux-x64-cuda/libggml-base.so", "bins/linux-x64-cuda/libggml-cpu-x64.so", "bins/linux-x64-cuda/libggml-cpu-haswell.so"],
+  },
   windowsCuda: { name: "@node-llama-cpp/win-x64-cuda", version: "3.21.1", files: ["bins/win-x64-cuda/ggml-cuda.dll"] },
 };
 

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const [pkg, bin, ...args] = process.argv.slice(2);
-const where = { "@baiengine/packer": "packages/packer", "@baiengine/verifier": "packages/verifier", "@baiengine/registry-cli": "packages/registry-cli", "@baiengine/build-matrix": "apps/build-matrix" }[pkg];
+const where = { "@baiengine/packer": "packages/packer", "@baiengine/verifier": "packages/verifier", "@baiengine/registry-cli": "packages/registry-cli", "@baiengine/build-matrix": "apps/build-matrix", "@baiengine/gpu-acceptance": "apps/gpu-acceptance" }[pkg];
 if (!where || !bin) {
   console.error("usage: run-bin.mjs <workspace package> <bin> [args...]");
   process.exit(2);

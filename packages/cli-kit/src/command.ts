@@ -22,8 +22,6 @@ export interface Rendered {
   problems?: string[];
   /** The exit code when the command's own outcome is a failure though it ran to the end (something rejected). */
   exitCode?: ExitCode;
-  /** Thrown after rendering: a failure whose facts `--json` readers still get in `json`. */
-  failure?: unknown;
 }
 
 /** Prints a command's result the way `--json` (or its absence) asks, and sets the exit code for problems. */
@@ -36,7 +34,6 @@ export function renderResult(result: Rendered, options: { json?: boolean }): voi
   if (!options.json) for (const problem of result.problems ?? []) log.error(problem);
   if (result.exitCode !== undefined) process.exitCode = result.exitCode;
   if ((result.problems ?? []).length > 0) process.exitCode = EXIT.failed;
-  if (result.failure !== undefined) throw result.failure;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { detectEnvironment } from "./environment.js";
-import { CliError, EXIT, UsageError } from "./errors.js";
+import { CliError, EXIT, errorFacts, UsageError } from "./errors.js";
 import { createLogger } from "./logger.js";
 
 /**
@@ -25,7 +25,8 @@ export function createProgram(
 /**
  * Runs a CLI to completion and maps every outcome to an exit code: 0 ok, 1 failed, 2 usage. Expected
  * failures print `error: <message>` and the fix; unexpected ones print one line and point at
- * BAIENGINE_DEBUG=1 for the stack.
+ * BAIENGINE_DEBUG=1 for the stack. Under `--json` a failure also prints one JSON document on stdout,
+ * `{"error": ErrorReport}`: its stable code and facts.
  */
 export async function runCli(program: Command, argv: string[] = process.argv): Promise<never> {
   const log = createLogger(detectEnvironment());
@@ -35,30 +36,49 @@ export async function runCli(program: Command, argv: string[] = process.argv): P
     code = process.exitCode === undefined ? EXIT.ok : Number(process.exitCode);
   } catch (error) {
     code = exitCodeFor(error, (m, h) => log.error(m, h));
+    const report = describeError(error);
+    if (report && argv.includes("--json")) printJson({ error: report });
   }
   process.exit(code);
 }
 
-/** The exit code of an error, after reporting it through `report`. */
-export function exitCodeFor(error: unknown, report: (message: string, hint?: string) => void): number {
+/**
+ * A failure as data, for `--json`: `code` is stable (CliError.code; `USAGE` for a command line
+ * commander refused, `FILE_SYSTEM` for a path the system refused, `INTERNAL` for a bug), `facts` the
+ * error's fields (`expected`, `actual`, `findings`, `reasons`, ...; a file-system error's `path`,
+ * `syscall` and `errno`).
+ */
+export interface ErrorReport {
+  code: string;
+  exitCode: number;
+  message: string;
+  hint?: string;
+  facts: Record<string, unknown>;
+}
+
+/** The ErrorReport of an error; null for commander's help and version exits, which are not failures. */
+export function describeError(error: unknown): ErrorReport | null {
   if (error instanceof CommanderError) {
-    // help and version "errors" are successful exits; commander already printed the message.
-    if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") return EXIT.ok;
-    return EXIT.usage;
+    if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") return null;
+    return { code: "USAGE", exitCode: EXIT.usage, message: error.message.replace(/^error: /, ""), facts: { commanderCode: error.code } };
   }
-  if (error instanceof CliError) {
-    report(error.message, error.hint);
-    return error.exitCode;
-  }
+  if (error instanceof CliError) return { code: error.code, exitCode: error.exitCode, message: error.message, ...(error.hint ? { hint: error.hint } : {}), facts: errorFacts(error) };
   const system = fileSystemError(error);
   if (system) {
-    report(system.message, system.hint);
-    return EXIT.failed;
+    const e = error as NodeJS.ErrnoException;
+    return { code: "FILE_SYSTEM", exitCode: EXIT.failed, message: system.message, hint: system.hint, facts: { path: e.path, syscall: e.syscall, errno: e.code } };
   }
   const message = error instanceof Error ? error.message : String(error);
-  report(`internal error: ${message}`, "this is a bug in baiengine; set BAIENGINE_DEBUG=1 for the stack trace");
-  if (process.env["BAIENGINE_DEBUG"] && error instanceof Error) process.stderr.write(`${error.stack}\n`);
-  return EXIT.failed;
+  return { code: "INTERNAL", exitCode: EXIT.failed, message: `internal error: ${message}`, hint: "this is a bug in baiengine; set BAIENGINE_DEBUG=1 for the stack trace", facts: {} };
+}
+
+/** The exit code of an error, after reporting it through `report` (commander reports its own). */
+export function exitCodeFor(error: unknown, report: (message: string, hint?: string) => void): number {
+  const described = describeError(error);
+  if (described === null) return EXIT.ok;
+  if (!(error instanceof CommanderError)) report(described.message, described.hint);
+  if (described.code === "INTERNAL" && process.env["BAIENGINE_DEBUG"] && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  return described.exitCode;
 }
 
 /** What each file-system error code means for the path it names (Node's `error.code`, from errno). */

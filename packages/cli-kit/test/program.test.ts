@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { createProgram, EXIT, exitCodeFor, FailureError, parsePositiveInt, UsageError } from "../src/index.js";
+import { codeOfName, createProgram, EXIT, exitCodeFor, FailureError, parsePositiveInt, UsageError } from "../src/index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "cli-kit-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -67,6 +67,33 @@ describe("runCli", () => {
     expect(cli(demo, ["--help"])).toMatchObject({ code: 0, stdout: expect.stringContaining("Usage: demo [options]") });
     expect(cli(demo, ["--tool-version"], { FLAGS: "-V, --tool-version" })).toMatchObject({ code: 0, stdout: "1.2.3\n" });
     expect(cli(demo, ["--version"], { FLAGS: "-V, --tool-version" }).code).toBe(EXIT.usage);
+  });
+});
+
+describe("--json failures", () => {
+  const failing = `
+class HashMismatchError extends kit.FailureError {
+  constructor(expected, actual) { super("sha256 differs", "fetch it again"); this.expected = expected; this.actual = actual; }
+}
+const program = kit.createProgram("demo", "a demo", "1.2.3").option("--json").option("--bug")
+  .action((o) => { if (o.bug) throw new Error("boom"); throw new HashMismatchError("aa", "bb"); });
+await kit.runCli(program);`;
+
+  it("print one JSON document on stdout with a stable code and the error's fields as facts, and the line on stderr", () => {
+    const r = cli(failing, ["--json"]);
+    expect(r.code).toBe(EXIT.failed);
+    expect(JSON.parse(r.stdout)).toEqual({ error: { code: "HASH_MISMATCH", exitCode: 1, message: "sha256 differs", hint: "fetch it again", facts: { expected: "aa", actual: "bb" } } });
+    expect(r.stderr).toBe("error: sha256 differs\n  hint: fetch it again\n");
+  });
+
+  it("name usage errors USAGE and bugs INTERNAL; without --json stdout stays empty", () => {
+    expect(JSON.parse(cli(failing, ["--json", "--nope"]).stdout).error).toMatchObject({ code: "USAGE", exitCode: 2, message: "unknown option '--nope'" });
+    expect(JSON.parse(cli(failing, ["--json", "--bug"]).stdout).error).toMatchObject({ code: "INTERNAL", exitCode: 1, message: "internal error: boom" });
+    expect(cli(failing, []).stdout).toBe("");
+  });
+
+  it("derive codes from class names, UPPER_SNAKE without Error", () => {
+    expect(["HashMismatchError", "UsageError", "NoPackageFitsError", "IndexInvalidError", "Sha256MismatchError"].map(codeOfName)).toEqual(["HASH_MISMATCH", "USAGE", "NO_PACKAGE_FITS", "INDEX_INVALID", "SHA256_MISMATCH"]);
   });
 });
 

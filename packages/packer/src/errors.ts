@@ -35,7 +35,7 @@ export class BuildFolderBusyError extends FailureError {
   constructor(buildDir: string, lockPath: string) {
     super(
       `another pack-engine is still building in ${buildDir}`,
-      `wait for it to finish, or pass --cache-dir to build elsewhere (if no packer is running, remove ${lockPath})`,
+      `wait for it to finish, or pass --cache-dir to build elsewhere (a lock whose packer exited is taken over by itself; its lock is ${lockPath})`,
     );
   }
 }

@@ -14,3 +14,4 @@ export { gatherRuntimeFacts } from "./runtime/gather-runtime-facts.js";
 export { planRuntimePack, RUNTIME_LIBRARY_DIR } from "./runtime/plan-runtime-pack.js";
 export { formatRuntimePlan } from "./runtime/format-runtime-plan.js";
 export { packRuntime, planRuntimePackHere, type RuntimePackDeps, type RuntimePackResult } from "./runtime/pack-runtime.js";
+export { findSystemToolkit, TOOLKIT_PLACES, type ToolkitPlaces } from "./runtime/find-toolkit.js";

@@ -1,6 +1,6 @@
 import { safeParseAcceleratorToken, isSupportedPlatform } from "@baiengine/schema";
 import { type AcceleratorProfile, AcceleratorsFile } from "./accelerator-profile.js";
-import { assertNoProblems, duplicates, readDataText, reasonsWithoutDefine, validateData } from "./load-data.js";
+import { assertNoProblems, duplicates, readDataJson, reasonsWithoutDefine, validateData } from "./load-data.js";
 
 let loaded: { profiles: readonly AcceleratorProfile[]; lists: Record<string, string[]> } | undefined;
 
@@ -58,7 +58,7 @@ export function resolveAccelerators(input: unknown): { profiles: AcceleratorProf
 }
 
 function loadAccelerators(): NonNullable<typeof loaded> {
-  loaded ??= resolveAccelerators(JSON.parse(readDataText("accelerators.json")));
+  loaded ??= resolveAccelerators(readDataJson("accelerators.json"));
   return loaded;
 }
 

@@ -21,6 +21,13 @@ export const RuntimeModules = z.strictObject({
   buildDir: NonEmpty,
   /** Names that match the prefix but are linked libraries, not modules (`ggml-base`). */
   exclude: z.array(NonEmpty),
+  /**
+   * The CPU backend's module name after the prefix (ggml: `cpu`, and `cpu-<variant>` per CPU
+   * variant). Where the backends are modules (a GGML_BACKEND_DL build), a package must carry one:
+   * ggml's backend registry loads the CPU backend from these files, and the server stops with "no
+   * CPU backend found" without one. Absent: the engine has no such module.
+   */
+  cpuBackend: NonEmpty.optional(),
 });
 export type RuntimeModules = z.infer<typeof RuntimeModules>;
 

@@ -1,6 +1,6 @@
 import { listAcceleratorProfiles } from "./accelerators.js";
 import { EnginesFile, type EngineProfile } from "./engine-profile.js";
-import { assertNoProblems, duplicates, readDataText, reasonsWithoutDefine, validateData } from "./load-data.js";
+import { assertNoProblems, duplicates, readDataJson, reasonsWithoutDefine, validateData } from "./load-data.js";
 import { crossToolchainIds } from "./toolchains.js";
 
 let engines: readonly EngineProfile[] | undefined;
@@ -27,7 +27,7 @@ export function resolveEngines(input: unknown, known: { tokens: string[]; toolch
 }
 
 function loadEngines(): readonly EngineProfile[] {
-  engines ??= resolveEngines(JSON.parse(readDataText("engines.json")), {
+  engines ??= resolveEngines(readDataJson("engines.json"), {
     tokens: listAcceleratorProfiles().map((a) => a.token),
     toolchainIds: ["native", ...crossToolchainIds()],
   });

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { formatIssues, SchemaValidationError } from "@baiengine/schema";
+import { formatIssues, JsonDocumentError, parseStrictJson, SchemaValidationError } from "@baiengine/schema";
 import type { z } from "zod";
 
 /** data/ sits beside src/ and dist/, so the same relative URL works from the sources and from the build. */
@@ -8,6 +8,16 @@ const DATA = new URL("../data/", import.meta.url);
 /** The text of a file under data/ (a header fix's content). */
 export function readDataText(relative: string): string {
   return readFileSync(new URL(relative, DATA), "utf8");
+}
+
+/** The JSON of a file under data/, read by the one strict JSON-document reader; throws SchemaValidationError naming the file and the path. */
+export function readDataJson(relative: string): unknown {
+  try {
+    return parseStrictJson(readFileSync(new URL(relative, DATA)));
+  } catch (error) {
+    if (error instanceof JsonDocumentError) throw new SchemaValidationError(`@baiengine/profiles data/${relative}`, [error.message]);
+    throw error;
+  }
 }
 
 /** Validates the content of data/<name> against `schema`; throws SchemaValidationError naming the file. */

@@ -18,6 +18,8 @@ export const RuntimePlatform = z.strictObject({
   arches: z.array(ArchField).min(1),
   /** What the engine's GPU backend links (ggml-cuda): the closure starts here unless the engine's binaries are read. */
   seeds: z.array(LibraryName).min(1),
+  /** The engine module that links the seeds (`libggml-cuda.so`), named in refusals as what needs a missing seed. */
+  seedsLinkedBy: LibraryName,
   /** Every library the vendor allows to redistribute; the closure may hold nothing else from the toolkit. */
   redistributable: z.array(LibraryName).min(1),
   /** Where the libraries lie under the toolkit's root, searched in order. */

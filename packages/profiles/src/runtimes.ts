@@ -1,5 +1,5 @@
 import { acceleratorToken, type Os } from "@baiengine/schema";
-import { assertNoProblems, duplicates, readDataText, validateData } from "./load-data.js";
+import { assertNoProblems, duplicates, readDataJson, validateData } from "./load-data.js";
 import { type RuntimePlatform, type RuntimeProfile, RuntimesFile } from "./runtime-profile.js";
 
 let loaded: readonly RuntimeProfile[] | undefined;
@@ -35,7 +35,7 @@ export function parseRuntimeProfiles(input: unknown): RuntimeProfile[] {
 
 /** Every runtime profile, in file order. */
 export function listRuntimeProfiles(): RuntimeProfile[] {
-  loaded ??= parseRuntimeProfiles(JSON.parse(readDataText("runtimes.json")));
+  loaded ??= parseRuntimeProfiles(readDataJson("runtimes.json"));
   return [...loaded];
 }
 

@@ -1,5 +1,5 @@
 import type { Platform } from "@baiengine/schema";
-import { assertNoProblems, duplicates, readDataText, validateData } from "./load-data.js";
+import { assertNoProblems, duplicates, readDataJson, readDataText, validateData } from "./load-data.js";
 import { type ToolchainProfile, ToolchainsFile } from "./toolchain-profile.js";
 
 let loaded: { file: ToolchainsFile; cross: readonly ToolchainProfile[] } | undefined;
@@ -24,7 +24,7 @@ export function resolveToolchains(input: unknown, readText: (relative: string) =
 }
 
 function loadToolchains(): NonNullable<typeof loaded> {
-  loaded ??= resolveToolchains(JSON.parse(readDataText("toolchains.json")));
+  loaded ??= resolveToolchains(readDataJson("toolchains.json"));
   return loaded;
 }
 

@@ -1,5 +1,6 @@
 // The errors subpath keeps commander and cli-progress out of library imports.
 import { FailureError } from "@baiengine/cli-kit/errors";
+import { describeFinding, errorFindings, type Finding, type ProbeFailure } from "./verifier-port.js";
 
 /** engines.json is missing, not JSON, or does not match the schema: `issues` are `path: reason` lines. */
 export class IndexInvalidError extends FailureError {
@@ -41,8 +42,66 @@ export class DownloadError extends FailureError {
   }
 }
 
+/**
+ * A downloaded package's bytes are not the published ones: `actual` is their sha256, `expected` the
+ * index's (both lowercase hex), for `size` bytes from `url`.
+ */
+export class HashMismatchError extends DownloadError {
+  constructor(
+    readonly url: string,
+    readonly filename: string,
+    readonly size: number,
+    readonly expected: string,
+    readonly actual: string,
+  ) {
+    super(
+      `${url}: the ${size} bytes received have sha256 ${actual}, the index lists ${expected} for ${filename}`,
+      "the file at that URL is not the one the index lists (re-uploaded under the same name, or an out-of-date mirror); nothing was installed",
+    );
+  }
+}
+
 /** `install`/`resolve` refused: nothing was installed. */
 export class InstallRefusedError extends FailureError {}
+
+/**
+ * The verifier refused the package (`findings`, every one it made). When all its errors are
+ * EXTRACT_WRITE_FAILED (the disk full, no permission) the fault is this machine's, not the package's,
+ * and `fault` is `"machine"`, with a hint about the engines folder instead.
+ */
+export class PackageRefusedError extends InstallRefusedError {
+  constructor(
+    readonly filename: string,
+    readonly findings: Finding[],
+    readonly fault: "package" | "machine",
+  ) {
+    const detail = errorFindings(findings).map(describeFinding).join("; ");
+    super(
+      fault === "machine" ? `${filename} could not be extracted into the engines folder: ${detail}` : `${filename} was rejected: ${detail}`,
+      fault === "machine" ? "nothing was installed; free space there (or pick another --engines-dir), then install again" : "nothing was installed; use a package that passes verify-engine",
+    );
+  }
+
+  static from(filename: string, findings: Finding[]): PackageRefusedError {
+    const errors = errorFindings(findings);
+    return new PackageRefusedError(filename, findings, errors.length > 0 && errors.every((f) => f.code === "EXTRACT_WRITE_FAILED") ? "machine" : "package");
+  }
+}
+
+/**
+ * The device probe listed no device of the package's kind: `message` names the library or device
+ * missing; `probeFailure` says when the server never got to list devices (could not start, timed out,
+ * killed), else null.
+ */
+export class DeviceProbeRefusedError extends InstallRefusedError {
+  constructor(
+    message: string,
+    hint: string,
+    readonly probeFailure: ProbeFailure | null,
+  ) {
+    super(message, hint);
+  }
+}
 
 /** No package of an engine fits the host or request; `reasons` has one line per package considered. */
 export class NoPackageFitsError extends InstallRefusedError {

@@ -1,5 +1,5 @@
 // The public API, named: what the app side and the tests use. A new export is a decision, not a side effect of a file.
-export { DownloadError, IndexChangedError, IndexInvalidError, IndexLockedError, InstallRefusedError, NoPackageFitsError, UpdateRefusedError } from "./errors.js";
+export { DeviceProbeRefusedError, DownloadError, HashMismatchError, IndexChangedError, IndexInvalidError, IndexLockedError, InstallRefusedError, NoPackageFitsError, PackageRefusedError, UpdateRefusedError } from "./errors.js";
 export { DEFAULT_LOCK_STALE_MS, DEFAULT_LOCK_TIMEOUT_MS, canonicalRegistryText, canonicalRegistryValue, createIndex, fsyncFolder, isTempFileOf, lockIndex, lockPathFor, modifyIndex, parseIndexText, readIndex, removeStaleTempFiles, sha256Text, tempPathFor, utcTimestamp, writeFileAtomic, type AtomicWriteOptions, type LoadedIndex, type LockOptions, type ModifyResult, type ReadIndexOptions } from "./index-file/index.js";
 export { initRepository, planInit } from "./init/init-repository.js";
 export { DEFAULT_BASE_URL, readme, releaseWorkflow } from "./init/templates.js";
@@ -9,6 +9,8 @@ export { importIncoming, type ImportOutcome } from "./install/import-incoming.js
 export { applyInstall, fileBaseUrl, installFile, installResolved, type DownloadTuning, type InstallDeps, type InstallResult, type Registry } from "./install/install-package.js";
 export { describeInstallPlan, planFileInstall, planInstall, planResolvedInstall, platformFolder, type InstallPlan, type InstallSource } from "./install/install-plan.js";
 export { installingPath, placeInstall, recoverInterrupted } from "./install/place-install.js";
+export { runInstall, type InstallCheck, type InstallRoute, type InstalledState, type PipelineOutcome } from "./install/pipeline.js";
+export { describeTarget, planTarget, type InstallTarget, type InstalledFacts } from "./install/install-target.js";
 export { formatTable, listRows, type ListRow } from "./list/list-engines.js";
 export { applyMigrate, exportPackagesJson, readPackagesIndex, type MigrateResult } from "./packages-json/apply-packages-json.js";
 export { engineFromLive, packageFromLive, runtimeFromLive } from "./packages-json/from-packages-index.js";
@@ -34,12 +36,11 @@ export { planInstallRequest, type InstallAsk, type InstallRequest } from "./inst
 export { platformTarget, type PlatformTarget } from "./resolve/platform-request.js";
 export { keepsHistory, newestFirst, publishedVersions, recordVersion, seedVersions, type PublishedVersion, type RecordedVersion } from "./history/engine-history.js";
 export { applyYank, planYank, type YankChange, type YankPlan } from "./history/yank.js";
-export { checkDiskSpace, formatBytes, freeBytes, NotEnoughSpaceError, packageNeeds, type SpaceNeed } from "./install/disk-space.js";
+export { checkDiskSpace, formatBytes, freeBytes, installNeeds, NotEnoughSpaceError, packageNeeds, type SpaceNeed } from "./install/disk-space.js";
 export { activateInstalled, activeNote, planActivation, type Activation, type InstalledTarget } from "./installed/activate.js";
 export { activeRecordPath, emptyActiveRecord, readActiveRecord, withEnginesLock, writeActiveRecord, type LoadedActiveRecord } from "./installed/active-record-file.js";
 export { scanEnginesFolder, type EnginesFolder, type InstalledEngine, type InstalledStore, type StrayFolder } from "./installed/engines-folder.js";
 export { bytesFreed, folderBytes, walkFiles, type FileFacts } from "./installed/file-usage.js";
-export { installAndActivate, installNeeds, type ManagedInstallResult, type PlannedSizes } from "./installed/install-and-activate.js";
 export { listInstalled, type InstalledReport, type InstalledRow } from "./installed/installed-list.js";
 export { applyManage, emptyTrash, trashPath, type ManageResult } from "./installed/manage-apply.js";
 export { isActive, planPrune, planRemove, planRollback, planUse, type ManagePlan, type Removal, type RemoveRequest, type UseRequest } from "./installed/manage-plan.js";

@@ -1,11 +1,28 @@
 import type { Reporter } from "@baiengine/schema";
-import { type ByteSource, type ExtractResult, extractPackage, extractRuntimePack, type Finding, type RuntimeExtractResult, type VerifyReport, verifyPackage } from "@baiengine/verifier";
+import {
+  type ByteSource,
+  describeFinding,
+  type ExtractResult,
+  errorFindings,
+  extractPackage,
+  extractRuntimePack,
+  type Finding,
+  PackageRejectedError,
+  type ProbeFailure,
+  type RuntimeExtractResult,
+  Sha256MismatchError,
+  type VerifyReport,
+  verifyPackage,
+} from "@baiengine/verifier";
 
 /**
  * The part of @baiengine/verifier this CLI uses, behind one seam so the commands can be planned
  * and tested as data.
  */
-export type { ByteSource, Finding };
+export type { ByteSource, Finding, ProbeFailure };
+
+/** The verifier's refusals, as classes with their facts: `findings`, and for a sha256 mismatch `expected`/`actual`. */
+export { describeFinding, errorFindings, PackageRejectedError, Sha256MismatchError };
 
 /** What the commands read from a verification: the verifier's own report, narrowed. */
 export type PackageCheck = Pick<VerifyReport, "file" | "ok" | "findings" | "sha256" | "size" | "manifest"> & Partial<Pick<VerifyReport, "runtimeManifest" | "uncompressedSize">>;
@@ -19,8 +36,9 @@ type ExtractOptions = { expectedSha256?: string; expectedFilename?: string; repo
 export interface PackageVerifier {
   verify(file: string, options?: { expectedFilename?: string; reporter?: Reporter; signal?: AbortSignal }): Promise<PackageCheck>;
   /**
-   * Throws an error with `findings` when the package is rejected, or the source's own error; removes
-   * what it wrote. `source`: a file, or a ByteSource (a download, extracted as it arrives).
+   * Throws PackageRejectedError (`findings`; Sha256MismatchError when the sha256 differs) when the
+   * package is rejected, or the source's own error; removes what it wrote. `source`: a file, or a
+   * ByteSource (a file or download read once, extracted as it arrives).
    */
   extract(source: string | ByteSource, dest: string, options?: ExtractOptions): Promise<ExtractedPackage>;
   /** `extract` for a runtime pack (`.bairuntime`). */

@@ -39,7 +39,7 @@ describe("canonical engines.json", () => {
     expect(error).toBeInstanceOf(IndexInvalidError);
     expect(error.issues.some((i: string) => i.startsWith("engines[0].latestVersion: "))).toBe(true);
     await writeFile(file, "{ not json");
-    expect((await readIndex(file).catch((e) => e)).issues[0]).toMatch(/^\(root\): not valid JSON/);
+    expect((await readIndex(file).catch((e) => e)).issues[0]).toMatch(/^\(root\): has an object key that is not a string \(line 1, column 3\)$/);
   });
 });
 

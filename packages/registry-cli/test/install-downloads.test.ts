@@ -162,6 +162,17 @@ describe("a stale partial file from another upload of the same name", () => {
     expect(plain(result.stderr).replaceAll("/tampered/", "/")).not.toMatch(/tamper/i);
     expect(await readdir(join(enginesDir, ".downloads"))).toEqual([]);
   });
+
+  it("--json: the mismatch is an error with a stable code and the two sha256 as facts", async () => {
+    const enginesDir = join(await tempDir(), "engines");
+    const result = await runCli([...installArgs(await registryFor("tampered"), enginesDir), "--json"]);
+    expect(result.code).toBe(1);
+    const { error } = JSON.parse(result.stdout);
+    expect(error).toMatchObject({ code: "HASH_MISMATCH", exitCode: 1, facts: { expected: packed.sha256, size: packed.size, filename, url: expect.stringContaining("/tampered/") } });
+    expect(error.facts.actual).toMatch(/^[0-9a-f]{64}$/);
+    expect(error.facts.actual).not.toBe(packed.sha256);
+    expect(error.message).toContain(`have sha256 ${error.facts.actual}, the index lists ${packed.sha256}`);
+  });
 });
 
 describe("the hosted file is not the published one", () => {

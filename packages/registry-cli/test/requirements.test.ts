@@ -139,7 +139,9 @@ describe("a package that needs a newer glibc than this host's (update, resolve, 
     expect(text.stderr).toContain(`linux-x86_64-cpu: skipped, needs glibc 99.0, this host has ${hostGlibc}`);
     const json = await runCli(["resolve", "--registry", registry, "--engine", "hello", "--json"]);
     expect(json.code).toBe(1);
-    expect(JSON.parse(json.stdout).reasons).toContain(`linux-x86_64-cpu: skipped, needs glibc 99.0, this host has ${hostGlibc}`);
+    const { error } = JSON.parse(json.stdout);
+    expect(error).toMatchObject({ code: "NO_PACKAGE_FITS", exitCode: 1, message: expect.stringContaining("no package of hello") });
+    expect(error.facts.reasons).toContain(`linux-x86_64-cpu: skipped, needs glibc 99.0, this host has ${hostGlibc}`);
   });
 
   it("install refuses it in one line naming the requirement and the host's value; --force installs it", async () => {

@@ -171,6 +171,22 @@ describe("update", () => {
       expect(JSON.parse(await readFile(registry, "utf8")).engines[0].latestVersion).toBe("0.4.0");
     });
 
+    it("rc10 after rc9: refused as SemVer orders it, with why and the rc.10 spelling", async () => {
+      await makePackage(packages, { version: "1.0.0-rc9" });
+      expect((await publish("1.0.0-rc9", ["--prerelease"])).code).toBe(0);
+      await makePackage(packages, { version: "1.0.0-rc10" });
+      const refused = await expectRefusal(publish("1.0.0-rc10", ["--prerelease"]), /version 1\.0\.0-rc10 is not above the current 1\.0\.0-rc9: SemVer compares the pre-release "rc10" with "rc9" as text.*publish it as 1\.0\.0-rc\.10/);
+      expect(refused.stderr).toMatch(/rename the version as suggested/);
+    });
+
+    it("a hand-edited index with a duplicate key, or a byte-order mark: refused with the key's path, the BOM named", async () => {
+      const text = await readFile(registry, "utf8");
+      await writeFile(registry, text.replace('"latestVersion"', '"latestVersion": "0.0.1", "latestVersion"'));
+      await expectRefusal(publish("0.6.0"), /engines\[0\]\.latestVersion: repeats the key "latestVersion".*\(line \d+, column \d+\)/);
+      await writeFile(registry, `\uFEFF${text}`);
+      await expectRefusal(publish("0.6.0"), /\(root\): starts with a UTF-8 byte-order mark \(BOM\)/);
+    });
+
     it("a pre-release at or below the stable version", async () => {
       await expectRefusal(publish("0.5.0", ["--prerelease"]), /not above the current 0\.5\.0/);
     });

@@ -14,3 +14,5 @@ export * from "./runtime.js";
 export * from "./runtime-naming.js";
 export * from "./packages-index.js";
 export * from "./placeholders.js";
+export * from "./json-document.js";
+export * from "./reader-view.js";

@@ -31,7 +31,7 @@ export interface RuntimeExtractResult extends Omit<ExtractResult, "manifest"> {
   runtimeManifest: RuntimeManifest;
 }
 
-/** A package was refused; nothing it would have written is left behind. */
+/** A package was refused; nothing it would have written is left behind. `findings` says why, as data. */
 export class PackageRejectedError extends FailureError {
   constructor(
     readonly file: string,
@@ -44,6 +44,26 @@ export class PackageRejectedError extends FailureError {
       "run verify-engine on the file to see every finding",
     );
   }
+}
+
+/**
+ * The package was refused because its bytes' sha256 (`actual`, lowercase hex) is not the one the
+ * caller expected (`expected`, as given); `findings` holds SHA256_MISMATCH and any other finding.
+ */
+export class Sha256MismatchError extends PackageRejectedError {
+  constructor(
+    file: string,
+    findings: Finding[],
+    readonly expected: string,
+    readonly actual: string,
+  ) {
+    super(file, findings);
+  }
+}
+
+/** PackageRejectedError, or Sha256MismatchError when a sha256 was expected and the bytes have another. */
+function rejection(file: string, findings: Finding[], actual: string, expected: string | undefined): PackageRejectedError {
+  return expected !== undefined && expected.toLowerCase() !== actual ? new Sha256MismatchError(file, findings, expected, actual) : new PackageRejectedError(file, findings);
 }
 
 /**
@@ -81,7 +101,7 @@ async function extractVerified(source: string | ByteSource, dest: string, option
     const checked = await scanPackage(file, options);
     verifiedSha256 = checked.sha256;
     const preFindings = [...checked.findings, ...sha256Findings(checked.sha256, options.expectedSha256)];
-    if (hasErrors(preFindings)) throw new PackageRejectedError(file, preFindings);
+    if (hasErrors(preFindings)) throw rejection(file, preFindings, checked.sha256, options.expectedSha256);
   }
   const createdRoot = prepareDestination(root);
   const writer = new StreamingWriter(root);
@@ -96,13 +116,14 @@ async function extractVerified(source: string | ByteSource, dest: string, option
   writer.close();
   const findings = [...scan.findings, ...writer.findings];
   // The writing pass must read the very bytes the first one verified.
-  findings.push(...sha256Findings(scan.sha256, options.expectedSha256 ?? verifiedSha256));
+  const expectedSha256 = options.expectedSha256 ?? verifiedSha256;
+  findings.push(...sha256Findings(scan.sha256, expectedSha256));
   // Every check passed, so no symlink points outside and nothing was written through one.
   if (!hasErrors(findings) && !writer.stopped) findings.push(...writer.createSymlinks());
   const report = reportFromScan(file, scan, findings);
   if (!report.ok || !complete(scan)) {
     cleanup(root, createdRoot);
-    throw new PackageRejectedError(file, findings);
+    throw rejection(file, findings, scan.sha256, expectedSha256);
   }
   return { scan, report, files: writer.files };
 }

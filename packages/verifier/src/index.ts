@@ -1,7 +1,7 @@
 export * from "./findings.js";
 export { DEFAULT_LIMITS, type Limits, LIMIT_FLAGS, resolveLimits } from "./limits.js";
 export { type VerifyOptions, type VerifyReport, verifyPackage } from "./verify.js";
-export { type ExtractOptions, type ExtractResult, extractPackage, extractRuntimePack, PackageRejectedError, type RuntimeExtractResult } from "./extract.js";
+export { type ExtractOptions, type ExtractResult, extractPackage, extractRuntimePack, PackageRejectedError, type RuntimeExtractResult, Sha256MismatchError } from "./extract.js";
 export { type SmokeResult, planSmoke } from "./smoke.js";
 export { type TarEntry, type TarEntryType, TarReader } from "./archive/tar-reader.js";
 export { GzipMemberReader } from "./archive/gzip-stream.js";
@@ -11,3 +11,5 @@ export * from "./binary/index.js";
 export * from "./libraries.js";
 export type { ByteSource } from "./scan.js";
 export * from "./devices/index.js";
+export { type BackendModuleLookup, type BackendModuleNames, checkCpuBackendModule, profileBackendModules } from "./rules/backend-modules.js";
+export { checkRuntimeCoverage, lackingRuntimeLibraries, runtimeLabel } from "./rules/runtime-coverage.js";

@@ -1,5 +1,5 @@
 // The library closure: policy, trees, loader rules, the package check, the packer's walk.
-export { type CheckLibrariesOptions, checkLibraries, type LibraryCheck, runnableSlices } from "./libraries/check.js";
+export { type CheckLibrariesOptions, checkLibraries, type LibraryCheck, type RuntimeLink, runnableSlices } from "./libraries/check.js";
 export { explainMiss } from "./libraries/diagnose.js";
 export { checkLibraryFolder, readLibraryFolder } from "./libraries/folder.js";
 export { classify, expandRunPath, type LoadedObject, type LoaderContext, type Resolution, resolveNeeded, searchDirs } from "./libraries/loader.js";

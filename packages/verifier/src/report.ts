@@ -17,7 +17,7 @@ export interface SmokeResult {
 }
 
 /** What one scan found, for one file, plus the smoke run when asked for. */
-export interface VerifyReport extends Pick<ScanResult, "findings" | "sha256" | "size" | "manifest" | "runtimeManifest" | "requirements" | "entries" | "uncompressedSize"> {
+export interface VerifyReport extends Pick<ScanResult, "findings" | "sha256" | "size" | "manifest" | "runtimeManifest" | "requirements" | "runtimeLinks" | "entries" | "uncompressedSize"> {
   file: string;
   /** No error findings. */
   ok: boolean;
@@ -35,6 +35,7 @@ export function reportFromScan(file: string, scan: ScanResult, findings: Finding
     manifest: scan.manifest,
     runtimeManifest: scan.runtimeManifest,
     requirements: scan.requirements,
+    runtimeLinks: scan.runtimeLinks,
     entries: scan.entries,
     uncompressedSize: scan.uncompressedSize,
   };

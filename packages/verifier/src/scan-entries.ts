@@ -24,6 +24,11 @@ export class EntryCollector implements TarVisitor {
   readonly entryList: TarEntry[] = [];
   readonly binaries = new Map<string, BinaryInfo>();
   readonly binaryErrors = new Map<string, string>();
+  /**
+   * Whether entries are named `./package/...` (`tar -C DIR -czf FILE .`): one finding says how to
+   * re-pack, and the package-level checks are skipped (their "no manifest" would be untrue).
+   */
+  dotPrefixed = false;
   /** The manifest's bytes; null when the package has none (or it was over the size limit). */
   manifestBytes: Buffer | null = null;
   private manifestParts: Buffer[] | null = null;
@@ -42,6 +47,13 @@ export class EntryCollector implements TarVisitor {
     this.entryList.push(entry);
     if (this.entryList.length > this.limits.maxEntries) {
       this.abort(errorFinding("LIMIT_ENTRY_COUNT", `more than ${this.limits.maxEntries} entries`));
+      return null;
+    }
+    if (entry.path === "." || entry.path.startsWith("./")) {
+      // Every such entry would repeat the same two findings; one says what to do.
+      if (!this.dotPrefixed) this.findings.push(dotPrefixFinding(entry.path));
+      this.dotPrefixed = true;
+      this.writer?.entry(entry, false);
       return null;
     }
     this.findings.push(...checkEntry(entry, this.limits), ...this.entrySet.add(entry));
@@ -88,6 +100,19 @@ export class EntryCollector implements TarVisitor {
     this.manifestParts = parts;
     return (chunk) => parts.push(Buffer.from(chunk));
   }
+}
+
+/**
+ * Readers disagree on `./package/x`: GNU tar and bsdtar extract it as package/x, strict readers (this
+ * one, and the app's, which looks for `package/manifest.json` by name) do not find it. The fix is a
+ * one-word change of the packing command.
+ */
+function dotPrefixFinding(path: string): Finding {
+  return errorFinding(
+    "ARCHIVE_DOT_PREFIX",
+    "entries are named ./package/... (an archive made with `tar -C DIR -czf FILE .`), not package/...; re-pack naming the folder instead of '.': `tar -C DIR -czf FILE package`",
+    path,
+  );
 }
 
 /** One sink that feeds every given sink; null when there is none. */

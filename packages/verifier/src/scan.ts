@@ -6,7 +6,7 @@ import { GzipMemberReader } from "./archive/gzip-stream.js";
 import { type TarEntry, TarReader } from "./archive/tar-reader.js";
 import { type ContentsCheck, checkContents } from "./contents.js";
 import { errorFinding, type Finding } from "./findings.js";
-import type { LibraryRequirements } from "./libraries.js";
+import type { LibraryRequirements, RuntimeLink } from "./libraries.js";
 import { type Limits, resolveLimits } from "./limits.js";
 import { EntrySet } from "./rules/entry-safety.js";
 import { checkRegistry } from "./rules/registry.js";
@@ -44,6 +44,8 @@ export interface ScanResult {
   /** The manifest of a runtime pack (`.bairuntime`), whose checks replace the engine package's. */
   runtimeManifest: RuntimeManifest | null;
   requirements: LibraryRequirements;
+  /** An engine package's GPU runtime libraries linked but not bundled, with the binaries that link each. */
+  runtimeLinks: RuntimeLink[];
   entries: number;
   uncompressedSize: number;
   /** Every entry seen, in archive order. */
@@ -78,8 +80,8 @@ export async function scanPackage(source: string | ByteSource, options: ScanOpti
   findings.push(...entrySet.finish());
 
   const sha256 = pass.sha256();
-  let contents: ContentsCheck = { findings: [], manifest: null, runtimeManifest: null, requirements: { systemLibraries: [] } };
-  if (walked) contents = checkContents(pass.collector, options.expectedFilename ?? basename(file));
+  let contents: ContentsCheck = { findings: [], manifest: null, runtimeManifest: null, requirements: { systemLibraries: [] }, runtimeLinks: [] };
+  if (walked && !pass.collector.dotPrefixed) contents = checkContents(pass.collector, options.expectedFilename ?? basename(file));
   findings.push(...contents.findings);
   if (options.registry) findings.push(...checkRegistry(options.registry, basename(file), { size: pass.compressed, sha256 }, contents.manifest));
   return {
@@ -89,6 +91,7 @@ export async function scanPackage(source: string | ByteSource, options: ScanOpti
     manifest: contents.manifest,
     runtimeManifest: contents.runtimeManifest,
     requirements: contents.requirements,
+    runtimeLinks: contents.runtimeLinks,
     entries: entryList.length,
     uncompressedSize: pass.uncompressedSize,
     entryList,
@@ -194,5 +197,5 @@ async function* readChunks(file: string): AsyncGenerator<Buffer> {
 }
 
 function emptyResult(findings: Finding[]): ScanResult {
-  return { findings, sha256: "", size: 0, manifest: null, runtimeManifest: null, requirements: { systemLibraries: [] }, entries: 0, uncompressedSize: 0, entryList: [], entrySet: new EntrySet() };
+  return { findings, sha256: "", size: 0, manifest: null, runtimeManifest: null, requirements: { systemLibraries: [] }, runtimeLinks: [], entries: 0, uncompressedSize: 0, entryList: [], entrySet: new EntrySet() };
 }

@@ -1,7 +1,8 @@
-import type { Registry, Reporter } from "@baiengine/schema";
+import type { Registry, Reporter, RuntimeManifest } from "@baiengine/schema";
 import { hasErrors } from "./findings.js";
 import type { Limits } from "./limits.js";
 import { reportFromScan, type VerifyReport } from "./report.js";
+import { checkRuntimeCoverage } from "./rules/runtime-coverage.js";
 import { scanPackage } from "./scan.js";
 import { runSmoke } from "./smoke.js";
 import type { SmokeDeviceOptions } from "./smoke-devices.js";
@@ -17,6 +18,8 @@ export interface VerifyOptions extends SmokeDeviceOptions {
   /** Smoke-run packages for other platforms through qemu/wine when installed. */
   emulate?: boolean;
   limits?: Partial<Limits>;
+  /** The runtime pack the engine package is to be installed with (its verified manifest): it must serve the package (checkRuntimeCoverage). */
+  runtime?: RuntimeManifest;
   reporter?: Reporter;
   signal?: AbortSignal;
 }
@@ -25,6 +28,10 @@ export interface VerifyOptions extends SmokeDeviceOptions {
 export async function verifyPackage(file: string, options: VerifyOptions = {}): Promise<VerifyReport> {
   const scan = await scanPackage(file, options);
   const report = reportFromScan(file, scan, scan.findings);
+  if (options.runtime && report.manifest) {
+    report.findings.push(...checkRuntimeCoverage(report.manifest, report.runtimeLinks, options.runtime));
+    report.ok = !hasErrors(report.findings);
+  }
   if (options.smoke) {
     if (report.ok && report.runtimeManifest) {
       // A runtime pack passes or fails on its checks alone: it has libraries, no server to start.

@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { extractPackage, PackageRejectedError } from "../src/index.js";
+import { extractPackage, PackageRejectedError, Sha256MismatchError } from "../src/index.js";
 import { buildTinyStaging, goodMembers } from "./helpers/good-package.js";
 import { gzip, PACKAGE_NAME, tarArchive, tarHeader } from "./helpers/tar-writer.js";
 
@@ -39,6 +40,21 @@ describe("extraction runs the whole verifier before it writes anything", () => {
     const error = await extractPackage(file, dest).catch((e: unknown) => e);
     expect((error as PackageRejectedError).message).toMatch(/TAR_DATA_ON_NON_FILE package\/libs\/libhello\.so: symlink .* declares 512 bytes of data/);
     expect(existsSync(join(work, "engines"))).toBe(false);
+  });
+
+  it("bytes with another sha256 than expected: Sha256MismatchError with both sums as fields, from a file and from a stream", async () => {
+    const file = packageFile("other-sha", gzip(tarArchive(goodMembers(staging))));
+    const actual = createHash("sha256").update(readFileSync(file)).digest("hex");
+    const expected = "ab".repeat(32);
+    const fromFile = await extractPackage(file, join(work, "sha-file"), { expectedSha256: expected }).catch((e: unknown) => e);
+    const stream = { name: PACKAGE_NAME, size: 0, chunks: (async function* () { yield readFileSync(file); })() };
+    const fromStream = await extractPackage(stream, join(work, "sha-stream"), { expectedSha256: expected }).catch((e: unknown) => e);
+    for (const error of [fromFile, fromStream]) {
+      expect(error).toBeInstanceOf(Sha256MismatchError);
+      expect(error).toBeInstanceOf(PackageRejectedError);
+      expect(error).toMatchObject({ expected, actual, findings: [expect.objectContaining({ code: "SHA256_MISMATCH" })] });
+    }
+    expect(existsSync(join(work, "sha-file")) || existsSync(join(work, "sha-stream"))).toBe(false);
   });
 
   it("a good package still extracts", async () => {

@@ -240,6 +240,7 @@ describe("library policies (policy/<os>.json)", () => {
     expect(bad({ runtime: [] })).toThrow(/policy\/linux\.json: \(root\): Unrecognized key/);
     expect(bad({ os: "beos" })).toThrow(/os: /);
     expect(bad({ runtimes: ["libc.so.6"] })).toThrow("policy/linux.json: libc.so.6 listed as system and as driver or runtime");
-    expect(() => parseLibraryPolicy("{", "policy/linux.json")).toThrow(/^policy\/linux\.json is not JSON/);
+    expect(() => parseLibraryPolicy("{", "policy/linux.json")).toThrow(/^policy\/linux\.json: \(root\): misses a ',' or '}'|^policy\/linux\.json: \(root\): has an object key/);
+    expect(() => parseLibraryPolicy('{"os": "linux", "os": "linux"}', "policy/linux.json")).toThrow(/^policy\/linux\.json: os: repeats the key "os"/);
   });
 });

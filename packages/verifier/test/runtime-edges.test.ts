@@ -68,8 +68,8 @@ describe("verifyPackage", () => {
   it("refuses node-llama-cpp's libggml-cuda.so repacked as a cuda12 package (an error, not info)", async () => {
     const m = { ...VALID_MANIFEST, accelerator: "cuda", acceleratorVersion: "12.4", runtime: { id: "cuda12-runtime", minVersion: "12.4" } };
     const staging = buildStaging(join(root, "cuda12"), m);
-    copyFileSync(linuxCuda(), join(staging.root, "package", "libggml-cuda.so"));
-    copyFileSync(join(staging.root, "package", "libs", "libhello.so.1.0.0"), join(staging.root, "package", "libggml-base.so"));
+    // The build's own ggml-base and a CPU backend module beside the CUDA one (a GGML_BACKEND_DL build needs one).
+    for (const file of ["libggml-cuda.so", "libggml-base.so", "libggml-cpu-x64.so"]) copyFileSync(join(inject("nodeLlamaCpp").linux, "bins/linux-x64-cuda", file), join(staging.root, "package", file));
     const file = join(root, "llama-cpp-b4618-linux-x86_64-cuda12.baiengine");
     // Stored, not deflated: the 159 MB backend is the point, not the compression.
     await tar.c({ gzip: { level: 0 }, file, cwd: staging.root, portable: true }, ["package"]);

@@ -70,4 +70,20 @@ describe("links in a Windows package", () => {
     expect(run.code).toBe(1);
     expect(JSON.parse(run.stdout).findings).toContainEqual(expect.objectContaining({ code: "ENTRY_HARDLINK", severity: "error" }));
   });
+
+  it("a path longer than Windows' 260-character limit once installed: WINDOWS_PATH_TOO_LONG with the length and the limit", async () => {
+    // 70 (engines folder) + "llama-cpp\\b4618\\windows-x86_64-cpu\\" (36) + the path under package/.
+    const fits = `${"d".repeat(100)}/${"f".repeat(49)}.dll`;
+    const over = `${"d".repeat(100)}/${"f".repeat(50)}.dll`;
+    const file = await windowsPackage("long-paths", (pkg) => {
+      copyFileSync(pe.dll, join(pkg, "foo.dll"));
+      mkdirSync(join(pkg, "d".repeat(100)));
+      writeFileSync(join(pkg, fits), "x");
+      writeFileSync(join(pkg, over), "x");
+    });
+    const run = await verify(file);
+    expect(run.code).toBe(1);
+    const findings = (JSON.parse(run.stdout).findings as { code: string; path?: string; message: string }[]).filter((f) => f.code === "WINDOWS_PATH_TOO_LONG");
+    expect(findings).toEqual([expect.objectContaining({ path: `package/${over}`, message: expect.stringMatching(/is 260 characters .* over Windows' limit of 259 \(MAX_PATH 260/) })]);
+  });
 });

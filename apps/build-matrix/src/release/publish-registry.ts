@@ -83,14 +83,14 @@ export async function publishRegistry(options: PublishRegistryOptions): Promise<
   if (!(await updateAndCommit())) return { changed: false, commit: null, attempts: 0, rebased: 0 };
   let rebased = 0;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    const push = await git(["push", remote, `HEAD:refs/heads/${branch}`], false);
+    const push = await git(["push", "--porcelain", remote, `HEAD:refs/heads/${branch}`], false);
     if (push.exitCode === 0) {
       const commit = (await git(["rev-parse", "HEAD"])).stdout.trim();
       reporter.log?.("info", `pushed ${commit} to ${branch} (attempt ${attempt})`);
       return { changed: true, commit, attempts: attempt, rebased };
     }
     const out = push.all ?? "";
-    if (!/non-fast-forward|fetch first|\[rejected\]|failed to push/.test(out) || /permission|denied|authentication/i.test(out)) {
+    if (!racedByAnotherPush(push.stdout)) {
       throw new MatrixFailureError(`git push failed: ${out.trim().split("\n").slice(-3).join(" ")}`, "check the token's contents: write permission and the branch protection rules");
     }
     reporter.log?.("warn", `push to ${branch} was refused (another push came first); rebasing and retrying`);
@@ -105,4 +105,16 @@ export async function publishRegistry(options: PublishRegistryOptions): Promise<
     }
   }
   throw new MatrixFailureError(`git push still refused after ${maxAttempts} attempts`, "other pushes keep racing this one; rerun the release job (it is idempotent)");
+}
+
+/**
+ * Whether `git push --porcelain` says the ref was refused because the remote moved on: its status
+ * line (git-push(1), OUTPUT: `<flag>\t<from>:<to>\t<summary> (<reason>)`, on stdout) has flag `!`
+ * and reason `fetch first` or `non-fast-forward`. A push refused for permissions prints no ref line.
+ */
+function racedByAnotherPush(porcelain: string): boolean {
+  return porcelain.split("\n").some((line) => {
+    const [flag, , summary] = line.split("\t");
+    return flag === "!" && (summary === "[rejected] (fetch first)" || summary === "[rejected] (non-fast-forward)");
+  });
 }

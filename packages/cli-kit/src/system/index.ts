@@ -4,3 +4,4 @@ export { makeFolders } from "./make-folders.js";
 export { renameWithRetry } from "./rename.js";
 export { hashTree, isGitTopLevel, newestFileTime, sourceIdentity } from "./source-identity.js";
 export { which, type WhichOptions } from "./which.js";
+export { DEFAULT_LOCK_STALE_MS, describeHolder, type LockHolder, lockPath, lockPathFor, type PathLockOptions } from "./path-lock.js";

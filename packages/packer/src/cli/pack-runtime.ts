@@ -1,5 +1,6 @@
 import { createProgram, printJson, programVersion, runCli, UsageError, withReporter } from "@baiengine/cli-kit";
 import { type Arch, isArch, isOs, type Os } from "@baiengine/schema";
+import { Option } from "commander";
 import { formatRuntimePlan } from "../runtime/format-runtime-plan.js";
 import { packRuntime, planRuntimePackHere } from "../runtime/pack-runtime.js";
 import type { RuntimePackOptions } from "../runtime/runtime-types.js";
@@ -12,6 +13,7 @@ interface Flags {
   out: string;
   toolkit?: string;
   from: string[];
+  cacheDir?: string;
   dryRun?: boolean;
   json?: boolean;
 }
@@ -27,6 +29,7 @@ function toOptions(flags: Flags): RuntimePackOptions {
     ...(flags.arch !== undefined ? { arch: flags.arch as Arch } : {}),
     ...(flags.toolkit !== undefined ? { toolkit: flags.toolkit } : {}),
     ...(flags.from.length > 0 ? { from: flags.from } : {}),
+    ...(flags.cacheDir !== undefined ? { cacheDir: flags.cacheDir } : {}),
   };
 }
 
@@ -38,8 +41,9 @@ program
   .option("--os <os>", "target OS (default: this machine's)")
   .option("--arch <arch>", "target architecture (default: this machine's)")
   .option("--out <dir>", "output folder", "dist/runtimes")
-  .option("--toolkit <dir>", "toolkit root (default: $CUDA_PATH/$CUDA_HOME or $ROCM_PATH, else the folder above nvcc/hipcc on PATH)")
+  .option("--toolkit <dir>", "toolkit root (default: $CUDA_PATH, $CUDA_HOME, /usr/local/cuda, else the folder above nvcc's real path; ROCm: $ROCM_PATH, /opt/rocm, hipcc; --engine hello: the build folder of pack-engine --engine hello)")
   .option("--from <dir>", "folder of the engine's binaries: pack what they link (repeatable; default: the profile's seeds)", (v: string, all: string[]) => [...all, v], [] as string[])
+  .addOption(new Option("--cache-dir <dir>", "pack-engine's build cache, where a stand-in engine's runtime is built (default ~/.cache/baiengine/packer)").env("BAIENGINE_CACHE_DIR"))
   .option("--dry-run", "print the plan without packing")
   .option("--json", "print one JSON object")
   .action(async (flags: Flags) => {

@@ -1,30 +1,11 @@
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
 import { BinaryFormatError, readBinaryFile } from "@baiengine/verifier";
-import { requireHostPlatform, which } from "@baiengine/cli-kit/system";
-import type { RuntimePlatform, VersionSource } from "@baiengine/profiles";
+import { requireHostPlatform } from "@baiengine/cli-kit/system";
+import type { RuntimePlatform, RuntimeProfile, VersionSource } from "@baiengine/profiles";
+import { findStandInToolkit, findSystemToolkit, TOOLKIT_PLACES, type ToolkitPlaces } from "./find-toolkit.js";
 import { resolveRuntimeTarget } from "./runtime-target.js";
 import type { RuntimeFacts, RuntimePackOptions, ToolkitLibrary } from "./runtime-types.js";
-
-/** Where a toolkit is looked for when --toolkit is not given: environment variables, then the compiler on PATH. */
-const TOOLKIT_HINTS = { cuda: { env: ["CUDA_PATH", "CUDA_HOME"], compiler: "nvcc" }, rocm: { env: ["ROCM_PATH"], compiler: "hipcc" } } as const;
-
-function findToolkit(accelerator: "cuda" | "rocm", options: RuntimePackOptions, env: NodeJS.ProcessEnv): RuntimeFacts["toolkit"] {
-  if (options.toolkit !== undefined) {
-    return existsSync(options.toolkit) ? { root: path.resolve(options.toolkit), from: "--toolkit" } : { root: null, tried: [`--toolkit ${options.toolkit}`] };
-  }
-  const hints = TOOLKIT_HINTS[accelerator];
-  const tried: string[] = [];
-  for (const name of hints.env) {
-    const value = env[name];
-    tried.push(`$${name}`);
-    if (value && existsSync(value)) return { root: path.resolve(value), from: `$${name}` };
-  }
-  const compiler = which(hints.compiler, env["PATH"] ?? "");
-  tried.push(`${hints.compiler} on PATH`);
-  if (compiler) return { root: path.dirname(path.dirname(realpathSync(compiler))), from: `${hints.compiler} on PATH` };
-  return { root: null, tried };
-}
 
 /** Library folder files by (case-folded on Windows) name; earlier folders win. */
 function libraryIndex(root: string, platform: RuntimePlatform): Map<string, string> {
@@ -106,12 +87,14 @@ async function toolkitClosure(seeds: { name: string; by: string }[], index: Map<
  * Reads what planRuntimePack needs from this machine: the toolkit root, the closure of the libraries
  * the engine links (its binaries with `from`, else the profile's seeds) inside the toolkit's library
  * folders, read with the verifier's ELF/PE readers, the version sources, licence files and data folders.
+ * The toolkit is `--toolkit`, else found in `places` (TOOLKIT_PLACES); a stand-in runtime's is its
+ * engine's build folder.
  */
-export async function gatherRuntimeFacts(options: RuntimePackOptions, env: NodeJS.ProcessEnv = process.env): Promise<RuntimeFacts> {
+export async function gatherRuntimeFacts(options: RuntimePackOptions, env: NodeJS.ProcessEnv = process.env, places: Record<RuntimeProfile["accelerator"], ToolkitPlaces> = TOOLKIT_PLACES): Promise<RuntimeFacts> {
   const target = resolveRuntimeTarget(options);
-  const { platform } = target;
+  const { platform, profile } = target;
   const fold = (n: string) => (platform.os === "windows" ? n.toLowerCase() : n);
-  const toolkit = findToolkit(target.profile.accelerator, options, env);
+  const toolkit = profile.engine !== undefined ? await findStandInToolkit(profile.engine, options, env) : findSystemToolkit(options, places[profile.accelerator], env);
   const epoch = env["SOURCE_DATE_EPOCH"] !== undefined ? Number(env["SOURCE_DATE_EPOCH"]) : null;
   const links = options.from ? await engineLinks(options.from) : null;
   const base = { host: requireHostPlatform("pass --os and --arch to pack a runtime for a supported platform"), toolkit, engineLinks: links, sourceDateEpoch: Number.isFinite(epoch) ? epoch : null };
@@ -121,7 +104,7 @@ export async function gatherRuntimeFacts(options: RuntimePackOptions, env: NodeJ
   const index = libraryIndex(root, platform);
   // An engine link the profile provides is a seed even when the toolkit lacks it: the plan then refuses.
   const ours = new Set(platform.redistributable.map(fold));
-  const seeds = links ? links.filter((l) => index.has(fold(l.name)) || ours.has(fold(l.name))) : platform.seeds.map((name) => ({ name, by: "seed" }));
+  const seeds = links ? links.filter((l) => index.has(fold(l.name)) || ours.has(fold(l.name))) : platform.seeds.map((name) => ({ name, by: platform.seedsLinkedBy }));
   const libraries = await toolkitClosure(seeds, index, fold);
   const licenses = platform.licenses.map((l) => ({ to: l.to, tried: l.from, from: l.from.map((f) => path.join(root, f)).find((f) => existsSync(f)) ?? null }));
   const dataDirs = platform.dataDirs.map((dir) => ({

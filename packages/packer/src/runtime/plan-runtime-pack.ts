@@ -24,9 +24,13 @@ function libraryBlockers(target: Target, facts: RuntimeFacts, packed: ToolkitLib
     blockers.push(`the binaries under --from link none of ${profile.id}'s libraries (${platform.redistributable.join(", ")})`);
   }
   const allowed = new Set(platform.redistributable.map(fold));
+  const root = facts.toolkit.root ?? "the toolkit";
   for (const lib of facts.libraries) {
-    const direct = lib.neededBy === "seed" || !facts.libraries.some((l) => l.name === lib.neededBy);
-    if (lib.path === null && direct) blockers.push(`${lib.name} (linked by ${lib.neededBy}) is not in the toolkit's ${platform.libraryDirs.join(", ")}`);
+    // Missing: what the engine links directly, or one of this runtime's own libraries (the system never provides those).
+    const direct = !facts.libraries.some((l) => l.name === lib.neededBy);
+    if (lib.path === null && (direct || allowed.has(fold(lib.name)))) {
+      blockers.push(`${lib.name} (linked by ${lib.neededBy}) is not in ${root}'s ${platform.libraryDirs.join(", ")}`);
+    }
     if (lib.path !== null && !allowed.has(fold(lib.name))) {
       blockers.push(`${lib.name} (needed by ${lib.neededBy}) is in the toolkit but not redistributable under ${profile.id}'s profile (${platform.redistributable.join(", ")})`);
     }
@@ -54,7 +58,7 @@ export function planRuntimePack(options: RuntimePackOptions, facts: RuntimeFacts
   const target = resolveRuntimeTarget({ ...options, os: options.os ?? facts.host.os, arch: options.arch ?? facts.host.arch });
   const { profile, platform, os, arch } = target;
   const blockers: string[] = [];
-  if (facts.toolkit.root === null) blockers.push(`no ${profile.accelerator.toUpperCase()} toolkit found (tried ${facts.toolkit.tried.join(", ")}): pass --toolkit <dir>`);
+  if (facts.toolkit.root === null) blockers.push(`no ${profile.accelerator.toUpperCase()} toolkit found (tried ${facts.toolkit.tried.join(", ")}): ${facts.toolkit.fix ?? "pass --toolkit <dir>"}`);
   const packed = facts.libraries.filter((l) => l.realPath !== null);
   blockers.push(...libraryBlockers(target, facts, packed));
   const { version, blockers: versionBlockers } = facts.toolkit.root === null ? { version: null, blockers: [] } : toolkitVersion(target, facts);
@@ -62,6 +66,8 @@ export function planRuntimePack(options: RuntimePackOptions, facts: RuntimeFacts
   for (const l of facts.licenses) if (l.from === null) blockers.push(`licence text for ${l.to} not found in the toolkit (tried ${l.tried.join(", ")})`);
   for (const d of facts.dataDirs) if (d.path === null) blockers.push(`data folder ${d.dir} not found beside the toolkit's libraries`);
 
+  const fold = (n: string) => (platform.os === "windows" ? n.toLowerCase() : n);
+  const allowed = new Set(platform.redistributable.map(fold));
   const files = packed.map((l) => ({ from: l.realPath!, to: `${RUNTIME_LIBRARY_DIR}/${l.name}`, name: l.name, neededBy: l.neededBy }));
   const draft = {
     runtimeId: profile.id,
@@ -87,7 +93,7 @@ export function planRuntimePack(options: RuntimePackOptions, facts: RuntimeFacts
     files,
     dataDirs: facts.dataDirs.filter((d) => d.path !== null).map((d) => ({ from: d.path!, to: `${RUNTIME_LIBRARY_DIR}/${d.dir}` })),
     licenses: facts.licenses.filter((l) => l.from !== null).map((l) => ({ from: l.from!, to: l.to })),
-    system: facts.libraries.filter((l) => l.realPath === null).map((l) => l.name),
+    system: facts.libraries.filter((l) => l.realPath === null && !allowed.has(fold(l.name))).map((l) => l.name),
     manifest,
     mtime: options.sourceDateEpoch ?? facts.sourceDateEpoch ?? facts.newestMtime,
     outDir,

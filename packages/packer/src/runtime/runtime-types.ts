@@ -9,10 +9,12 @@ export interface RuntimePackOptions {
   arch?: Arch;
   /** Output folder (default dist/runtimes). */
   out?: string;
-  /** The toolkit's root folder (default: CUDA_PATH/CUDA_HOME or ROCM_PATH, else the folder above nvcc/hipcc on PATH). */
+  /** The toolkit's root folder (default: $CUDA_PATH, $CUDA_HOME, /usr/local/cuda, else the folder above nvcc's real path; ROCm: $ROCM_PATH, /opt/rocm, hipcc). */
   toolkit?: string;
   /** Folders of engine binaries whose links choose the libraries (default: the profile's seeds). */
   from?: string[];
+  /** The packer's build cache, where a stand-in runtime's toolkit (its engine's build folder) lies (default as pack-engine's). */
+  cacheDir?: string;
   /** Seconds since the epoch for every entry (default SOURCE_DATE_EPOCH, else the newest packed file's mtime). */
   sourceDateEpoch?: number;
 }
@@ -21,7 +23,7 @@ export interface RuntimePackOptions {
 export interface ToolkitLibrary {
   /** The name it is linked by (soname / DLL name). */
   name: string;
-  /** Who links it: `seed`, an engine binary, or another toolkit library. */
+  /** Who links it: the profile's `seedsLinkedBy` for a seed, an engine binary (--from), or another toolkit library. */
   neededBy: string;
   /** The path under a library folder (may be a symlink), or null when the toolkit lacks it. */
   path: string | null;
@@ -34,8 +36,8 @@ export interface ToolkitLibrary {
 /** What gatherRuntimeFacts read from the machine; planRuntimePack decides from these alone. */
 export interface RuntimeFacts {
   host: { os: Os; arch: Arch };
-  /** The toolkit root and how it was found, or null with the places tried. */
-  toolkit: { root: string; from: string } | { root: null; tried: string[] };
+  /** The toolkit root and how it was found, or null with the places tried and, when it is not --toolkit, what to do. */
+  toolkit: { root: string; from: string } | { root: null; tried: string[]; fix?: string };
   /** Libraries reached from the seeds, in the order reached. */
   libraries: ToolkitLibrary[];
   /** Each version source of the profile and what it gave. */

@@ -5,6 +5,7 @@ import { CUDA13_LINUX, fakeToolkit } from "../../fixtures/fake-toolkit.mjs";
 import { tempDir } from "../helpers/tmp.js";
 
 const bin = path.resolve(import.meta.dirname, "../../bin/pack-runtime.js");
+const packEngineBin = path.resolve(import.meta.dirname, "../../bin/pack-engine.js");
 const root = tempDir("runtime-cli");
 const toolkit = path.join(root, "cuda");
 const cli = (...args: string[]) => execa(process.execPath, [bin, ...args], { reject: false, cwd: root, env: { CI: "true", SOURCE_DATE_EPOCH: "1700000000" } });
@@ -41,5 +42,22 @@ describe("pack-runtime CLI (built dist)", () => {
     expect(none.exitCode).toBe(1);
     expect(none.stderr).toContain(`cannot pack cuda12-runtime: no CUDA toolkit found (tried --toolkit ${path.join(root, "missing")})`);
     expect(none.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("--engine hello --accel cuda13 as typed in the README: the stand-in's toolkit is its pack-engine build folder", async () => {
+    const env = { CI: "true", SOURCE_DATE_EPOCH: "1700000000", BAIENGINE_CACHE_DIR: path.join(root, "cache") };
+    const before = await execa(process.execPath, [bin, "--engine", "hello", "--accel", "cuda13"], { reject: false, cwd: root, env });
+    expect(before.exitCode).toBe(1);
+    expect(before.stderr.split("\n")[0]).toMatch(/^error: cannot pack hello-cuda13-runtime: no CUDA toolkit found \(tried the build folder of pack-engine --engine hello --accel cuda13, \S+\): run `pnpm pack-engine --engine hello --accel cuda13` first/);
+    const engine = await execa(process.execPath, [packEngineBin, "--engine", "hello", "--accel", "cuda13", "--json"], { reject: false, cwd: root, env });
+    expect(engine.exitCode, engine.stderr).toBe(0);
+    const r = await execa(process.execPath, [bin, "--engine", "hello", "--accel", "cuda13", "--json"], { reject: false, cwd: root, env });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout) as { file: string; manifest: { provides: string[] } };
+    expect(result.file).toBe(path.join(root, "dist/runtimes/hello-cuda13-runtime-13.0.1-linux-x86_64.bairuntime"));
+    expect(result.manifest.provides).toEqual(["libhellort.so.1"]);
+    const dry = await execa(process.execPath, [bin, "--engine", "hello", "--accel", "cuda13", "--dry-run"], { reject: false, cwd: root, env });
+    expect(dry.stdout).toContain(`toolkit     ${(JSON.parse(engine.stdout) as { buildDir: string }).buildDir}`);
+    expect(dry.stdout).toMatch(/libs\/libhellort\.so\.1\s+← \S+libhellort\.so\.1\.0\.0 {2}\(linked by libhello-gpu\.so\)/);
   });
 });

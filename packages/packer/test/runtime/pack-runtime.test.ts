@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { verifyPackage } from "@baiengine/verifier";
 import { execa } from "execa";
@@ -26,8 +26,8 @@ describe("planRuntimePack on a CUDA 13 toolkit (real libraries built here)", () 
     const plan = planRuntimePack(options, await gatherRuntimeFacts(options));
     expect(plan.blockers).toEqual([]);
     expect(plan.files.map((f) => [f.to, path.basename(f.from), f.neededBy])).toEqual([
-      ["libs/libcudart.so.13", "libcudart.so.13.0.88", "seed"],
-      ["libs/libcublas.so.13", "libcublas.so.13.0.2.14", "seed"],
+      ["libs/libcudart.so.13", "libcudart.so.13.0.88", "libggml-cuda.so"],
+      ["libs/libcublas.so.13", "libcublas.so.13.0.2.14", "libggml-cuda.so"],
       ["libs/libcublasLt.so.13", "libcublasLt.so.13.0.2.14", "libcublas.so.13"],
     ]);
     expect(plan.system).toEqual(["libc.so.6"]);
@@ -89,6 +89,63 @@ describe("planRuntimePack on a CUDA 13 toolkit (real libraries built here)", () 
     fakeToolkit(noJson, { libraries: CUDA13_LINUX, cudartVersion: null });
     const options = { accel: "cuda13", ...linux, toolkit: noJson };
     expect(planRuntimePack(options, await gatherRuntimeFacts(options)).version).toBe("13.0.88");
+  });
+});
+
+describe("where the toolkit is found without --toolkit", () => {
+  // The places of TOOLKIT_PLACES.cuda, with a temporary folder standing for /usr/local/cuda.
+  const places = (roots: string[]) => ({ cuda: { env: ["CUDA_PATH", "CUDA_HOME"], roots, compiler: "nvcc" }, rocm: { env: [], roots: [], compiler: "hipcc" } });
+  const found = async (env: NodeJS.ProcessEnv, roots: string[]) => (await gatherRuntimeFacts({ accel: "cuda13", ...linux }, env, places(roots))).toolkit;
+  const kitA = path.join(root, "kit-a");
+  const kitB = path.join(root, "kit-b");
+  const usrLocalCuda = path.join(root, "usr-local-cuda");
+  beforeAll(() => {
+    for (const kit of [kitA, kitB, usrLocalCuda]) fakeToolkit(kit, { libraries: CUDA13_LINUX.slice(0, 1) });
+    // An nvcc whose real path lies in a toolkit's bin/, reached through a link in another bin folder.
+    mkdirSync(path.join(kitB, "bin"));
+    writeFileSync(path.join(kitB, "bin", "nvcc"), "#!/bin/sh\n", { mode: 0o755 });
+    mkdirSync(path.join(root, "usr-bin"));
+    symlinkSync(path.join(kitB, "bin", "nvcc"), path.join(root, "usr-bin", "nvcc"));
+  });
+
+  it("$CUDA_PATH, then $CUDA_HOME, then /usr/local/cuda, then the folder above nvcc's real path", async () => {
+    const PATH = path.join(root, "usr-bin");
+    expect(await found({ CUDA_PATH: kitA, CUDA_HOME: kitB, PATH }, [usrLocalCuda])).toEqual({ root: kitA, from: "$CUDA_PATH" });
+    expect(await found({ CUDA_HOME: kitB, PATH }, [usrLocalCuda])).toEqual({ root: kitB, from: "$CUDA_HOME" });
+    expect(await found({ PATH }, [usrLocalCuda])).toEqual({ root: usrLocalCuda, from: usrLocalCuda });
+    expect(await found({ CUDA_PATH: path.join(root, "gone"), PATH }, [path.join(root, "no-cuda")])).toEqual({ root: kitB, from: `the real path of ${path.join(PATH, "nvcc")}` });
+    expect(await found({ PATH: path.join(root, "empty") }, [path.join(root, "no-cuda")])).toEqual({ root: null, tried: ["$CUDA_PATH", "$CUDA_HOME", path.join(root, "no-cuda"), "nvcc on PATH"] });
+  });
+
+  it("a wrapper nvcc in a bin folder without a toolkit beside it loses to /usr/local/cuda", async () => {
+    const wrapperBin = path.join(root, "wrapper-bin");
+    mkdirSync(wrapperBin);
+    writeFileSync(path.join(wrapperBin, "nvcc"), `#!/bin/sh\nexec ${kitB}/bin/nvcc "$@"\n`, { mode: 0o755 });
+    const facts = await gatherRuntimeFacts({ accel: "cuda13", ...linux }, { PATH: wrapperBin }, places([usrLocalCuda]));
+    expect(facts.toolkit).toEqual({ root: usrLocalCuda, from: usrLocalCuda });
+    expect(facts.libraries.map((l) => [l.name, l.realPath])).toContainEqual(["libcudart.so.13", path.join(usrLocalCuda, "lib64", "libcudart.so.13.0.88")]);
+  });
+});
+
+describe("refusals name the library that links each missing file", () => {
+  it("a toolkit without cuBLAS: libcublas.so.13 is linked by ggml-cuda's module, not by 'seed'", async () => {
+    const kit = path.join(root, "cuda-no-cublas");
+    fakeToolkit(kit, { libraries: CUDA13_LINUX.slice(0, 1) });
+    const options = { accel: "cuda13", ...linux, toolkit: kit };
+    const plan = planRuntimePack(options, await gatherRuntimeFacts(options));
+    expect(plan.blockers).toEqual([`libcublas.so.13 (linked by libggml-cuda.so) is not in ${kit}'s lib64, lib, targets/x86_64-linux/lib, targets/sbsa-linux/lib`]);
+    expect(plan.system).toEqual(["libc.so.6"]);
+  });
+
+  it("a toolkit whose cuBLAS lacks cuBLASLt: libcublasLt.so.13 is linked by libcublas.so.13 (it was left to the system before)", async () => {
+    const kit = path.join(root, "cuda-no-cublaslt");
+    const cublas = { ...CUDA13_LINUX[2]!, needs: ["libcublasLt.so.13"] };
+    fakeToolkit(kit, { libraries: [CUDA13_LINUX[0]!, CUDA13_LINUX[1]!, cublas] });
+    rmSync(path.join(kit, "lib64", "libcublasLt.so.13"));
+    const options = { accel: "cuda13", ...linux, toolkit: kit };
+    const plan = planRuntimePack(options, await gatherRuntimeFacts(options));
+    expect(plan.blockers).toEqual([`libcublasLt.so.13 (linked by libcublas.so.13) is not in ${kit}'s lib64, lib, targets/x86_64-linux/lib, targets/sbsa-linux/lib`]);
+    expect(plan.system).not.toContain("libcublasLt.so.13");
   });
 });
 

@@ -6,9 +6,9 @@ import { requirePath } from "../cli/require-path.js";
 import { defaultEnginesDir } from "../install/engines-dir.js";
 import { describeInstallPlan } from "../install/install-plan.js";
 import { type InstallAsk, planInstallRequest } from "../install/install-request.js";
+import { applyInstall, type InstallResult } from "../install/install-package.js";
 import { applyRuntimeInstall, type RuntimeInstallResult } from "../install/install-runtime.js";
 import { describeRuntimePlan } from "../install/runtime-plan.js";
-import { installAndActivate, type ManagedInstallResult } from "../installed/install-and-activate.js";
 import { packageVerifier } from "../verifier-port.js";
 import { yankedWarnings } from "../resolve/resolve-package.js";
 
@@ -23,7 +23,7 @@ export function runtimeInstallLine(r: RuntimeInstallResult): string {
   return `${r.alreadyInstalled ? "already installed" : "installed"}: runtime ${r.runtimeId} ${r.version} ${r.platform} -> ${r.dir}${r.repaired ? ` (replacing a damaged copy: ${r.repaired})` : ""}`;
 }
 
-function installLines(result: ManagedInstallResult): string[] {
+function installLines(result: InstallResult): string[] {
   const lines = [`${result.alreadyInstalled ? "already installed" : "installed"}: ${result.engineId} ${result.version} -> ${result.dir}${result.forcedRequirements ? ` (forced: ${result.forcedRequirements.join("; ")})` : ""}`];
   if (result.runtime) {
     const { links, install } = result.runtime;
@@ -50,16 +50,16 @@ export async function installCommand(file: string | undefined, opts: InstallOpti
   if (file !== undefined) await requirePath(file, "file", "the package file");
   const enginesDir = resolvePath(opts.enginesDir ?? defaultEnginesDir());
   const request = await planInstallRequest({ ...opts, ...(file !== undefined ? { file } : {}) }, enginesDir);
-  if (opts.dryRun) return { json: request.plan, lines: request.kind === "engine" ? describeInstallPlan(request.plan) : describeRuntimePlan(request.plan) };
+  const warnings = request.skipped;
+  if (opts.dryRun) return { json: request.plan, lines: request.kind === "engine" ? describeInstallPlan(request.plan) : describeRuntimePlan(request.plan), warnings };
   const deps = { verifier: packageVerifier, reporter };
   const tuning = { ...(opts.retries ? { retries: opts.retries } : {}), ...(opts.timeout ? { timeoutMs: opts.timeout * 1000 } : {}) };
   if (request.kind === "runtime") {
     const result = await applyRuntimeInstall(request.plan, deps, tuning);
-    return { json: result, lines: [runtimeInstallLine(result)] };
+    return { json: result, lines: [runtimeInstallLine(result)], warnings };
   }
   const resolution = request.resolution;
-  const sizes = resolution ? { installedSize: resolution.entry.installedSize, runtimeInstalledSize: resolution.runtime?.installedSize } : {};
-  const result = await installAndActivate(request.plan, deps, tuning, sizes);
-  const warnings = resolution ? yankedWarnings(resolution) : [];
+  const result = await applyInstall(request.plan, deps, tuning);
+  if (resolution) warnings.push(...yankedWarnings(resolution));
   return { json: { ...result, ...(resolution ? { url: resolution.url, reasons: resolution.reasons } : {}) }, lines: installLines(result), warnings };
 }

@@ -1,6 +1,5 @@
 import type { Rendered } from "@baiengine/cli-kit";
 import { platformKey } from "@baiengine/schema";
-import { NoPackageFitsError } from "../errors.js";
 import { engineAsk } from "../resolve/engine-ref.js";
 import { readIndex } from "../index-file/read-index.js";
 import { platformTarget } from "../resolve/platform-request.js";
@@ -32,14 +31,10 @@ export function resolutionLines(r: Resolution, explain: boolean): string[] {
 /** `resolve`: the package an engine install would take for a platform (default: this host, explained). */
 export async function resolveCommand(opts: ResolveOptions): Promise<Rendered> {
   const { engineId, ...ask } = engineAsk(opts);
-  const index = await readIndex(opts.registry);
+  const index = await readIndex(opts.registry, { forReaders: true });
   const target = await platformTarget(opts);
-  try {
-    const resolution = resolvePackage(index.registry, engineId, target, { ...ask, ...(opts.baseUrl ? { baseUrl: String(opts.baseUrl) } : {}) });
-    return { json: { ...resolution, platform: platformKey(resolution.entry) }, lines: resolutionLines(resolution, true), warnings: yankedWarnings(resolution) };
-  } catch (error) {
-    // --json readers get the reasons as data too; the error line still goes to stderr.
-    if (error instanceof NoPackageFitsError) return { json: { engineId: opts.engine, entry: null, reasons: error.reasons }, lines: [], failure: error };
-    throw error;
-  }
+  // No package fits: NoPackageFitsError, whose `reasons` --json readers get as the error's facts.
+  const resolution = resolvePackage(index.registry, engineId, target, { ...ask, ...(opts.baseUrl ? { baseUrl: String(opts.baseUrl) } : {}) });
+  const warnings = [...index.skipped, ...yankedWarnings(resolution)];
+  return { json: { ...resolution, platform: platformKey(resolution.entry) }, lines: resolutionLines(resolution, true), warnings };
 }

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { type PlaceholderPackage, type Registry, safeParseRegistry, safeParseRegistryWithPlaceholders } from "@baiengine/schema";
+import { type PlaceholderPackage, parseJsonDocument, type Registry, safeParseRegistry, safeParseRegistryForReaders, safeParseRegistryWithPlaceholders, type ValidationResult } from "@baiengine/schema";
 import { IndexInvalidError } from "../errors.js";
 
 /** engines.json as read: the parsed registry, the exact bytes and their hash (for change detection). */
@@ -11,6 +11,8 @@ export interface LoadedIndex {
   sha256: string;
   /** Planned packages left out of `registry` (only when read with `allowPlaceholders`). */
   placeholders: PlaceholderPackage[];
+  /** One warning line per package entry left out for a platform this version does not know (only `forReaders`). */
+  skipped: string[];
 }
 
 export interface ReadIndexOptions {
@@ -19,28 +21,43 @@ export interface ReadIndexOptions {
    * real entries, then left out of `registry` and listed in `placeholders`.
    */
   allowPlaceholders?: boolean;
+  /**
+   * Read as the app's side does (resolve, install, list): entries for an os, arch or accelerator
+   * this version does not know are skipped and listed in `skipped` instead of refusing the index.
+   */
+  forReaders?: boolean;
+}
+
+type ParsedIndex = { registry: Registry; placeholders: PlaceholderPackage[]; skipped: string[] };
+
+function validator(options: ReadIndexOptions): (json: unknown) => ValidationResult<ParsedIndex> {
+  if (options.allowPlaceholders) {
+    return (json) => {
+      const r = safeParseRegistryWithPlaceholders(json);
+      return r.ok ? { ok: true, value: { ...r.value, skipped: [] } } : r;
+    };
+  }
+  if (options.forReaders) {
+    return (json) => {
+      const r = safeParseRegistryForReaders(json);
+      return r.ok ? { ok: true, value: { ...r.value, placeholders: [] } } : r;
+    };
+  }
+  return (json) => {
+    const r = safeParseRegistry(json);
+    return r.ok ? { ok: true, value: { registry: r.value, placeholders: [], skipped: [] } } : r;
+  };
 }
 
 export function sha256Text(text: string | Buffer): string {
   return createHash("sha256").update(text).digest("hex");
 }
 
-/** Parses engines.json text; throws IndexInvalidError with `path: reason` lines. */
-export function parseIndexText(file: string, text: string, options: ReadIndexOptions = {}): { registry: Registry; placeholders: PlaceholderPackage[] } {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new IndexInvalidError(file, [`(root): not valid JSON (${(error as Error).message})`]);
-  }
-  if (options.allowPlaceholders) {
-    const lenient = safeParseRegistryWithPlaceholders(json);
-    if (!lenient.ok) throw new IndexInvalidError(file, lenient.issues);
-    return lenient.value;
-  }
-  const result = safeParseRegistry(json);
+/** Parses engines.json text with the one JSON-document reader (duplicate keys and a BOM refused); throws IndexInvalidError with `path: reason` lines. */
+export function parseIndexText(file: string, text: string | Buffer, options: ReadIndexOptions = {}): ParsedIndex {
+  const result = parseJsonDocument(text, validator(options));
   if (!result.ok) throw new IndexInvalidError(file, result.issues);
-  return { registry: result.value, placeholders: [] };
+  return result.value;
 }
 
 /** Reads and validates engines.json. */
@@ -53,6 +70,5 @@ export async function readIndex(file: string, options: ReadIndexOptions = {}): P
     const reason = code === "ENOENT" ? "file not found" : `cannot be read (${code ?? (error as Error).message})`;
     throw new IndexInvalidError(file, [`(root): ${reason}`], "pass --registry <path to engines.json>, or create one with `engine-registry init <dir>`");
   }
-  const text = buffer.toString("utf8");
-  return { file, ...parseIndexText(file, text, options), text, sha256: sha256Text(buffer) };
+  return { file, ...parseIndexText(file, buffer, options), text: buffer.toString("utf8"), sha256: sha256Text(buffer) };
 }

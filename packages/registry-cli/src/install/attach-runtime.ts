@@ -1,9 +1,10 @@
 import { basename, join } from "node:path";
 import { type Manifest, type Reporter, runtimeVersionSatisfies } from "@baiengine/schema";
+import { checkLibraryFolder, lackingRuntimeLibraries, runtimeLabel } from "@baiengine/verifier";
 import { InstallRefusedError } from "../errors.js";
 import type { InstallPlan } from "./install-plan.js";
 import { linkRuntime, type RuntimeLinks } from "./link-runtime.js";
-import { withInstallLock } from "./install-steps.js";
+import { takeInstallLock } from "./install-lock.js";
 import { runtimeLockPath } from "./runtime-plan.js";
 import { findInstalledRuntime, type InstalledRuntime } from "./runtime-store.js";
 
@@ -45,10 +46,28 @@ export async function attachRuntime(packageDir: string, m: Manifest, plan: Insta
       `nothing was installed; install the engine from an index that lists its runtime (install --engine), or the runtime pack first: install ${need.id}-<version>-${m.os}-${m.arch}.bairuntime`,
     );
   }
+  await refuseUncovered(packageDir, m, installed, plan);
   reporter?.step?.("link runtime", `${need.id} ${installed.manifest.version}`);
   const links = await linkLocked(installed, packageDir, m, plan, reporter);
   for (const path of links.kept) reporter?.log?.("warn", `${plan.filename} carries ${path} itself; its own copy is kept instead of ${need.id}'s`);
   return { id: need.id, version: installed.manifest.version, dir: installed.dir, links };
+}
+
+/**
+ * Refuses a runtime that lacks a library of it the package's binaries link (a pack made from a
+ * toolkit without cuBLAS, or `--from` another engine): the engine would list no GPU on a machine
+ * with only the driver. The links are read from the extracted package's binaries.
+ */
+async function refuseUncovered(packageDir: string, m: Manifest, installed: InstalledRuntime, plan: InstallPlan): Promise<void> {
+  const { runtimeLinks } = await checkLibraryFolder(packageDir, { os: m.os, arch: m.arch }, { serverBinary: m.serverBinary });
+  const lacking = lackingRuntimeLibraries(m, runtimeLinks, installed.manifest);
+  if (lacking.length > 0) {
+    const what = lacking.map((l) => `${l.name} (linked by ${l.by.join(", ")})`).join(", ");
+    throw new InstallRefusedError(
+      `${plan.filename} links ${what}, which the installed ${runtimeLabel(installed.manifest)} does not provide`,
+      `nothing was installed; install a ${m.runtime!.id} pack that provides it (install its .bairuntime with --force), packed from the toolkit the engine was built with`,
+    );
+  }
 }
 
 /**
@@ -58,11 +77,14 @@ export async function attachRuntime(packageDir: string, m: Manifest, plan: Insta
 async function linkLocked(installed: InstalledRuntime, packageDir: string, m: Manifest, plan: InstallPlan, reporter?: Reporter): Promise<RuntimeLinks> {
   const r = installed.manifest;
   const lock = runtimeLockPath(plan.enginesDir, r);
-  return withInstallLock({ lock, filename: basename(lock) }, reporter ?? {}, async () => {
+  const release = await takeInstallLock({ lock, filename: basename(lock) }, reporter);
+  try {
     const again = await findInstalledRuntime(plan.enginesDir, { id: r.runtimeId, minVersion: r.version }, { os: r.os, arch: r.arch });
     if (again.found?.dir !== installed.dir) {
       throw new InstallRefusedError(`runtime ${r.runtimeId} ${r.version} for ${r.os}-${r.arch} changed while ${plan.filename} was being installed`, "nothing was installed; run the install again");
     }
-    return linkRuntime(again.found, packageDir, m);
-  });
+    return await linkRuntime(again.found, packageDir, m);
+  } finally {
+    await release();
+  }
 }

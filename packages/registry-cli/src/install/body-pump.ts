@@ -161,7 +161,12 @@ function dropBytes(buffers: Buffer[], count: number): Buffer[] {
   return out;
 }
 
-/** Node's error for a response whose connection closed before its end (`aborted`, ECONNRESET). */
+/**
+ * Node's error for a response whose connection closed before its end: ECONNRESET with no `syscall`
+ * (lib/_http_client.js destroys the response with `ConnResetException('aborted')`); a socket's own
+ * reset names its syscall (`read`).
+ */
 function isPrematureClose(error: Error): boolean {
-  return (error as NodeJS.ErrnoException).code === "ECONNRESET" && error.message === "aborted";
+  const e = error as NodeJS.ErrnoException;
+  return e.code === "ECONNRESET" && e.syscall === undefined;
 }

@@ -1,6 +1,9 @@
 import { stat, statfs } from "node:fs/promises";
 import { dirname } from "node:path";
 import { InstallRefusedError } from "../errors.js";
+import type { InstallPlan } from "./install-plan.js";
+import type { InstallTarget } from "./install-target.js";
+import { readRuntimeStore } from "./runtime-store.js";
 
 /** One thing an install writes: what it is and how many bytes it needs. */
 export interface SpaceNeed {
@@ -51,12 +54,21 @@ export async function freeBytes(path: string): Promise<{ dir: string; available:
  * extraction: the index's `installedSize` when it has one, else the package's own size (a lower
  * bound: extraction never writes less than the compressed bytes of a real package).
  */
-export async function packageNeeds(what: string, entry: { size: number; installedSize?: number | undefined }, part: string | null): Promise<SpaceNeed[]> {
-  const have = part === null ? 0 : await stat(part).then((s) => s.size, () => 0);
+export async function packageNeeds(target: Pick<InstallTarget, "filename" | "source" | "part">): Promise<SpaceNeed[]> {
+  const s = target.source;
+  if (s.kind === "file") return [{ what: `${target.filename} extracted`, bytes: await stat(s.path).then((f) => f.size, () => 0) }];
+  const have = target.part === null ? 0 : await stat(target.part).then((f) => f.size, () => 0);
   return [
-    { what: `${what} download`, bytes: Math.max(0, entry.size - have) },
-    { what: `${what} extracted`, bytes: entry.installedSize ?? entry.size },
+    { what: `${target.filename} download`, bytes: Math.max(0, s.size - have) },
+    { what: `${target.filename} extracted`, bytes: s.installedSize ?? s.size },
   ];
+}
+
+/** What an engine install plan needs on disk: its runtime pack when that store is not installed whole, then the package. */
+export async function installNeeds(plan: InstallPlan): Promise<SpaceNeed[]> {
+  const r = plan.runtime;
+  const runtime = r && !(await readRuntimeStore(r.dest, r).then((st) => st.ok)) ? await packageNeeds(r) : [];
+  return [...runtime, ...(await packageNeeds(plan))];
 }
 
 /** Throws NotEnoughSpaceError when `needs` do not fit in the free space of the file system holding `enginesDir`. */

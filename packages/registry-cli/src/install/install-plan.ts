@@ -2,8 +2,9 @@ import { basename, join } from "node:path";
 import { type PackageName, parsePackageFilename } from "@baiengine/schema";
 import { InstallRefusedError } from "../errors.js";
 import type { Resolution } from "../resolve/resolve-package.js";
-import { describeTarget, type InstallSource, type InstallTarget, planTarget } from "./install-steps.js";
-import { describeRuntimePlan, type RuntimeInstallPlan } from "./runtime-plan.js";
+import type { HostFacts } from "../resolve/host-facts.js";
+import { describeTarget, type InstallSource, type InstallTarget, planTarget } from "./install-target.js";
+import { describeRuntimePlan, planRuntimeInstall, type RuntimeInstallPlan } from "./runtime-plan.js";
 
 export type { InstallSource };
 
@@ -19,6 +20,8 @@ export interface InstallPlan extends InstallTarget {
    * planned here nor installed refuses the install.
    */
   runtime: RuntimeInstallPlan | null;
+  /** This host's facts when resolve detected them (a plan for this host), so the install does not detect them again. */
+  host?: HostFacts;
 }
 
 /** `<os>-<arch>-<accelerator token>[-variant]` from a package's name parts. */
@@ -47,11 +50,18 @@ export function planFileInstall(file: string, enginesDir: string, options: { for
   return planInstall({ kind: "file", path: file }, basename(file), enginesDir, options);
 }
 
-/** The plan for a resolved registry package. */
-export function planResolvedInstall(resolution: Resolution, enginesDir: string, options: { force?: boolean; runtime?: RuntimeInstallPlan | null } = {}): InstallPlan {
+/**
+ * The plan for a resolved registry package, with the runtime pack the resolution found for it in the
+ * index (looked up once, by resolve) and the host facts resolve detected, when it did.
+ */
+export function planResolvedInstall(resolution: Resolution, enginesDir: string, options: { force?: boolean; host?: HostFacts } = {}): InstallPlan {
   const e = resolution.entry;
-  const source: InstallSource = { kind: "download", url: resolution.url, size: e.size, sha256: e.sha256, ...(e.requirements ? { requirements: e.requirements } : {}) };
-  return planInstall(source, e.filename, enginesDir, options);
+  const sized = (n: number | undefined) => (n === undefined ? {} : { installedSize: n });
+  const source: InstallSource = { kind: "download", url: resolution.url, size: e.size, sha256: e.sha256, ...(e.requirements ? { requirements: e.requirements } : {}), ...sized(e.installedSize) };
+  const r = resolution.runtime;
+  const runtime = r ? planRuntimeInstall({ kind: "download", url: r.url, size: r.size, sha256: r.sha256, ...sized(r.installedSize) }, r.filename, enginesDir) : null;
+  const plan = planInstall(source, e.filename, enginesDir, { ...(options.force ? { force: true } : {}), runtime });
+  return options.host ? { ...plan, host: options.host } : plan;
 }
 
 /** The plan as lines, for `--dry-run`. */

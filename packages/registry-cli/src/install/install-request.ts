@@ -9,7 +9,10 @@ import { type InstallPlan, planFileInstall, planResolvedInstall } from "./instal
 import { planIndexedRuntimeInstall, planRuntimeFileInstall, type RuntimeInstallPlan } from "./runtime-plan.js";
 
 /** What `install` was asked for, planned: an engine package (with the runtime it needs) or a runtime pack alone. */
-export type InstallRequest = { kind: "engine"; plan: InstallPlan; resolution?: Resolution } | { kind: "runtime"; plan: RuntimeInstallPlan };
+export type InstallRequest = ({ kind: "engine"; plan: InstallPlan; resolution?: Resolution } | { kind: "runtime"; plan: RuntimeInstallPlan }) & {
+  /** One line per index entry skipped for a platform this version does not know. */
+  skipped: string[];
+};
 
 /** Where an install's package comes from: a local file, an index's runtime, or an index's engine for a platform. */
 export interface InstallAsk {
@@ -32,21 +35,21 @@ export async function planInstallRequest(ask: InstallAsk, enginesDir: string): P
   const force = Boolean(ask.force);
   const baseUrl = ask.baseUrl ? { baseUrl: String(ask.baseUrl) } : {};
   if (ask.file !== undefined) {
-    if (ask.file.endsWith(RUNTIME_EXTENSION)) return { kind: "runtime", plan: planRuntimeFileInstall(resolvePath(ask.file), enginesDir, { force }) };
-    return { kind: "engine", plan: planFileInstall(resolvePath(ask.file), enginesDir, { force }) };
+    if (ask.file.endsWith(RUNTIME_EXTENSION)) return { kind: "runtime", plan: planRuntimeFileInstall(resolvePath(ask.file), enginesDir, { force }), skipped: [] };
+    return { kind: "engine", plan: planFileInstall(resolvePath(ask.file), enginesDir, { force }), skipped: [] };
   }
-  const index = await readIndex(ask.registry);
+  const index = await readIndex(ask.registry, { forReaders: true });
+  const skipped = index.skipped;
   if (ask.runtime !== undefined) {
     const asked = ask.os === undefined && ask.arch === undefined ? null : await platformTarget({ ...(ask.os !== undefined ? { os: ask.os } : {}), ...(ask.arch !== undefined ? { arch: ask.arch } : {}) });
     const platform: { os: Os; arch: Arch } =
       asked && "request" in asked ? { os: asked.request.os, arch: asked.request.arch } : requireHostPlatform("pass --os and --arch to install a runtime for another platform");
-    return { kind: "runtime", plan: planIndexedRuntimeInstall(index.registry, ask.runtime, platform, enginesDir, { force, ...baseUrl }) };
+    return { kind: "runtime", plan: planIndexedRuntimeInstall(index.registry, ask.runtime, platform, enginesDir, { force, ...baseUrl }), skipped };
   }
+  const target = await platformTarget(ask);
   // `--engine <id>@<version>` takes that version from the index's history.
   const { engineId, ...which } = engineAsk(ask);
-  const resolution = resolvePackage(index.registry, engineId, await platformTarget(ask), { ...which, ...baseUrl });
-  const runtimeId = resolution.entry.runtime;
-  // The runtime the index names for the package (the manifest's own edge is checked after extraction).
-  const runtime = runtimeId === undefined || !(index.registry.runtimes ?? []).some((r) => r.id === runtimeId) ? null : planIndexedRuntimeInstall(index.registry, runtimeId, resolution.entry, enginesDir, baseUrl);
-  return { kind: "engine", plan: planResolvedInstall(resolution, enginesDir, { force, runtime }), resolution };
+  const resolution = resolvePackage(index.registry, engineId, target, { ...which, ...baseUrl });
+  // The runtime the index names for the package comes with the resolution (the manifest's own edge is checked after extraction).
+  return { kind: "engine", plan: planResolvedInstall(resolution, enginesDir, { force, ...("host" in target ? { host: target.host } : {}) }), resolution, skipped };
 }

@@ -11,7 +11,8 @@ import { renameWithRetry } from "@baiengine/cli-kit/system";
 export const installingPath = (dest: string) => join(dirname(dest), `.${basename(dest)}.installing-${process.pid}-${randomBytes(4).toString("hex")}`);
 const replacedPath = (dest: string) => join(dirname(dest), `.${basename(dest)}.replaced-${randomBytes(4).toString("hex")}`);
 
-const exists = (path: string) => stat(path).then(() => true, () => false);
+/** Whether anything is at `path` (a folder, a file, a link to something). */
+export const exists = (path: string) => stat(path).then(() => true, () => false);
 
 /**
  * Undoes what a killed install of `dest` left behind. Call it holding that platform's install lock,

@@ -1,7 +1,7 @@
 import { basename, join } from "node:path";
 import { type Arch, formatRuntimeFilename, type Os, parseRuntimeFilename, type Registry, type RuntimeName, runtimePackageUrl } from "@baiengine/schema";
 import { InstallRefusedError } from "../errors.js";
-import { describeTarget, type InstallSource, type InstallTarget, planTarget } from "./install-steps.js";
+import { describeTarget, type InstallSource, type InstallTarget, planTarget } from "./install-target.js";
 
 /**
  * Runtime packs (`.bairuntime`) are installed once per runtime version and platform into

@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { type Arch, type Os, type RuntimeManifest, runtimeVersionSatisfies, safeParseRuntimeManifest } from "@baiengine/schema";
+import { type Arch, type Os, parseJsonDocument, type RuntimeManifest, runtimeVersionSatisfies, safeParseRuntimeManifest } from "@baiengine/schema";
 import { runtimeStorePath } from "./runtime-plan.js";
 
 /** A runtime pack installed in the engines folder. */
@@ -31,10 +31,10 @@ function compareToolkitVersions(a: string, b: string): number {
  * cleaner half-deleted (or emptied a library of) is damaged: the line names the first thing missing.
  */
 export async function readRuntimeStore(dir: string, want: StoreIdentity): Promise<StoreState> {
-  const text = await readFile(join(dir, "manifest.json"), "utf8").catch(() => null);
-  if (text === null) return { ok: false, damage: "its manifest.json is missing" };
-  const m = safeParseRuntimeManifest(safeParseJson(text));
-  if (!m.ok) return { ok: false, damage: "its manifest.json is not a valid runtime manifest" };
+  const bytes = await readFile(join(dir, "manifest.json")).catch(() => null);
+  if (bytes === null) return { ok: false, damage: "its manifest.json is missing" };
+  const m = parseJsonDocument(bytes, safeParseRuntimeManifest);
+  if (!m.ok) return { ok: false, damage: `its manifest.json is not a valid runtime manifest (${m.issues[0]})` };
   const { runtimeId, version, os, arch, libraryDir, provides } = m.value;
   if (runtimeId !== want.runtimeId || version !== want.version || `${os}-${arch}` !== want.platform) {
     return { ok: false, damage: `its manifest.json names ${runtimeId} ${version} ${os}-${arch}` };
@@ -71,12 +71,4 @@ export async function findInstalledRuntime(
   }
   found.sort((a, b) => compareToolkitVersions(b.manifest.version, a.manifest.version));
   return { found: found[0] ?? null, damaged };
-}
-
-function safeParseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
 }

@@ -1,11 +1,10 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { makeFolders } from "@baiengine/cli-kit/system";
+import { lockPath, makeFolders } from "@baiengine/cli-kit/system";
 import { ACTIVE_RECORD_FILE, type ActiveRecord, type Reporter, safeParseActiveRecord } from "@baiengine/schema";
 import { InstallRefusedError } from "../errors.js";
 import { removeStaleTempFiles, writeFileAtomic } from "../index-file/atomic-write.js";
 import { sha256Text } from "../index-file/read-index.js";
-import { lockPath } from "../lock/path-lock.js";
 
 /** The active record as read: the value and the sha256 of its bytes (null: no file yet). */
 export interface LoadedActiveRecord {

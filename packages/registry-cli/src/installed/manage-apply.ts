@@ -4,7 +4,8 @@ import { basename, dirname, join, relative } from "node:path";
 import { makeFolders, renameWithRetry } from "@baiengine/cli-kit/system";
 import type { ActiveRecord, Reporter } from "@baiengine/schema";
 import { InstallRefusedError } from "../errors.js";
-import { removeEmptyParents, withInstallLock } from "../install/install-steps.js";
+import { takeInstallLock } from "../install/install-lock.js";
+import { removeEmptyParents } from "../install/pipeline.js";
 import { runtimeLockPath } from "../install/runtime-plan.js";
 import { emptyActiveRecord, readActiveRecord, withEnginesLock, writeActiveRecord } from "./active-record-file.js";
 import { type EnginesFolder, scanEnginesFolder } from "./engines-folder.js";
@@ -85,14 +86,17 @@ async function moveToTrash(enginesDir: string, removal: Removal, levels: number)
 async function removeStore(enginesDir: string, removal: Removal, reporter: Reporter): Promise<boolean> {
   const [os, arch] = removal.platform.split("-") as [never, never];
   const lock = runtimeLockPath(enginesDir, { runtimeId: removal.id, version: removal.version, os, arch });
-  return withInstallLock({ lock, filename: basename(lock) }, reporter, async () => {
+  const release = await takeInstallLock({ lock, filename: basename(lock) }, reporter);
+  try {
     const files = await walkFiles(removal.dir);
     const own = new Map<string, number>();
     for (const f of files) own.set(f.inode, (own.get(f.inode) ?? 0) + 1);
     if (files.some((f) => f.links > own.get(f.inode)!)) return false;
     await moveToTrash(enginesDir, removal, 3);
     return true;
-  });
+  } finally {
+    await release();
+  }
 }
 
 /** Deletes everything in `.trash/`; what cannot be deleted yet (in use) stays for the next command. */

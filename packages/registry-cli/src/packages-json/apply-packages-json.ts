@@ -1,5 +1,5 @@
 import { readFile, stat } from "node:fs/promises";
-import { type PackagesIndex, safeParsePackagesIndex } from "@baiengine/schema";
+import { type PackagesIndex, parseJsonDocument, safeParsePackagesIndex } from "@baiengine/schema";
 import { IndexInvalidError, UpdateRefusedError } from "../errors.js";
 import { writeFileAtomic } from "../index-file/atomic-write.js";
 import { type LockOptions, lockIndex } from "../index-file/index-lock.js";
@@ -10,16 +10,10 @@ import { toPackagesIndex } from "./to-packages-index.js";
 
 /** Reads and validates a packages.json (any historical shape); throws IndexInvalidError with `path: reason` lines. */
 export async function readPackagesIndex(file: string): Promise<PackagesIndex> {
-  const text = await readFile(file, "utf8").catch((error: NodeJS.ErrnoException) => {
+  const bytes = await readFile(file).catch((error: NodeJS.ErrnoException) => {
     throw new IndexInvalidError(file, [`(root): ${error.code === "ENOENT" ? "file not found" : `cannot be read (${error.code ?? error.message})`}`], "pass --from <path to packages.json>");
   });
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new IndexInvalidError(file, [`(root): not valid JSON (${(error as Error).message})`], "pass the app's packages.json");
-  }
-  const result = safeParsePackagesIndex(json);
+  const result = parseJsonDocument(bytes, safeParsePackagesIndex);
   if (!result.ok) throw new IndexInvalidError(file, result.issues, "fix the listed fields of packages.json");
   return result.value;
 }

@@ -47,7 +47,7 @@ export async function applyRuntimeUpdate(
       const result = plan(index.registry);
       return { registry: result.changes.changed ? result.registry : null, value: result.changes };
     },
-    { ...options.lock, allowPlaceholders: true },
+    { ...options.lock, ...(deps.reporter ? { reporter: deps.reporter } : {}), allowPlaceholders: true },
   );
   return { changes: value, written, dryRun: false };
 }

@@ -62,7 +62,7 @@ export async function applyUpdate(
       const result = plan(index);
       return { registry: result.changes.changed ? result.registry : null, value: result.changes };
     },
-    { ...options.lock, allowPlaceholders: true },
+    { ...options.lock, ...(deps.reporter ? { reporter: deps.reporter } : {}), allowPlaceholders: true },
   );
   return { changes: value, renames, written, dryRun: false };
 }

@@ -2,6 +2,7 @@ import type { EngineEntry, PackageEntry, Registry } from "@baiengine/schema";
 import { platformKey } from "@baiengine/schema";
 import { canonicalRegistryText } from "../index-file/canonical-json.js";
 import { utcTimestamp } from "../index-file/modify-index.js";
+import { preReleaseOrderHint } from "../version/order-hint.js";
 import { compareEngineVersions } from "../version/compare-versions.js";
 
 /** Rules `update` and `migrate` share when a version's packages go into the index. All pure. */
@@ -63,9 +64,10 @@ export function checkVersionOrder(
     const order = compareEngineVersions(version, floor);
     const isDowngrade = order === null || order < 0 || (channel === "prerelease" && floor === current.latestVersion && order === 0);
     if (isDowngrade) {
+      const why = order === null ? null : preReleaseOrderHint(version, floor);
       return {
-        reason: order === null ? `cannot order version ${version} against the current ${floor} (different version schemes)` : `version ${version} is not above the current ${floor}`,
-        hint: "pass --allow-downgrade if this is intended",
+        reason: order === null ? `cannot order version ${version} against the current ${floor} (different version schemes)` : `version ${version} is not above the current ${floor}${why ? `: ${why}` : ""}`,
+        hint: why ? "rename the version as suggested (or pass --allow-downgrade if a lower version is intended)" : "pass --allow-downgrade if this is intended",
         details: [],
       };
     }

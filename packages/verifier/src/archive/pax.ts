@@ -22,7 +22,8 @@ const ALLOWED: Record<string, RegExp | null> = {
 /** Why a key is refused, in words a package author can act on. */
 function refusedKey(key: string): string {
   if (/^(SCHILY|LIBARCHIVE)\.xattr\./.test(key) || key.startsWith("SCHILY.acl") || key.startsWith("LIBARCHIVE.")) {
-    return `PAX key ${JSON.stringify(key)} is a vendor extension (extended attributes or ACLs that bsdtar restores and other tools ignore)`;
+    const mac = key.includes("com.apple.") ? " (macOS's quarantine or Finder attributes)" : "";
+    return `PAX key ${JSON.stringify(key)} is a vendor extension${mac} (extended attributes or ACLs that bsdtar restores and other tools ignore); re-pack without them: \`tar --no-xattrs --no-acls -C DIR -czf FILE package\`, on macOS \`COPYFILE_DISABLE=1 tar --no-xattrs --no-mac-metadata -C DIR -czf FILE package\``;
   }
   if (key.startsWith("GNU.sparse")) return `PAX key ${JSON.stringify(key)} describes a sparse file (read only by GNU tar and bsdtar)`;
   if (key === "hdrcharset" || key === "charset") return `PAX key ${JSON.stringify(key)} changes how names are decoded by some tools only`;

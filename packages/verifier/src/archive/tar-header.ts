@@ -29,6 +29,15 @@ export type HeaderResult = { ok: true; header: TarHeader } | { ok: false; code: 
 const USTAR = Buffer.from("ustar\u000000", "latin1");
 const GNU = Buffer.from("ustar  \u0000", "latin1");
 
+/**
+ * node-tar, unless `portable: true`, shortens the ustar prefix to 130 bytes and writes atime and ctime
+ * as 12-byte octal fields at 476 and 488 (node-tar's `Header.encode`).
+ */
+function isNodeTarTimes(block: Buffer): boolean {
+  const octal = (start: number) => /^ *[0-7]+[ \0]*$/.test(block.toString("latin1", start, start + 12));
+  return isZero(block, 345 + cString(block, 345, 130).length, 476) && octal(476) && octal(488);
+}
+
 /** Parses and checks `block` (the header at byte `at`); the failure names the field and why readers would differ. */
 export function readTarHeader(block: Buffer, at: number): HeaderResult {
   const bad = (code: string, message: string): HeaderResult => ({ ok: false, code, message: `header at offset ${at}: ${message}` });
@@ -42,7 +51,14 @@ export function readTarHeader(block: Buffer, at: number): HeaderResult {
     return bad("TAR_UNKNOWN_FORMAT", `magic ${JSON.stringify(magic.toString("latin1"))} is neither POSIX ustar nor GNU tar (v7 and other dialects read prefix and owner fields differently in each tool)`);
   }
   for (const [name, start, length] of STRING_FIELDS) {
-    if (!canonicalString(block, start, length)) return bad("TAR_BAD_FIELD", `the ${name} field has bytes after its terminating NUL (readers that stop at the NUL and readers that do not disagree)`);
+    if (canonicalString(block, start, length)) continue;
+    if (name === "prefix" && isNodeTarTimes(block)) {
+      return bad(
+        "TAR_BAD_FIELD",
+        "the prefix field ends in node-tar's atime and ctime (node-tar's default layout, not POSIX ustar: readers that stop at the NUL and readers that do not disagree); re-pack with node-tar's `portable: true` or with `tar -C DIR -czf FILE package`",
+      );
+    }
+    return bad("TAR_BAD_FIELD", `the ${name} field has bytes after its terminating NUL (readers that stop at the NUL and readers that do not disagree)`);
   }
   // GNU headers keep atime/ctime/sparse data where ustar has its prefix: Python reads it as a prefix anyway.
   const reservedFrom = format === "gnu" ? 345 : 500;

@@ -11,7 +11,7 @@ import {
   withReporter,
 } from "@baiengine/cli-kit";
 import { listEngineProfiles } from "@baiengine/profiles";
-import { type Registry, safeParseRegistry } from "@baiengine/schema";
+import { parseJsonDocument, type Registry, type RuntimeManifest, safeParseRegistry } from "@baiengine/schema";
 import type { DeviceProbe } from "../devices/device-listing.js";
 import { describeFinding, type Finding } from "../findings.js";
 import { LIMIT_FLAGS, type Limits } from "../limits.js";
@@ -21,6 +21,7 @@ const version = programVersion(import.meta.url);
 
 interface Flags {
   registry?: string;
+  runtime?: string;
   smoke?: boolean;
   emulate?: boolean;
   json?: boolean;
@@ -30,6 +31,7 @@ interface Flags {
 const program = createProgram("verify-engine", "Verify .baiengine packages: container, entry safety, limits, manifest, binaries, libraries.", version)
   .argument("<file...>", ".baiengine package files")
   .option("--registry <engines.json>", "also check size, sha256 and fields against this registry index")
+  .option("--runtime <file.bairuntime>", "verify this runtime pack too, and that it serves each package: the runtime its manifest names, with every library of it the package's binaries link")
   .option("--smoke", "extract to a temporary folder and run `<serverBinary> --version`, then, where this host has a device of a GPU package's kind, the engine's device listing")
   .option("--emulate", "with --smoke, run other platforms' packages through qemu-aarch64 or wine")
   .option("--json", "print one JSON object per file (JSON Lines) instead of text");
@@ -47,9 +49,23 @@ program.action(async (files: string[], flags: Flags) => {
     if (typeof value === "number") limits[key] = value;
   }
   const reports: VerifyReport[] = [];
+  const print = (report: VerifyReport) => {
+    reports.push(report);
+    if (flags.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+    else process.stdout.write(formatReport(report));
+    if (env.githubActions) process.stdout.write(formatAnnotations(report));
+  };
+  let runtime: RuntimeManifest | undefined;
+  if (flags.runtime !== undefined) {
+    const report = await verifyPackage(flags.runtime, { limits });
+    if (!report.runtimeManifest && report.ok) throw new UsageError(`--runtime ${flags.runtime} is not a runtime pack`, "pass a .bairuntime file (pack-runtime makes them)");
+    print(report);
+    runtime = report.runtimeManifest ?? undefined;
+  }
   for (const file of files) {
     const report = await withReporter({ quiet: Boolean(flags.json) || !env.tty }, (reporter) =>
       verifyPackage(file, {
+        ...(runtime ? { runtime } : {}),
         ...(registry ? { registry } : {}),
         smoke: Boolean(flags.smoke),
         emulate: Boolean(flags.emulate),
@@ -58,10 +74,7 @@ program.action(async (files: string[], flags: Flags) => {
         reporter,
       }),
     );
-    reports.push(report);
-    if (flags.json) process.stdout.write(`${JSON.stringify(report)}\n`);
-    else process.stdout.write(formatReport(report));
-    if (env.githubActions) process.stdout.write(formatAnnotations(report));
+    print(report);
   }
   const summaryFile = process.env["GITHUB_STEP_SUMMARY"];
   if (env.githubActions && summaryFile) appendFileSync(summaryFile, formatSummary(reports));
@@ -74,13 +87,13 @@ function deviceProbes(): Record<string, DeviceProbe> {
 }
 
 function loadRegistry(path: string): Registry {
-  let json: unknown;
+  let bytes: Buffer;
   try {
-    json = JSON.parse(readFileSync(path, "utf8"));
+    bytes = readFileSync(path);
   } catch (error) {
     throw new UsageError(`--registry ${path}: ${(error as Error).message}`, "pass the path of a readable engines.json");
   }
-  const parsed = safeParseRegistry(json);
+  const parsed = parseJsonDocument(bytes, safeParseRegistry);
   if (!parsed.ok) throw new UsageError(`--registry ${path} is not a valid engines.json: ${parsed.issues[0]}`, "fix the registry file (see @baiengine/schema)");
   return parsed.value;
 }

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import type { Manifest, Platform } from "@baiengine/schema";
 import { type DeviceProbe, formatListedDevice } from "./device-listing.js";
 import { explainMissingDevice } from "./explain-missing-device.js";
-import { runDeviceProbe } from "./run-device-probe.js";
+import { type ProbeFailure, runDeviceProbe } from "./run-device-probe.js";
 
 /**
  * What the device probe of an extracted package found: the first listed device of its accelerator
@@ -13,7 +13,7 @@ import { runDeviceProbe } from "./run-device-probe.js";
 export type DeviceCheck =
   | { ran: true; device: string }
   /** `failure`: the server could not start, timed out or was killed (DeviceProbeRun.failure), so it never listed devices. */
-  | { ran: true; device: null; missing: string; failure?: string }
+  | { ran: true; device: null; missing: string; failure?: ProbeFailure }
   | { ran: false; reason: string };
 
 /**

@@ -4,7 +4,7 @@ import type { Accelerator, Os } from "@baiengine/schema";
 import { readBinaryFile } from "../binary/read-binary.js";
 import { loadLibraryPolicy, policyMatcher } from "../libraries/policy.js";
 import { DEVICE_KIND } from "./host-devices.js";
-import type { DeviceProbeRun } from "./run-device-probe.js";
+import { type DeviceProbeRun, describeProbeFailure } from "./run-device-probe.js";
 
 /** Package files (relative, posix) directly in `dir` and in its `libs/`: where the package's loaders look. */
 function loaderFolders(packageDir: string): string[] {
@@ -25,7 +25,7 @@ function loaderFolders(packageDir: string): string[] {
 export async function explainMissingDevice(packageDir: string, os: Os, accelerator: Accelerator, run: DeviceProbeRun): Promise<string> {
   const kind = DEVICE_KIND[accelerator] ?? accelerator;
   // A server that never ran (or never finished) says nothing about devices or libraries.
-  if (run.failure !== null) return `${run.command} ${run.failure}`;
+  if (run.failure !== null) return `${run.command} ${describeProbeFailure(run.failure)}`;
   const head = run.devices === null ? `${run.command} printed no device list (exit code ${run.exitCode ?? "none"})` : `${run.command} lists no ${kind} device`;
   const policy = loadLibraryPolicy(os);
   const classOf = policyMatcher(policy);

@@ -16,8 +16,23 @@ export interface DeviceProbeRun {
   exitCode: number | null;
   /** stdout then stderr, the last 4000 characters. */
   output: string;
-  /** Why the server did not run to its end, when it did not: it could not start, timed out, or was killed by a signal. */
-  failure: string | null;
+  /** Why the server did not run to its end, when it did not (a non-zero exit is not one: its output says more). */
+  failure: ProbeFailure | null;
+}
+
+/**
+ * A server that never got to list its devices: it could not `start` (`detail`: the errno code in
+ * words, e.g. EACCES on a noexec mount), hit the `timeout` (`detail`: the limit), or was killed by a
+ * `signal` (`detail`: its name).
+ */
+export interface ProbeFailure {
+  kind: "start" | "timeout" | "signal";
+  detail: string;
+}
+
+/** The failure as the words after the command, `could not start: ...`. */
+export function describeProbeFailure(f: ProbeFailure): string {
+  return f.kind === "start" ? `could not start: ${f.detail}` : f.kind === "timeout" ? `did not finish within ${f.detail}` : `was killed by ${f.detail}`;
 }
 
 /** Node's errno codes a failed start gives, in words; EACCES on an executable file is usually a noexec mount. */
@@ -28,7 +43,7 @@ const START_ERRORS: Record<string, string> = {
   EPERM: "operation not permitted (EPERM)",
 };
 
-function run(file: string, args: string[], cwd: string, timeoutMs: number): Promise<{ stdout: string; stderr: string; code: number | null; failure: string | null }> {
+function run(file: string, args: string[], cwd: string, timeoutMs: number): Promise<{ stdout: string; stderr: string; code: number | null; failure: ProbeFailure | null }> {
   // An empty environment (Windows keeps SystemRoot, without which its loader cannot start a process).
   const env: Record<string, string> = process.platform === "win32" && process.env["SystemRoot"] ? { SystemRoot: process.env["SystemRoot"] } : {};
   return new Promise((resolve) => {
@@ -39,10 +54,10 @@ function run(file: string, args: string[], cwd: string, timeoutMs: number): Prom
   });
 }
 
-function failureOf(error: ExecFileException, timeoutMs: number): string | null {
-  if (typeof error.code === "string") return `could not start: ${START_ERRORS[error.code] ?? error.code}`;
-  if (error.killed) return `did not finish within ${timeoutMs / 1000} s`;
-  if (error.signal) return `was killed by ${error.signal}`;
+function failureOf(error: ExecFileException, timeoutMs: number): ProbeFailure | null {
+  if (typeof error.code === "string") return { kind: "start", detail: START_ERRORS[error.code] ?? error.code };
+  if (error.killed) return { kind: "timeout", detail: `${timeoutMs / 1000} s` };
+  if (error.signal) return { kind: "signal", detail: error.signal };
   return null; // a non-zero exit: its output says more
 }
 

@@ -11,7 +11,13 @@ export interface LibraryCheck {
   findings: Finding[];
   requirements: LibraryRequirements;
   /** The GPU runtime libraries (policy `runtimes`) linked but not bundled, each with the binaries that link it. */
-  runtimeLinks: { name: string; by: string[] }[];
+  runtimeLinks: RuntimeLink[];
+}
+
+/** A GPU runtime library linked but not bundled (`libcublas.so.13`), with the binaries (package paths) that link it. */
+export interface RuntimeLink {
+  name: string;
+  by: string[];
 }
 export interface CheckLibrariesOptions {
   symlinks?: PackageSymlink[];

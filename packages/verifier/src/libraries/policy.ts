@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 // The errors subpath keeps commander and cli-progress out of library imports.
 import { FailureError } from "@baiengine/cli-kit/errors";
-import type { Os } from "@baiengine/schema";
+import { formatIssues, type Os, parseJsonDocument } from "@baiengine/schema";
 import { z } from "zod";
 
 const LibraryNames = z.array(z.string().min(1));
@@ -50,20 +50,15 @@ export function loadLibraryPolicy(os: Os): LibraryPolicy {
 
 /** Parses and validates a policy document; `source` names it in errors. Throws PolicyError. */
 export function parseLibraryPolicy(text: string, source: string): LibraryPolicy {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new PolicyError(`${source} is not JSON: ${(error as Error).message}`, "fix the library policy file");
-  }
-  const parsed = LibraryPolicy.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new PolicyError(`${source}: ${issue.path.join(".") || "(root)"}: ${issue.message}`, "fix the library policy file");
-  }
-  const overlap = parsed.data.system.filter((n) => parsed.data.drivers.includes(n) || parsed.data.runtimes.includes(n));
+  const parsed = parseJsonDocument(text, (json) => {
+    const r = LibraryPolicy.safeParse(json);
+    return r.success ? { ok: true as const, value: r.data } : { ok: false as const, issues: formatIssues(r.error) };
+  });
+  if (!parsed.ok) throw new PolicyError(`${source}: ${parsed.issues[0]}`, "fix the library policy file");
+  const policy = parsed.value;
+  const overlap = policy.system.filter((n) => policy.drivers.includes(n) || policy.runtimes.includes(n));
   if (overlap.length > 0) throw new PolicyError(`${source}: ${overlap.join(", ")} listed as system and as driver or runtime`, "a name may be in one list only");
-  return parsed.data;
+  return policy;
 }
 
 /** Classes names by a policy: exact names, or a prefix when the entry ends in `*`; case-folded where the policy says so. */

@@ -29,6 +29,7 @@ export function checkEntry(entry: TarEntry, limits: Limits): Finding[] {
 
   const segments = path.split("/");
   if (path !== PACKAGE_ROOT && segments[0] !== PACKAGE_ROOT) add("ENTRY_OUTSIDE_PACKAGE", `entries must be under ${PACKAGE_ROOT}/`);
+  if (segments.some((s) => s.startsWith("._"))) add("ENTRY_APPLEDOUBLE", `is macOS metadata (an AppleDouble "._" file of extended attributes that macOS tar adds): ${MAC_REPACK}`);
   if (path === PACKAGE_ROOT && entry.type !== "directory") add("ENTRY_REPLACES_ROOT", `a ${entry.type} would replace the ${PACKAGE_ROOT}/ folder itself`);
 
   switch (entry.type) {
@@ -61,6 +62,9 @@ export function checkEntry(entry: TarEntry, limits: Limits): Finding[] {
   }
   return findings;
 }
+
+/** How to pack on macOS without its metadata (bsdtar's options; COPYFILE_DISABLE stops copyfile's AppleDouble entries). */
+export const MAC_REPACK = "re-pack with `COPYFILE_DISABLE=1 tar --no-xattrs --no-mac-metadata -C DIR -czf FILE package` (or GNU tar)";
 
 /** What readers do with the types a package may not use, for the finding's message. */
 const UNSUPPORTED_TYPES: Record<string, string> = {

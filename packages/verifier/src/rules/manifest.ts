@@ -4,15 +4,16 @@ import {
   type PackageName,
   PackageFilenameError,
   parsePackageFilename,
+  JsonDocumentError,
+  parseStrictJson,
   safeParseManifest,
 } from "@baiengine/schema";
 import { errorFinding, type Finding } from "../findings.js";
-import { parseStrictJson, StrictJsonError } from "./strict-json.js";
 
 export const MANIFEST_PATH = "package/manifest.json";
 
 /**
- * §4: the manifest's bytes parse as strict JSON (no BOM, duplicate keys or invalid UTF-8; see strict-json.ts), match the schema, and name the same package as the file.
+ * §4: the manifest's bytes parse as strict JSON (no BOM, duplicate keys or invalid UTF-8; see the schema's json-document.ts), match the schema, and name the same package as the file.
  * `bytes` is null when no manifest entry was seen.
  */
 export function checkManifest(bytes: Buffer | null, expectedFilename: string): { manifest: Manifest | null; findings: Finding[] } {
@@ -53,8 +54,8 @@ export function decodeManifest(bytes: Buffer, findings: Finding[]): unknown {
   try {
     return parseStrictJson(bytes);
   } catch (error) {
-    if (!(error instanceof StrictJsonError || error instanceof SyntaxError)) throw error;
-    findings.push(errorFinding("MANIFEST_INVALID_JSON", `not strict JSON: it ${error.message}`, MANIFEST_PATH));
+    if (!(error instanceof JsonDocumentError || error instanceof SyntaxError)) throw error;
+    findings.push(errorFinding("MANIFEST_INVALID_JSON", `not strict JSON: ${error.message}`, MANIFEST_PATH));
     return undefined;
   }
 }

@@ -1,32 +1,79 @@
+import { formatIssuePath, type ValidationResult } from "./errors.js";
+
 /**
+ * The one JSON-document reader: every JSON file this project reads (engines.json, packages.json,
+ * a package's manifest.json, a runtime store's record, a download's resume record, policy and
+ * profile data) is parsed here and validated by its schema; callers only read the bytes.
+ *
  * JSON as the strictest consumer reads it (RFC 8259 §8.1 and Rust's serde_json, which the app uses):
  * UTF-8 without a byte-order mark, no duplicate object keys (JSON.parse keeps the last, other readers
  * the first or refuse), no unpaired surrogate escapes, numbers that survive a round trip through a
- * double. Anything else is refused with the byte offset, instead of read one way here and another there.
+ * double. Anything else is refused with the JSON path and the line and column, instead of read one
+ * way here and another there. A byte-order mark is refused and named as such (serde_json refuses it;
+ * an editor that wrote one can save "UTF-8 without BOM").
  */
-
-export class StrictJsonError extends Error {}
+export class JsonDocumentError extends Error {
+  constructor(
+    /** Where in the document, as `engines[0].packages[1].sha256` (`(root)` for the whole document). */
+    readonly path: string,
+    /** What is wrong there, as a phrase: `repeats the key "sha256"`. */
+    readonly reason: string,
+    /** 1-based line and column of the problem in the text (line 1, column 1 for encoding problems). */
+    readonly line: number,
+    readonly column: number,
+  ) {
+    super(`${path}: ${reason} (line ${line}, column ${column})`);
+    this.name = "JsonDocumentError";
+  }
+}
 
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const MAX_DEPTH = 64;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-/** Parses `bytes`; throws StrictJsonError naming the first problem. */
-export function parseStrictJson(bytes: Uint8Array): unknown {
-  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) throw new StrictJsonError("starts with a UTF-8 byte-order mark (strict readers refuse it, others skip it)");
+/** True when `bytes` starts with the UTF-8 encoding of U+FEFF. */
+function hasBom(bytes: Uint8Array | string): boolean {
+  return typeof bytes === "string" ? bytes.charCodeAt(0) === 0xfeff : bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+}
+
+/** Parses `input` (bytes, or text already decoded); throws JsonDocumentError naming the first problem. */
+export function parseStrictJson(input: Uint8Array | string): unknown {
+  if (hasBom(input)) {
+    throw new JsonDocumentError("(root)", "starts with a UTF-8 byte-order mark (BOM), which strict readers such as the app's refuse; save the file as UTF-8 without BOM", 1, 1);
+  }
   let text: string;
-  try {
-    text = utf8.decode(bytes);
-  } catch {
-    throw new StrictJsonError("is not valid UTF-8");
+  if (typeof input === "string") text = input;
+  else {
+    try {
+      text = utf8.decode(input);
+    } catch {
+      throw new JsonDocumentError("(root)", "is not valid UTF-8", 1, 1);
+    }
   }
   new Checker(text).document();
   return JSON.parse(text);
 }
 
+/**
+ * Parses then validates: `validate` is a schema's safeParse (`path: reason` lines). Returns the
+ * value, or one `path: reason (line, column)` issue for text that is not strict JSON.
+ */
+export function parseJsonDocument<T>(input: Uint8Array | string, validate: (json: unknown) => ValidationResult<T>): ValidationResult<T> {
+  let json: unknown;
+  try {
+    json = parseStrictJson(input);
+  } catch (error) {
+    if (!(error instanceof JsonDocumentError)) throw error;
+    return { ok: false, issues: [error.message] };
+  }
+  return validate(json);
+}
+
 /** A recursive-descent walk that only checks; JSON.parse builds the value once the text passed. */
 class Checker {
   private p = 0;
+  /** The path of the value being read, for messages. */
+  private readonly path: (string | number)[] = [];
   constructor(private readonly s: string) {}
 
   document(): void {
@@ -37,7 +84,10 @@ class Checker {
   }
 
   private fail(message: string): never {
-    throw new StrictJsonError(`${message} at character ${this.p}`);
+    const before = this.s.slice(0, this.p);
+    const line = before.split("\n").length;
+    const column = this.p - before.lastIndexOf("\n");
+    throw new JsonDocumentError(formatIssuePath(this.path), message, line, column);
   }
 
   private ws(): void {
@@ -80,19 +130,27 @@ class Checker {
       const key = this.string();
       if (keys.has(key)) {
         this.p = at;
-        this.fail(`repeats the key ${JSON.stringify(key)} (readers keep different copies)`);
+        this.path.push(key);
+        this.fail(`repeats the key ${JSON.stringify(key)} (JSON readers keep different copies; remove one)`);
       }
       keys.add(key);
       this.ws();
       if (this.s[this.p] !== ":") this.fail("misses a ':' after an object key");
       this.p++;
       this.ws();
+      this.path.push(key);
       this.value(depth + 1);
+      this.path.pop();
     });
   }
 
   private array(depth: number): void {
-    this.sequence("]", "an array", () => this.value(depth + 1));
+    let index = 0;
+    this.sequence("]", "an array", () => {
+      this.path.push(index++);
+      this.value(depth + 1);
+      this.path.pop();
+    });
   }
 
   /** `open item (, item)* close`, the opening bracket at `p`; `item` starts after whitespace. */
@@ -109,7 +167,9 @@ class Checker {
       this.ws();
       const c = this.s[this.p++];
       if (c === close) return;
+      this.p--;
       if (c !== ",") this.fail(`misses a ',' or '${close}' in ${what}`);
+      this.p++;
     }
   }
 
