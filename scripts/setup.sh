@@ -79,6 +79,16 @@ if ! command -v pnpm >/dev/null 2>&1; then
   echo "installing pnpm 10 with npm"
   npm install -g pnpm@10 >/dev/null
 fi
+# The Node.js lines besides the system's that CI tests on (.ci/run), from the npm registry into
+# ~/.cache/baiengine/node/<version>; the system's node stays as it is.
+for line in $(cat scripts/node-lines.txt); do
+  if [ "$check_only" = 1 ]; then
+    bash scripts/node-line.sh "$line" --check >/dev/null || exit 1
+  else
+    bash scripts/node-line.sh "$line" >/dev/null
+  fi
+done
+
 [ "$check_only" = 1 ] && { echo "ready: every tool the tests use is installed"; exit 0; }
 
 if [ -n "${CI:-}" ]; then pnpm install --frozen-lockfile; else pnpm install; fi

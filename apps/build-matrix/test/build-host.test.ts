@@ -14,7 +14,7 @@ interface BuildJson {
 
 const build = async (): Promise<BuildJson> => {
   const run = await matrix(["build", "--host", "--engine", "hello", "--json"]);
-  expect(run.exitCode, run.stderr).toBe(0);
+  expect(run.code, run.stderr).toBe(0);
   return JSON.parse(run.stdout) as BuildJson;
 };
 
@@ -77,14 +77,14 @@ describe("matrix build --host --engine hello", () => {
 
   it("--dry-run lists what it would build and skip, building nothing", async () => {
     const run = await matrix(["build", "--host", "--engine", "hello", "--dry-run"]);
-    expect(run.exitCode).toBe(0);
+    expect(run.code).toBe(0);
     expect(run.stdout).toContain(`build ${NATIVE} (native, smoke)`);
     expect(run.stdout.trim().split("\n")).toHaveLength(5);
   });
 
   it("an engine built from git needs --source or --version", async () => {
     const run = await matrix(["build", "--host", "--engine", "llama-cpp"]);
-    expect(run.exitCode).toBe(2);
+    expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/error: engine llama-cpp is built from a git tag: pass --version/);
   });
 });

@@ -7,7 +7,7 @@ import { REPO_ROOT, matrix } from "./helpers.js";
 const githubRows = async (args: string[]): Promise<GithubMatrixRow[]> => {
   const run = await matrix([...args, "--format", "github"]);
   expect(run.stderr).toBe("");
-  expect(run.exitCode).toBe(0);
+  expect(run.code).toBe(0);
   const parsed = JSON.parse(run.stdout) as { include: GithubMatrixRow[] };
   expect(Object.keys(parsed)).toEqual(["include"]);
   return parsed.include;
@@ -103,7 +103,7 @@ describe("matrix errors", () => {
   ];
   it.each(cases)("%s exits 2 with one line and nothing on stdout", async (_name, args, message) => {
     const run = await matrix(args);
-    expect(run.exitCode).toBe(2);
+    expect(run.code).toBe(2);
     expect(run.stdout).toBe("");
     expect(run.stderr).toMatch(message);
     expect(run.stderr).not.toMatch(/\n\s+at /);

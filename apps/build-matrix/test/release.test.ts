@@ -1,14 +1,15 @@
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { copyFile, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { pack } from "@baiengine/packer";
 import { parseRegistry } from "@baiengine/schema";
 import { execa } from "execa";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { MatrixFailureError } from "../src/errors.js";
 import { publishRegistry } from "../src/release/publish-registry.js";
 import { verifyRelease } from "../src/release/verify-release.js";
 import { matrix, REPO_ROOT } from "./helpers.js";
+import { tempDir } from "@baiengine/test-kit";
 
 let tmp: string;
 let packagesDir: string;
@@ -41,7 +42,7 @@ async function remoteWithClone(name: string): Promise<{ remote: string; clone: (
 const remoteRegistry = async (remote: string) => parseRegistry(JSON.parse((await git(tmp, "--git-dir", remote, "show", "main:engines.json")).stdout));
 
 beforeAll(async () => {
-  tmp = await mkdtemp(join(tmpdir(), "bm-release-"));
+  tmp = await tempDir("bm-release");
   packagesDir = join(tmp, "release-packages");
   // a real package, built from the hello fixture by the packer
   const result = await pack({ engine: "hello", accel: "cpu", out: packagesDir, cacheDir: join(tmp, "cache") });
@@ -49,16 +50,12 @@ beforeAll(async () => {
   packageSha = result.sha256;
 }, 240_000);
 
-afterAll(async () => {
-  await rm(tmp, { recursive: true, force: true });
-});
-
 describe("release verify", () => {
   it("accepts the packer's packages (verifier and .sha256)", async () => {
     const checks = await verifyRelease({ engine: "hello", version: "0.1.0", packagesDir });
     expect(checks.map((c) => c.report.sha256)).toEqual([packageSha]);
     const cli = await matrix(["release", "verify", "--engine", "hello", "--version", "0.1.0", "--packages-dir", packagesDir]);
-    expect(cli.exitCode).toBe(0);
+    expect(cli.code).toBe(0);
     expect(cli.stdout).toContain(`ok ${join(packagesDir, packageName)} ${packageSha}`);
   });
 
@@ -74,7 +71,7 @@ describe("release verify", () => {
     const run = matrix(["release", "verify", "--engine", "hello", "--version", "0.1.0", "--packages-dir", bad]);
     await expect(verifyRelease({ engine: "hello", version: "0.1.0", packagesDir: bad })).rejects.toThrow(MatrixFailureError);
     const cli = await run;
-    expect(cli.exitCode).toBe(1);
+    expect(cli.code).toBe(1);
     expect(cli.stderr).toMatch(/error: 2 of 2 package\(s\) failed verification/);
     expect(cli.stderr).toContain("belongs to hello 0.2.0, not hello 0.1.0");
     expect(cli.stderr).toMatch(/sha256 [0-9a-f]{64} differs from/);
@@ -87,7 +84,7 @@ describe("release publish (registry update, commit, push)", () => {
     const repo = await clone("release");
     const cli = await matrix(["release", "publish", "--engine", "hello", "--version", "0.1.0", "--packages-dir", packagesDir, "--repo", repo]);
     expect(cli.stderr).not.toMatch(/error/);
-    expect(cli.exitCode).toBe(0);
+    expect(cli.code).toBe(0);
     expect(cli.stdout).toMatch(/^pushed [0-9a-f]{40} after 1 attempt\(s\), 0 rebase\(s\)$/m);
     const registry = await remoteRegistry(remote);
     const engine = registry.engines.find((e) => e.id === "hello")!;
@@ -135,6 +132,35 @@ describe("release publish (registry update, commit, push)", () => {
     const head = (await git(tmp, "--git-dir", remote, "rev-parse", "main")).stdout.trim();
     expect((await git(tmp, "--git-dir", remote, "rev-parse", `${head}^`)).stdout.trim()).toBe(theirs);
     expect((await remoteRegistry(remote)).engines.map((e) => e.id)).toEqual(["hello"]);
+  });
+
+  it("signs a registry that has a TUF root (keys from the environment) and commits its metadata", async () => {
+    const { remote, clone } = await remoteWithClone("signed");
+    const seed = await clone("trust");
+    const keys = join(tmp, "signed-keys");
+    const bin = join(dirname(createRequire(import.meta.url).resolve("@baiengine/registry-cli/package.json")), "bin", "engine-registry.js");
+    await execa(process.execPath, [bin, "trust", "init", "--metadata-dir", "metadata", "--keys-dir", keys], { cwd: seed });
+    await git(seed, "add", "metadata");
+    await git(seed, "commit", "-m", "trust root");
+    await git(seed, "push", "origin", "HEAD:main");
+    const release = await clone("release");
+    const env: Record<string, string> = {};
+    for (const name of await readdir(keys)) {
+      const role = name.split("-")[0]!;
+      if (role !== "root") env[`BAIENGINE_TUF_${role.toUpperCase()}_KEY`] = await readFile(join(keys, name), "utf8");
+    }
+    Object.assign(process.env, env);
+    try {
+      const result = await publishRegistry({ repoDir: release, engine: "hello", version: "0.1.0", packagesDir });
+      expect(result).toMatchObject({ changed: true, attempts: 1 });
+    } finally {
+      for (const name of Object.keys(env)) delete process.env[name];
+    }
+    const shown = async (path: string) => JSON.parse((await git(tmp, "--git-dir", remote, "show", `main:${path}`)).stdout);
+    expect((await shown("metadata/timestamp.json")).signed.version).toBe(1);
+    const targets = (await shown("metadata/1.targets.json")).signed.targets;
+    expect(targets[`hello-v0.1.0/${packageName}`]).toMatchObject({ hashes: { sha256: packageSha } });
+    expect(Object.keys(targets)).toContain("engines.json");
   });
 
   it("fails with a hint when the push is refused for another reason, never retrying it", async () => {

@@ -28,9 +28,9 @@ describe("runtime cells", () => {
 
   it("`matrix runtimes` prints them (built CLI)", async () => {
     const run = await matrix(["runtimes", "--runtime", "cuda12-runtime"]);
-    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain("pnpm pack-runtime --accel cuda12 --os windows --arch x86_64 --out dist/runtimes");
     const bad = await matrix(["runtimes", "--runtime", "nope"]);
-    expect(bad.exitCode).toBe(2);
+    expect(bad.code).toBe(2);
   });
 });

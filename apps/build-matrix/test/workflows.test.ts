@@ -134,7 +134,7 @@ describe("workflows", () => {
 
   it("build the runtime cells from `matrix runtimes --format github`, cached by toolkit, and release them under {runtimeId}-v{version}", async () => {
     const run = await matrix(["runtimes", "--runtime", "cuda13-runtime", "--format", "github"]);
-    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.code, run.stderr).toBe(0);
     const rows = (JSON.parse(run.stdout) as { include: Record<string, string>[] }).include;
     const body = text("build-runtime.yml");
     const referenced = new Set([...body.matchAll(/(?<![.\w-])matrix\.([A-Za-z0-9_-]+)/g)].map((m) => m[1]!));

@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import path from "node:path";
-import { findEngineProfile, runtimeForToken, toolkitMajor } from "@baiengine/profiles";
+import { findEngineProfile, runtimeForToken } from "@baiengine/profiles";
+import { toolkitMajor } from "@baiengine/schema";
 import type { GpuFacts, HostFacts } from "./facts.js";
 import { NVIDIA_SMI_QUERY } from "./facts.js";
 import { serveKit } from "./serve-kits.js";

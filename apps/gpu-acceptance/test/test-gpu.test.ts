@@ -1,13 +1,13 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { which } from "@baiengine/cli-kit/system";
 import { execa } from "execa";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parseGpuQuery } from "../src/facts.js";
 import type { AcceptanceReport } from "../src/report.js";
 import { serveKit } from "../src/serve-kits.js";
 import { readServerLog } from "../src/serve-model.js";
+import { tempDirSync } from "@baiengine/test-kit";
 
 /**
  * `pnpm test:gpu` on this machine, for real: with --engine hello the whole sequence runs through the
@@ -17,8 +17,7 @@ import { readServerLog } from "../src/serve-model.js";
  * runtime; without a GPU the real run says what it needs; --dry-run shows every command.
  */
 const bin = join(import.meta.dirname, "..", "bin", "test-gpu.js");
-const root = mkdtempSync(join(tmpdir(), "gpu-acceptance-"));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+const root = tempDirSync("gpu-acceptance");
 
 /** A PATH with only unshare and mount on it: no nvidia-smi, no nvcc, whatever this machine has. */
 let bare: string | null = null;

@@ -1,13 +1,12 @@
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { programVersion } from "../src/index.js";
+import { tempDirSync } from "@baiengine/test-kit";
 
-const dir = mkdtempSync(join(tmpdir(), "cli-kit-command-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDirSync("cli-kit-command");
 const kit = pathToFileURL(join(import.meta.dirname, "..", "dist", "index.js")).href;
 
 describe("programVersion", () => {

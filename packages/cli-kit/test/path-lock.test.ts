@@ -1,25 +1,19 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { mkdirSync, utimesSync, writeFileSync } from "node:fs";
 import { readdir } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { lockPath } from "../src/system/index.js";
+import { tempDirSync } from "@baiengine/test-kit";
 
 const DIST = fileURLToPath(new URL("../dist/system/index.js", import.meta.url));
 const children: ChildProcess[] = [];
-const dirs: string[] = [];
 afterEach(() => {
   for (const child of children.splice(0)) child.kill("SIGKILL");
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-function temp(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), "cli-kit-lock-"));
-  dirs.push(dir);
-  return dir;
-}
+const temp = () => tempDirSync("cli-kit-lock");
 
 /** Another process that takes the lock (the built module, as a real installer would) and says so. */
 function holder(file: string, staleMs: number): Promise<ChildProcess> {

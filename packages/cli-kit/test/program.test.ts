@@ -1,13 +1,12 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { codeOfName, createProgram, EXIT, exitCodeFor, FailureError, parsePositiveInt, UsageError } from "../src/index.js";
+import { tempDirSync } from "@baiengine/test-kit";
 
-const dir = mkdtempSync(join(tmpdir(), "cli-kit-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDirSync("cli-kit");
 const kit = pathToFileURL(join(import.meta.dirname, "..", "dist", "index.js")).href;
 
 /** Runs a tiny CLI built with the kit (from dist, as users get it) in a real node process. */

@@ -1,12 +1,12 @@
 import { execFileSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { EXIT } from "../src/errors.js";
 import { hashTree, hostPlatform, makeFolders, mapConcurrent, newestFileTime, renameWithRetry, requireHostPlatform, sourceIdentity, UnsupportedHostError, which } from "../src/system/index.js";
+import { tempDirSync } from "@baiengine/test-kit";
 
-const temp = () => mkdtempSync(path.join(tmpdir(), "cli-kit-system-"));
+const temp = () => tempDirSync("cli-kit-system");
 
 function file(at: string, content = "", mode = 0o644): string {
   mkdirSync(path.dirname(at), { recursive: true });

@@ -1,4 +1,5 @@
 import { FailureError, UsageError } from "@baiengine/cli-kit/errors";
+import type { Finding } from "@baiengine/verifier";
 
 /** An engine, accelerator token or target the packer has no profile for. */
 export class UnknownProfileError extends UsageError {}
@@ -28,7 +29,16 @@ export class BuildFailedError extends FailureError {
 }
 
 /** The finished package did not pass the verifier; nothing was kept under the final name. */
-export class PackageVerificationError extends FailureError {}
+export class PackageVerificationError extends FailureError {
+  constructor(
+    message: string,
+    hint: string,
+    /** The verifier's error findings. */
+    readonly findings: readonly Finding[] = [],
+  ) {
+    super(message, hint);
+  }
+}
 
 /** Another pack of the same cell held the build folder for longer than the packer waits. */
 export class BuildFolderBusyError extends FailureError {

@@ -2,15 +2,13 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { renameWithRetry } from "@baiengine/cli-kit/system";
 import { type Manifest, type Reporter, silentReporter } from "@baiengine/schema";
-import { describeFinding, errorFindings, verifyPackage } from "@baiengine/verifier";
 import { stagingEntries, writeReproducibleArchive } from "./archive/index.js";
 import { withBuildFolderLock } from "./cmake/build-lock.js";
 import { runLogged } from "./cmake/run-logged.js";
 import { collectClosure } from "./collect/collect-closure.js";
-import { PackageVerificationError } from "./errors.js";
 import type { PackFacts } from "./plan/facts.js";
+import { verifyAndPlace } from "./place-verified.js";
 import { planPack } from "./plan/plan-pack.js";
 import type { PackOptions, PackPlan } from "./plan/plan-types.js";
 import { gatherFacts } from "./probe/gather-facts.js";
@@ -109,17 +107,18 @@ export async function pack(options: PackOptions, deps: PackDeps = {}): Promise<P
           ...(signal ? { signal } : {}),
         }),
       );
-      const report = await time("verify", () => verifyPackage(plan.tempFile, { expectedFilename: path.basename(plan.outFile), reporter, ...(signal ? { signal } : {}) }));
-      const errors = errorFindings(report.findings);
-      if (errors.length > 0) {
-        throw new PackageVerificationError(
-          `the built package failed verification: ${errors.map(describeFinding).join("; ")}`,
-          `nothing was written to ${plan.outFile}; fix the engine profile or the build (log: ${plan.logFile})`,
-        );
-      }
-      for (const f of report.findings) if (f.severity === "warning") reporter.log?.("warn", describeFinding(f));
-      await renameWithRetry(plan.tempFile, plan.outFile);
-      await writeFile(plan.checksumFile, `${archive.sha256}  ${path.basename(plan.outFile)}\n`);
+      await time("verify", () =>
+        verifyAndPlace({
+          tempFile: plan.tempFile,
+          outFile: plan.outFile,
+          checksumFile: plan.checksumFile,
+          sha256: archive.sha256,
+          what: "the built package",
+          hint: `nothing was written to ${plan.outFile}; fix the engine profile or the build (log: ${plan.logFile})`,
+          reporter,
+          ...(signal ? { signal } : {}),
+        }),
+      );
       timings["total"] = Math.round(performance.now() - started);
       return { file: plan.outFile, sha256: archive.sha256, size: archive.size, manifest, timings, plan, reusedBuild };
     } finally {

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { pack } from "../src/pack.js";
 import { which } from "@baiengine/cli-kit/system";
 import { NO_DEVICE, STUB_DEVICE } from "./helpers/devices.js";
-import { tempDir } from "./helpers/tmp.js";
+import { tempDirSync } from "@baiengine/test-kit";
 
 /** These tests need Debian's cross toolchains and emulators (installed by .ci/run); fail clearly when absent. */
 function requireTools(...tools: string[]): void {
@@ -15,7 +15,7 @@ function requireTools(...tools: string[]): void {
 }
 
 describe("cross packs of hello", () => {
-  const root = tempDir("cross");
+  const root = tempDirSync("cross");
   const cacheDir = path.join(root, "cache");
   const out = path.join(root, "out");
 

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { pack } from "../src/pack.js";
 import { packRuntime } from "../src/runtime/pack-runtime.js";
 import { NO_DEVICE, STUB_DEVICE } from "./helpers/devices.js";
-import { tempDir } from "./helpers/tmp.js";
+import { tempDirSync } from "@baiengine/test-kit";
 
 /**
  * The GPU-shaped hello (cuda13 with the fixture's stub runtime), built for real: the package carries
@@ -17,7 +17,7 @@ import { tempDir } from "./helpers/tmp.js";
  * the .exe on Windows: cross-pack.test.ts, which has a wine prefix already).
  */
 describe("pack hello cuda13 (GPU-shaped, stub runtime)", () => {
-  const root = tempDir("hello-gpu");
+  const root = tempDirSync("hello-gpu");
   const cacheDir = path.join(root, "cache");
   const out = path.join(root, "out");
 

@@ -3,11 +3,10 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { findEngineProfile } from "@baiengine/profiles";
 import { type DeviceProbe, detectHostDevices, extractPackage, type HostDevices, verifyPackage } from "@baiengine/verifier";
-import { execa } from "execa";
 import { beforeAll, describe, expect, it } from "vitest";
 import { stagingEntries, writeReproducibleArchive } from "../src/archive/index.js";
 import { pack, type PackResult } from "../src/pack.js";
-import { tempDir } from "./helpers/tmp.js";
+import { runCli, tempDirSync } from "@baiengine/test-kit";
 
 /**
  * `verify-engine --smoke` on the GPU-shaped hello (cuda13, stub runtime), built for real: the
@@ -19,7 +18,7 @@ const NO_GPU: HostDevices = { cuda: [], rocm: [], vulkan: null, metal: false, no
 const H200: HostDevices = { ...NO_GPU, cuda: ["NVIDIA H200"] };
 
 describe("verify-engine --smoke runs the engine's device probe (hello cuda13)", () => {
-  const root = tempDir("hello-gpu-smoke");
+  const root = tempDirSync("hello-gpu-smoke");
   let packed: PackResult;
   let probe: DeviceProbe;
   beforeAll(async () => {
@@ -32,14 +31,14 @@ describe("verify-engine --smoke runs the engine's device probe (hello cuda13)", 
   it("on this machine, with no CUDA device: `device probe: skipped: no CUDA device`, exit 0, in text and --json", async () => {
     // The verifier's own reading of nvidia-smi -L; this test machine has no NVIDIA GPU.
     expect((await detectHostDevices()).cuda).toEqual([]);
-    const text = await execa(process.execPath, [verifierBin, "--smoke", packed.file], { reject: false });
-    expect(text.exitCode, text.stderr).toBe(0);
+    const text = await runCli(verifierBin, ["--smoke", packed.file]);
+    expect(text.code, text.stderr).toBe(0);
     const lines = text.stdout.split("\n");
     expect(lines[0]).toMatch(/^ok .*hello-0\.1\.0-linux-x86_64-cuda13\.baiengine /);
     expect(lines.find((l) => l.startsWith("  smoke: "))).toMatch(/^ {2}smoke: ran via native in \d+ ms: /);
     expect(lines.filter((l) => l.startsWith("  device probe: "))).toEqual(["  device probe: skipped: no CUDA device"]);
-    const json = await execa(process.execPath, [verifierBin, "--smoke", "--json", packed.file], { reject: false });
-    expect(json.exitCode, json.stderr).toBe(0);
+    const json = await runCli(verifierBin, ["--smoke", "--json", packed.file]);
+    expect(json.code, json.stderr).toBe(0);
     expect(JSON.parse(json.stdout).smoke.devices).toEqual({ ran: false, reason: "no CUDA device" });
   });
 

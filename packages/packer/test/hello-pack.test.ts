@@ -7,11 +7,11 @@ import { describe, expect, it } from "vitest";
 import { collectClosure } from "../src/collect/collect-closure.js";
 import { BuildFailedError } from "../src/errors.js";
 import { pack } from "../src/pack.js";
-import { tempDir } from "./helpers/tmp.js";
+import { tempDirSync } from "@baiengine/test-kit";
 
 // Real CMake builds of the hello fixture on this host: pack, verify, extract, run, repack.
 describe("pack hello (cpu, host)", () => {
-  const root = tempDir("hello");
+  const root = tempDirSync("hello");
   const cacheDir = path.join(root, "cache");
   const out = path.join(root, "out");
 

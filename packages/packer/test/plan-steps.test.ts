@@ -1,12 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { MissingToolchainError, NeedsNativeRunnerError, SourceError } from "../src/errors.js";
 import { checkTools } from "../src/plan/check-tools.js";
-import { buildCacheKey, planBuildFolder } from "../src/plan/plan-build-folder.js";
+import { buildCacheKey, } from "../src/plan/plan-build-folder.js";
 import { planCollect } from "../src/plan/plan-collect.js";
-import { planCommands } from "../src/plan/plan-commands.js";
 import { planDefines } from "../src/plan/plan-defines.js";
 import { planManifest } from "../src/plan/plan-manifest.js";
-import { planOutputs } from "../src/plan/plan-outputs.js";
+import { planSteps } from "../src/plan/plan-pack.js";
 import { planSource } from "../src/plan/plan-source.js";
 import { planTarget } from "../src/plan/plan-target.js";
 import type { PackOptions } from "../src/plan/plan-types.js";
@@ -18,14 +17,8 @@ const source = "/src/llama.cpp";
 const real = () => new Refusals(false);
 const dry = () => new Refusals(true);
 
-function steps(options: PackOptions, facts = linuxFacts()) {
-  const target = planTarget(options, facts, real());
-  const src = planSource(options, facts, target.engine, real());
-  const build = planDefines(options, facts, target, src.dir);
-  const outputs = planOutputs(options, facts, target, src.version);
-  const folder = planBuildFolder(facts, target, src, build, outputs.packageStem);
-  return { facts, target, src, build, outputs, folder };
-}
+// planPack's own steps, in its own order: a step's output as the whole plan uses it.
+const steps = (options: PackOptions, facts = linuxFacts()) => planSteps(options, { facts });
 
 describe("planTarget", () => {
   it("names the engine, platform, accelerator family and the toolchain that builds it here", () => {
@@ -100,17 +93,17 @@ describe("planBuildFolder", () => {
     expect(a.folder.buildDir).toBe(`/cache/builds/llama-cpp-0.5.0-windows-x86_64-cpu-${a.folder.cacheKey}`);
     expect(a.folder.toolchainFile?.content).toContain("set(CMAKE_CXX_COMPILER /usr/bin/x86_64-w64-mingw32-g++-posix)");
     expect(a.folder.headerFixes?.files.map((f) => f.path)).toEqual([`${a.folder.buildDir}/baiengine-include/amxtileintrin.h`]);
-    const dirty = { ...a.src, facts: llamaSourceFacts({ identity: "git:de3ff815+0123456789abcdef" }) };
+    const dirty = { ...a.source, facts: llamaSourceFacts({ identity: "git:de3ff815+0123456789abcdef" }) };
     expect(buildCacheKey(a.target, dirty, a.build)).not.toBe(a.folder.cacheKey);
-    expect(buildCacheKey(a.target, a.src, { ...a.build, defines: { ...a.build.defines, GGML_AVX: "OFF" } })).not.toBe(a.folder.cacheKey);
-    expect(buildCacheKey(a.target, a.src, a.build)).toBe(a.folder.cacheKey);
+    expect(buildCacheKey(a.target, a.source, { ...a.build, defines: { ...a.build.defines, GGML_AVX: "OFF" } })).not.toBe(a.folder.cacheKey);
+    expect(buildCacheKey(a.target, a.source, a.build)).toBe(a.folder.cacheKey);
   });
 });
 
 describe("planCommands, planCollect, planOutputs, planManifest", () => {
   it("configure and build commands: toolchain file first, header fixes on the include path", () => {
     const s = steps({ accel: "cpu", os: "windows", arch: "x86_64", source, jobs: 3 });
-    const c = planCommands({ accel: "cpu", jobs: 3 }, s.facts, s.target, source, s.build, s.folder);
+    const c = s.commands;
     expect(Object.keys(c.defines)[0]).toBe("CMAKE_TOOLCHAIN_FILE");
     expect(c.configure.argv.slice(0, 7)).toEqual(["cmake", "-S", source, "-B", s.folder.buildDir, "-G", "Ninja"]);
     expect(c.build.argv).toEqual(["cmake", "--build", s.folder.buildDir, "--target", "llama-server", "-j", "3"]);
@@ -139,7 +132,7 @@ describe("planCommands, planCollect, planOutputs, planManifest", () => {
   it("drafts the manifest from the final defines, without the defines that name this machine", () => {
     const s = steps({ accel: "cuda12", source, cmakeArgs: ["-DCMAKE_CUDA_ARCHITECTURES=86-real;89-real"] }, linuxFacts({ toolkitVersion: "12.9.86" }));
     const defines = { CMAKE_TOOLCHAIN_FILE: "/t.cmake", ...s.build.defines, CMAKE_C_COMPILER_LAUNCHER: "ccache" };
-    const manifest = planManifest(s.facts, s.target, s.src, s.build, defines);
+    const manifest = planManifest(s.facts, s.target, s.source, s.build, defines);
     expect(manifest).toMatchObject({ accelerator: "cuda", acceleratorVersion: "12.9.86", requirements: { cudaArchitectures: ["86-real", "89-real"] } });
     expect(Object.keys(manifest.build?.cmakeDefines ?? {}).filter((k) => k.includes("LAUNCHER") || k.includes("FLAGS") || k === "CMAKE_TOOLCHAIN_FILE")).toEqual([]);
   });

@@ -1,5 +1,4 @@
-import { mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { EXIT } from "@baiengine/cli-kit";
 import { describe, expect, it } from "vitest";
@@ -8,6 +7,7 @@ import { planPack } from "../src/plan/plan-pack.js";
 import { getEngineProfile } from "../src/plan/select-profiles.js";
 import { declaredVersion, readSourceFacts } from "../src/probe/source-facts.js";
 import { linuxFacts, llamaSourceFacts } from "./helpers/facts.js";
+import { tempDirSync } from "@baiengine/test-kit";
 
 const source = "/src/llama.cpp";
 
@@ -89,7 +89,7 @@ describe("refusals before building", () => {
   });
 
   it("reads any folder as a source without following symlinks: a loop or a link out of the tree is no crash", async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), "packer-odd-source-"));
+    const dir = tempDirSync("packer-odd-source");
     symlinkSync(".", path.join(dir, "loop"));
     symlinkSync("/", path.join(dir, "root"));
     const facts = await readSourceFacts(dir, getEngineProfile("llama-cpp"));
@@ -118,7 +118,7 @@ describe("refusals before building", () => {
 
 describe("probing", () => {
   it("reads the version a llama.cpp tree declares in CMake, and tells a foreign tree apart", async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), "packer-src-"));
+    const dir = tempDirSync("packer-src");
     writeFileSync(path.join(dir, "CMakeLists.txt"), 'project("llama.cpp" C CXX)\nset(LLAMA_VERSION_MAJOR 0)\nset(LLAMA_VERSION_MINOR 5)\nset(LLAMA_VERSION_PATCH 0)\n');
     const llama = getEngineProfile("llama-cpp");
     expect(declaredVersion(dir, llama.versionRules)).toBe("0.5.0");

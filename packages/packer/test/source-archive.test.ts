@@ -6,10 +6,10 @@ import { SourceError } from "../src/errors.js";
 import { pack } from "../src/pack.js";
 import type { PackOptions } from "../src/plan/plan-types.js";
 import { gatherFacts, PACKER_ROOT } from "../src/probe/gather-facts.js";
-import { tempDir } from "./helpers/tmp.js";
+import { tempDirSync } from "@baiengine/test-kit";
 
 // Sources that are not git checkouts (a copy, a release tarball): the archive time comes from the files.
-const root = tempDir("source-archive");
+const root = tempDirSync("source-archive");
 const OLD = 1600000000; // 2020-09-13T12:26:40Z
 const NEWEST = 1650000000; // 2022-04-15T05:20:00Z
 

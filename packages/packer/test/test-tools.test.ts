@@ -4,12 +4,12 @@ import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { readTestTools } from "../../../scripts/test-tools.js";
 import { which } from "@baiengine/cli-kit/system";
-import { tempDir } from "./helpers/tmp.js";
+import { tempDirSync } from "@baiengine/test-kit";
 
 // scripts/test-tools.ts (every tool-using suite's globalSetup) and scripts/setup.sh, run for real
 // with a PATH that has every command of scripts/test-tools.txt except pigz.
 const repo = path.resolve(import.meta.dirname, "../../..");
-const root = tempDir("test-tools");
+const root = tempDirSync("test-tools");
 const bin = path.join(root, "bin");
 mkdirSync(bin);
 for (const command of [...new Set(readTestTools().map((t) => t.command)), "node", "dirname", "id"]) {

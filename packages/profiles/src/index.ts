@@ -4,6 +4,6 @@ export { EngineProfile, type EngineSource, RuntimeModules, sourceTag, VersionRul
 export { findEngineProfile, listEngineProfiles } from "./engines.js";
 export type { ToolchainProfile } from "./toolchain-profile.js";
 export { findToolchain, listToolchainProfiles, nativeToolchain } from "./toolchains.js";
-export { parseToolkitVersion, toolkitMajor } from "./toolkit-version.js";
+export { parseToolkitVersion } from "./toolkit-version.js";
 export type { RuntimePlatform, RuntimeProfile, VersionSource } from "./runtime-profile.js";
 export { listRuntimeProfiles, parseRuntimeProfiles, type RuntimeTarget, runtimeForToken, runtimeProviding } from "./runtimes.js";

@@ -8,8 +8,3 @@ export function parseToolkitVersion(output: string): string | null {
   const hip = /HIP version:\s*(\d+(?:\.\d+)*)/.exec(output);
   return hip ? hip[1]! : null;
 }
-
-/** The major of a toolkit version (`13.0.88` → 13), or null for none. */
-export function toolkitMajor(version: string | null): number | null {
-  return version === null ? null : Number(version.split(".")[0]);
-}

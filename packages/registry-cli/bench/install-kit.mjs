@@ -84,6 +84,11 @@ function timed(command, args, env = process.env) {
   });
 }
 
+/** `engine-registry <args>` as its own process; its wall time in ms. */
+export function timedCli(args) {
+  return timed(process.execPath, [cli, ...args]);
+}
+
 const GNU_TIME = "/usr/bin/time";
 
 /**

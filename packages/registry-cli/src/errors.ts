@@ -113,3 +113,48 @@ export class NoPackageFitsError extends InstallRefusedError {
     super(message, hint);
   }
 }
+
+/**
+ * A TUF signing command refused (registry side): a key for the wrong role, too few keys for a
+ * threshold, metadata missing or inconsistent. Nothing in the metadata folder was changed.
+ */
+export class SigningRefusedError extends FailureError {
+  constructor(
+    message: string,
+    hint: string,
+    /** The role being signed (root, targets, snapshot, timestamp), when the refusal is about one. */
+    readonly role: string | null = null,
+  ) {
+    super(message, hint);
+  }
+}
+
+/** Why the app side refuses a registry's metadata or a file against it (the TUF client workflow). */
+export type TrustReason =
+  | "rollback"
+  | "expired"
+  | "mix-and-match"
+  | "signatures"
+  | "not-signed"
+  | "hash-or-length"
+  | "too-large"
+  | "missing"
+  | "invalid"
+  | "unreachable";
+
+/**
+ * The registry's signed metadata refused an update or a file: nothing was installed. `role` is the
+ * TUF role whose metadata failed (root, timestamp, snapshot, targets); `expiredAt` is set for
+ * `expired` (ISO 8601), so the age can be shown.
+ */
+export class TrustRefusedError extends FailureError {
+  constructor(
+    readonly role: string,
+    readonly reason: TrustReason,
+    readonly detail: string,
+    hint: string,
+    readonly expiredAt: string | null = null,
+  ) {
+    super(`${role} metadata refused (${reason}): ${detail}`, hint);
+  }
+}

@@ -18,7 +18,7 @@ export { planMigrate, type MigrateChanges, type MigrateItemChange, type MigrateO
 export { toPackagesIndex, type PackagesJsonExport } from "./packages-json/to-packages-index.js";
 export { choosePackage, choosePackageFor, type Choice, type PlatformRequest } from "./resolve/choose-package.js";
 export { detectHostFacts, parseNvidiaSmiCudaVersion, parseRocmVersion, type HostFacts } from "./resolve/host-facts.js";
-export { compareParts, detectRuntimeFacts, highestGlibcxx, parseComputeCapabilities, parseGlibcVersion, parseLdconfigPath, runProbe, type RuntimeFacts } from "./resolve/host-runtime-facts.js";
+export { detectRuntimeFacts, highestGlibcxx, parseComputeCapabilities, parseGlibcVersion, parseLdconfigPath, runProbe, type RuntimeFacts } from "./resolve/host-runtime-facts.js";
 export { runsOn, unmetRequirements, type PackageRequirements, type UnmetRequirement } from "./resolve/requirements-check.js";
 export { resolvePackage, type Resolution, type ResolveOptions } from "./resolve/resolve-package.js";
 export { vulkanChoice } from "./resolve/vulkan-choice.js";

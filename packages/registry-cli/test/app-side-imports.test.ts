@@ -1,17 +1,15 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, describe, expect, it } from "vitest";
-import { registryWithUnknownFields, removeTempDirs, tempDir, writeJson } from "./helpers/registry-fixtures.js";
+import { tempDir, tempDirSync } from "@baiengine/test-kit";
+import { describe, expect, it } from "vitest";
+import { registryWithUnknownFields, writeJson } from "./helpers/registry-fixtures.js";
 import { CLI } from "./helpers/run-cli.js";
-
-afterAll(removeTempDirs);
 
 /** Every module URL a fresh Node process loads for `args` (after node's own flags), through a real loader hook. */
 function modulesLoadedFor(args: string[]): string[] {
-  const record = join(mkdtempSync(join(tmpdir(), "registry-imports-")), "urls.txt");
+  const record = join(tempDirSync("registry-imports"), "urls.txt");
   const hook = fileURLToPath(new URL("./helpers/record-imports.mjs", import.meta.url));
   execFileSync(process.execPath, ["--import", hook, ...args], {
     cwd: fileURLToPath(new URL("..", import.meta.url)),

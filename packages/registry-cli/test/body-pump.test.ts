@@ -1,11 +1,9 @@
 import { open, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { BodyPump } from "../src/install/body-pump.js";
-import { removeTempDirs, tempDir } from "./helpers/registry-fixtures.js";
-
-afterAll(removeTempDirs);
+import { tempDir } from "@baiengine/test-kit";
 
 const CHUNK = 64 * 1024;
 const MiB = 1024 * 1024;

@@ -1,13 +1,13 @@
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { chmod, mkdtemp, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { chmod, mkdtemp, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { pack, packRuntime } from "@baiengine/packer";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import { checkDevices } from "../src/install/device-check.js";
 import { runCli } from "./helpers/run-cli.js";
+import { tempDir } from "@baiengine/test-kit";
 
 /**
  * The device probe after install, on real packages of the packer's hello engine: the GPU-shaped
@@ -21,13 +21,12 @@ describe("install runs the engine's device probe", () => {
   let gpuFile: string;
   let runtimeFile: string;
   beforeAll(async () => {
-    root = await mkdtemp(join(tmpdir(), "registry-probe-"));
+    root = await tempDir("registry-probe");
     const cache = join(root, "cache");
     const packed = await pack({ engine: "hello", accel: "cuda13", out: join(root, "out"), cacheDir: cache });
     gpuFile = packed.file;
     runtimeFile = (await packRuntime({ accel: "cuda13", engine: "hello", toolkit: packed.plan.buildDir, out: join(root, "out") })).file;
   }, 300_000);
-  afterAll(() => rm(root, { recursive: true, force: true }));
 
   it("a cuda13 package whose installed runtime lacks the library it links: refused before linking, in one line naming who links it, exit 1", async () => {
     const enginesDir = join(root, "engines-gpu");

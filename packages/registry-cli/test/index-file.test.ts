@@ -1,12 +1,11 @@
 import { writeFileSync } from "node:fs";
 import { mkdir, readdir, readFile, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { IndexChangedError, IndexInvalidError, IndexLockedError } from "../src/errors.js";
 import { canonicalRegistryText, lockIndex, modifyIndex, readIndex, removeStaleTempFiles, writeFileAtomic } from "../src/index-file/index.js";
-import { registryWithUnknownFields, removeTempDirs, tempDir, writeJson } from "./helpers/registry-fixtures.js";
-
-afterAll(removeTempDirs);
+import { registryWithUnknownFields, writeJson } from "./helpers/registry-fixtures.js";
+import { tempDir } from "@baiengine/test-kit";
 
 describe("canonical engines.json", () => {
   it("orders known fields as in the design, keeps unknown fields after them in their order, two-space indent, trailing newline", async () => {

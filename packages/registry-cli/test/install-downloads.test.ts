@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { stripVTControlCharacters } from "node:util";
@@ -10,11 +9,10 @@ import { resolvePackage } from "../src/resolve/resolve-package.js";
 import { packageVerifier } from "../src/verifier-port.js";
 import { makePackage } from "./helpers/packages.js";
 import { type PackageServer, startPackageServer } from "./helpers/package-server.js";
-import { removeTempDirs, tempDir, writeJson } from "./helpers/registry-fixtures.js";
+import { writeJson } from "./helpers/registry-fixtures.js";
 import { publishHello } from "./helpers/published-hello.js";
-import { CLI, runCli } from "./helpers/run-cli.js";
-
-afterAll(removeTempDirs);
+import { runCli } from "./helpers/run-cli.js";
+import { tempDir } from "@baiengine/test-kit";
 
 const packed = inject("packedHello");
 const filename = basename(packed.file);
@@ -61,11 +59,12 @@ describe("two installs of the same package at once", () => {
     const enginesDir = join(await tempDir(), "engines");
     const before = server.requests.length;
     const run = (args: string[]) => {
-      const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, CI: "1" } });
-      const out = { stdout: "", stderr: "", code: null as number | null };
-      child.stdout.on("data", (d) => (out.stdout += d));
-      child.stderr.on("data", (d) => (out.stderr += d));
-      const done = new Promise<typeof out>((resolve) => child.on("close", (code) => resolve({ ...out, code })));
+      const out = { stderr: "" };
+      const done = runCli(args, {
+        onData: (stream, text) => {
+          if (stream === "stderr") out.stderr += text;
+        },
+      });
       return { out, done };
     };
     const first = run(installArgs(file, enginesDir));
@@ -209,15 +208,9 @@ describe("the hosted file is not the published one", () => {
 
 describe("the engines folder cannot take the bytes", () => {
   /** The CLI under a file size limit of 8 KiB (RLIMIT_FSIZE, SIGXFSZ handled): a write past it is cut short, the next fails with EFBIG. */
-  const limitedCli = (args: string[]) =>
-    new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      // Node 20 resets SIGXFSZ to its default (kill) at start-up; a handler makes the write fail with EFBIG instead.
-      const ignoreXfsz = 'data:text/javascript,process.on("SIGXFSZ",()=>{})';
-      const child = spawn("sh", ["-c", 'ulimit -f 8; exec "$0" "$@"', process.execPath, "--import", ignoreXfsz, CLI, ...args], { env: { ...process.env, CI: "1" } });
-      let stderr = "";
-      child.stderr.on("data", (d) => (stderr += d));
-      child.on("close", (code) => resolve({ code, stderr }));
-    });
+  // Node 20 resets SIGXFSZ to its default (kill) at start-up; a handler makes the write fail with EFBIG instead.
+  const ignoreXfsz = 'data:text/javascript,process.on("SIGXFSZ",()=>{})';
+  const limitedCli = (args: string[]) => runCli(args, { wrapper: ["sh", "-c", 'ulimit -f 8; exec "$0" "$@"'], nodeArgs: ["--import", ignoreXfsz] });
 
   it("the partial file cannot grow (a short write, then EFBIG, as a filling disk does with ENOSPC): one line at once, not five network retries", async () => {
     const enginesDir = join(await tempDir(), "engines");

@@ -2,11 +2,9 @@ import { spawn } from "node:child_process";
 import { copyFile, mkdir, readdir, rename, stat, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { stripVTControlCharacters } from "node:util";
-import { afterAll, describe, expect, inject, it } from "vitest";
-import { removeTempDirs, tempDir } from "./helpers/registry-fixtures.js";
+import { describe, expect, inject, it } from "vitest";
 import { CLI, runCli } from "./helpers/run-cli.js";
-
-afterAll(removeTempDirs);
+import { tempDir } from "@baiengine/test-kit";
 
 const packed = inject("packedHello");
 const platform = "linux-x86_64-cpu";

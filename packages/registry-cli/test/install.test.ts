@@ -7,11 +7,10 @@ import { resolvePackage } from "../src/resolve/resolve-package.js";
 import { packageVerifier } from "../src/verifier-port.js";
 import { DownloadError } from "../src/errors.js";
 import { type PackageServer, startPackageServer } from "./helpers/package-server.js";
-import { removeTempDirs, tempDir, writeJson } from "./helpers/registry-fixtures.js";
+import { writeJson } from "./helpers/registry-fixtures.js";
 import { publishHello } from "./helpers/published-hello.js";
 import { runCli } from "./helpers/run-cli.js";
-
-afterAll(removeTempDirs);
+import { tempDir } from "@baiengine/test-kit";
 
 const packed = inject("packedHello");
 const filename = basename(packed.file);

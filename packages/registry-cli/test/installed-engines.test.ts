@@ -6,7 +6,8 @@ import { pack, packRuntime } from "@baiengine/packer";
 import { safeParseActiveRecord } from "@baiengine/schema";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startPackageServer, type PackageServer } from "./helpers/package-server.js";
-import { emptyRegistry, removeTempDirs, tempDir, writeJson } from "./helpers/registry-fixtures.js";
+import { emptyRegistry, writeJson } from "./helpers/registry-fixtures.js";
+import { tempDir } from "@baiengine/test-kit";
 import { CLI, runCli } from "./helpers/run-cli.js";
 
 /**
@@ -15,7 +16,6 @@ import { CLI, runCli } from "./helpers/run-cli.js";
  * with the real CLI (the index keeps its history), served from a loopback HTTP server and installed
  * by the CLI as separate processes.
  */
-afterAll(removeTempDirs);
 // Each test runs the CLI as many processes (installs, removals, kills): a limit for loaded machines.
 vi.setConfig({ testTimeout: 600_000 });
 
@@ -28,7 +28,7 @@ let server: PackageServer;
 const linux = ["--os", "linux", "--arch", "x86_64"];
 
 beforeAll(async () => {
-  root = await tempDir("installed-engines-");
+  root = await tempDir("installed-engines");
   const cacheDir = join(root, "cache");
   const mirror = join(root, "mirror");
   registry = join(root, "engines.json");

@@ -2,14 +2,11 @@ import { existsSync, statfsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { RuntimeManifest } from "@baiengine/schema";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { linkRuntime, runtimeLinkFolder } from "../src/install/link-runtime.js";
-import { removeTempDirs, tempDir } from "./helpers/registry-fixtures.js";
+import { cuda13RuntimeManifest, tempDir } from "@baiengine/test-kit";
 
-afterAll(removeTempDirs);
-
-const manifest = (os: RuntimeManifest["os"], provides: string[]): RuntimeManifest =>
-  ({ runtimeId: "cuda13-runtime", version: "13.0.88", os, arch: "x86_64", accelerator: "cuda", provides, libraryDir: "libs" }) as RuntimeManifest;
+const manifest = (os: RuntimeManifest["os"], provides: string[]): RuntimeManifest => ({ ...cuda13RuntimeManifest(), os, provides });
 
 /** A runtime store folder with real files under libs/ (a data sub-folder too, as rocBLAS has). */
 async function store(root: string, files: string[]): Promise<string> {

@@ -1,11 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "./helpers/run-cli.js";
+import { tempDirSync } from "@baiengine/test-kit";
 
 // Made when the file loads: the cases are listed before any hook runs.
-const dir = mkdtempSync(join(tmpdir(), "registry-cli-paths-"));
+const dir = tempDirSync("registry-cli-paths");
 const missing = join(dir, "does-not-exist");
 const file = join(dir, "a-file");
 const registry = join(dir, "registry", "engines.json");
@@ -14,7 +14,6 @@ beforeAll(async () => {
   writeFileSync(file, "x");
   expect((await runCli(["init", join(dir, "registry")])).code).toBe(0);
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Every command, each with every path argument it takes missing (or naming a file where a folder belongs). */
 const cases = (): Record<string, string[][]> => ({
@@ -24,7 +23,10 @@ const cases = (): Record<string, string[][]> => ({
     ["--registry", registry, "--engine", "hello", "--version", "1.0.0", "--packages-dir", file],
   ],
   validate: [["--registry", join(missing, "engines.json")], ["--registry", registry, "--packages-dir", missing]],
-  resolve: [["--registry", join(missing, "engines.json"), "--engine", "hello"]],
+  resolve: [
+    ["--registry", join(missing, "engines.json"), "--engine", "hello"],
+    ["--registry", registry, "--engine", "hello", "--trust", join(missing, "root.json"), "--engines-dir", join(dir, "engines")],
+  ],
   install: [
     [join(missing, "hello-1.0.0-linux-x86_64-cpu.baiengine"), "--engines-dir", join(missing, "engines")],
     ["--registry", join(missing, "engines.json"), "--engine", "hello", "--engines-dir", missing],
@@ -50,6 +52,15 @@ const cases = (): Record<string, string[][]> => ({
   rollback: [["hello", "--engines-dir", missing]],
   remove: [["hello@1.0.0", "--engines-dir", missing]],
   prune: [["--engines-dir", file]],
+  sign: [
+    ["--registry", join(missing, "engines.json"), "--metadata-dir", missing],
+    ["--registry", registry, "--metadata-dir", missing, "--keys-dir", missing],
+  ],
+  trust: [
+    ["init", "--metadata-dir", join(file, "metadata"), "--keys-dir", join(file, "keys")],
+    ["timestamp", "--metadata-dir", missing],
+    ["rotate", "--metadata-dir", missing, "--keys-dir", missing],
+  ],
 });
 
 describe("every command with a missing path: one error line, exit 1 or 2, never an internal error", () => {

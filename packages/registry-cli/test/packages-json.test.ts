@@ -1,12 +1,11 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { safeParsePackagesIndex } from "@baiengine/schema";
-import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { liveFixture, liveFixturePath } from "./helpers/live-registry.js";
-import { removeTempDirs, tempDir, writeJson } from "./helpers/registry-fixtures.js";
+import { writeJson } from "./helpers/registry-fixtures.js";
 import { runCli } from "./helpers/run-cli.js";
-
-afterAll(removeTempDirs);
+import { tempDir } from "@baiengine/test-kit";
 
 let dir: string;
 let engines: string;

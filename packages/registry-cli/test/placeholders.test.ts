@@ -1,12 +1,11 @@
 import { copyFile, mkdir, readdir, readFile } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { afterAll, beforeEach, describe, expect, inject, it } from "vitest";
+import { beforeEach, describe, expect, inject, it } from "vitest";
 import { liveFixture, rekeyed } from "./helpers/live-registry.js";
 import { makePackage } from "./helpers/packages.js";
-import { removeTempDirs, tempDir, writeJson } from "./helpers/registry-fixtures.js";
+import { writeJson } from "./helpers/registry-fixtures.js";
 import { runCli } from "./helpers/run-cli.js";
-
-afterAll(removeTempDirs);
+import { tempDir } from "@baiengine/test-kit";
 
 // The packer's hello engine (linux-x86_64-cpu, built by the real packer in global-setup) and a cuda12 package beside it.
 const packed = inject("packedHello");

@@ -2,17 +2,16 @@ import { execFileSync } from "node:child_process";
 import { mkdir, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { PackageEntry } from "@baiengine/schema";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { fileBaseUrl } from "../src/install/install-package.js";
 import { choosePackage } from "../src/resolve/choose-package.js";
 import { detectHostFacts, type HostFacts } from "../src/resolve/host-facts.js";
 import { parseComputeCapabilities, parseGlibcVersion, parseLdconfigPath } from "../src/resolve/host-runtime-facts.js";
 import { runsOn, unmetRequirements } from "../src/resolve/requirements-check.js";
 import { makePackage } from "./helpers/packages.js";
-import { emptyRegistry, removeTempDirs, tempDir, writeJson } from "./helpers/registry-fixtures.js";
+import { emptyRegistry, writeJson } from "./helpers/registry-fixtures.js";
 import { runCli } from "./helpers/run-cli.js";
-
-afterAll(removeTempDirs);
+import { tempDir } from "@baiengine/test-kit";
 
 const none = { glibc: null, glibcxx: null, macosVersion: null, computeCapabilities: [] };
 

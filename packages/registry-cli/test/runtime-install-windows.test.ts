@@ -5,8 +5,9 @@ import { promisify } from "node:util";
 import { pack, packRuntime } from "@baiengine/packer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type PackageServer, startPackageServer } from "./helpers/package-server.js";
-import { emptyRegistry, removeTempDirs, tempDir, writeJson } from "./helpers/registry-fixtures.js";
+import { emptyRegistry, writeJson } from "./helpers/registry-fixtures.js";
 import { runCli } from "./helpers/run-cli.js";
+import { tempDir } from "@baiengine/test-kit";
 
 /**
  * The Windows half of runtime installs, on real cross-built binaries: the GPU-shaped hello for
@@ -14,7 +15,6 @@ import { runCli } from "./helpers/run-cli.js";
  * a loopback registry on this Linux host, then run under wine: the DLL linked beside the .exe is
  * found by Windows' DLL search order with nothing else on PATH.
  */
-afterAll(removeTempDirs);
 
 const RUNTIME = "hello-cuda13-runtime";
 let root: string;

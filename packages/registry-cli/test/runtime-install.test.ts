@@ -1,14 +1,14 @@
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { copyFile, mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { promisify } from "node:util";
 import { pack, packRuntime } from "@baiengine/packer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPackageServer, type PackageServer } from "./helpers/package-server.js";
-import { emptyRegistry, removeTempDirs, tempDir, writeJson } from "./helpers/registry-fixtures.js";
+import { emptyRegistry, writeJson } from "./helpers/registry-fixtures.js";
 import { runCli } from "./helpers/run-cli.js";
+import { tempDir } from "@baiengine/test-kit";
 
 /**
  * The whole chain of a GPU package that needs a runtime pack, on real parts: the packer's
@@ -17,7 +17,6 @@ import { runCli } from "./helpers/run-cli.js";
  * CLI, served by a loopback HTTP server, installed into empty folders, and probed with an empty
  * environment.
  */
-afterAll(removeTempDirs);
 
 const RUNTIME = "hello-cuda13-runtime";
 const RUNTIME_FILE = `${RUNTIME}-13.0.1-linux-x86_64.bairuntime`;
@@ -66,7 +65,7 @@ const installEngine = (enginesDir: string, index = registry) =>
   runCli(["install", "--registry", index, "--engine", "hello", ...linux, "--accel", "cuda13", "--base-url", base(), "--engines-dir", enginesDir]);
 
 async function listDevices(server: string): Promise<string> {
-  const cwd = await mkdtemp(join(tmpdir(), "elsewhere-"));
+  const cwd = await tempDir("elsewhere");
   return (await promisify(execFile)(server, ["--list-devices"], { cwd, env: {} })).stdout.trim();
 }
 

@@ -2,12 +2,11 @@ import { appendFile, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { packRuntime } from "@baiengine/packer";
 import { CUDA13_LINUX, CUDA13_WINDOWS, fakeToolkit } from "@baiengine/packer/fixtures/fake-toolkit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { makePackage } from "./helpers/packages.js";
-import { emptyRegistry, removeTempDirs, tempDir, writeJson } from "./helpers/registry-fixtures.js";
+import { emptyRegistry, writeJson } from "./helpers/registry-fixtures.js";
 import { runCli } from "./helpers/run-cli.js";
-
-afterAll(removeTempDirs);
+import { tempDir } from "@baiengine/test-kit";
 
 let dir: string;
 let registry: string;

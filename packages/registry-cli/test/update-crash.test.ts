@@ -2,12 +2,11 @@ import { spawn } from "node:child_process";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { safeParseRegistry } from "@baiengine/schema";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { makePackage } from "./helpers/packages.js";
-import { emptyRegistry, removeTempDirs, tempDir, writeJson } from "./helpers/registry-fixtures.js";
+import { emptyRegistry, writeJson } from "./helpers/registry-fixtures.js";
 import { CLI, runCli } from "./helpers/run-cli.js";
-
-afterAll(removeTempDirs);
+import { tempDir } from "@baiengine/test-kit";
 
 /** ~1 MB engines.json: 500 engines with three packages each, so writes take a while. */
 function largeRegistry(): Record<string, unknown> {

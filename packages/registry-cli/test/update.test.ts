@@ -1,11 +1,10 @@
 import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { makePackage } from "./helpers/packages.js";
-import { emptyRegistry, registryWithUnknownFields, removeTempDirs, tempDir, writeJson } from "./helpers/registry-fixtures.js";
+import { emptyRegistry, registryWithUnknownFields, writeJson } from "./helpers/registry-fixtures.js";
 import { runCli } from "./helpers/run-cli.js";
-
-afterAll(removeTempDirs);
+import { tempDir } from "@baiengine/test-kit";
 
 let dir: string;
 let registry: string;

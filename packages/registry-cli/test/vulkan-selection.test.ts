@@ -1,11 +1,10 @@
 import { execFileSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { removeTempDirs, tempDir, writeJson } from "./helpers/registry-fixtures.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { writeJson } from "./helpers/registry-fixtures.js";
 import { runCli } from "./helpers/run-cli.js";
-
-afterAll(removeTempDirs);
+import { tempDir } from "@baiengine/test-kit";
 
 /**
  * `resolve` on this machine with the real vulkaninfo: its only Vulkan device is Mesa's llvmpipe

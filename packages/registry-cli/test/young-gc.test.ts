@@ -2,10 +2,8 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { afterAll, describe, expect, it } from "vitest";
-import { removeTempDirs, tempDir } from "./helpers/registry-fixtures.js";
-
-afterAll(removeTempDirs);
+import { describe, expect, it } from "vitest";
+import { tempDir } from "@baiengine/test-kit";
 
 const MiB = 1024 * 1024;
 

@@ -1,5 +1,6 @@
 export * from "./active-record.js";
 export * from "./accelerator.js";
+export * from "./dotted-version.js";
 export * from "./errors.js";
 export * from "./fields.js";
 export * from "./json-schema.js";

@@ -62,16 +62,20 @@ export interface ParsedPackageName extends PackageName {
 
 export type PackageNamePart = "extension" | "engineId" | "version" | "os" | "arch" | "accelerator" | "variant";
 
-export class PackageFilenameError extends Error {
+/** A file name that does not parse; `part` says which part is wrong, the message why. */
+export class FilenameError<Part extends string> extends Error {
   constructor(
     readonly filename: string,
-    readonly part: PackageNamePart,
+    readonly part: Part,
     reason: string,
   ) {
     super(`${JSON.stringify(filename)}: ${reason}`);
-    this.name = "PackageFilenameError";
+    this.name = new.target.name;
   }
 }
+
+/** An engine package's file name that does not parse. */
+export class PackageFilenameError extends FilenameError<PackageNamePart> {}
 
 export function isEngineId(value: string): boolean {
   return ENGINE_ID_PATTERN.test(value);

@@ -1,4 +1,4 @@
-import { checkNamePart, findPlatform, VERSION_START } from "./naming.js";
+import { checkNamePart, FilenameError, findPlatform, VERSION_START } from "./naming.js";
 import { ARCH_VALUES, type Arch, archToken, isArch, isOs, type NameStyle, OS_VALUES, type Os, osToken } from "./platform.js";
 
 /**
@@ -24,16 +24,8 @@ export interface RuntimeName {
 
 export type RuntimeNamePart = "extension" | "runtimeId" | "version" | "os" | "arch";
 
-export class RuntimeFilenameError extends Error {
-  constructor(
-    readonly filename: string,
-    readonly part: RuntimeNamePart,
-    reason: string,
-  ) {
-    super(`${JSON.stringify(filename)}: ${reason}`);
-    this.name = "RuntimeFilenameError";
-  }
-}
+/** A runtime pack's file name that does not parse. */
+export class RuntimeFilenameError extends FilenameError<RuntimeNamePart> {}
 
 /** Why a runtime id is invalid, or null: the engine-id rule, with "runtime id" in the message. */
 export function checkRuntimeId(value: string): string | null {

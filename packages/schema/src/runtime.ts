@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { TOOLKIT_VERSION_PATTERN, toolkitMajor } from "./accelerator.js";
+import { compareDottedVersions } from "./dotted-version.js";
 import { AcceleratorField, ArchField, formatGot, OsField, RelativePathField, ReleaseDateField, Sha256Field, SizeField } from "./fields.js";
 import { checkRuntimeId, formatRuntimeFilename, parseRuntimeFilename } from "./runtime-naming.js";
 import { releaseAssetUrl, releaseTag } from "./release.js";
@@ -68,15 +69,9 @@ export function runtimeManifestFilename(m: Pick<RuntimeManifest, "runtimeId" | "
   return formatRuntimeFilename({ runtimeId: m.runtimeId, version: m.version, os: m.os, arch: m.arch });
 }
 
-/** Whether a runtime at `version` satisfies `minVersion` (numeric, part by part; missing parts are 0). */
+/** Whether a runtime at `version` satisfies `minVersion` (dotted, numeric: `compareDottedVersions`). */
 export function runtimeVersionSatisfies(version: string, minVersion: string): boolean {
-  const a = version.split(".").map(Number);
-  const b = minVersion.split(".").map(Number);
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    const d = (a[i] ?? 0) - (b[i] ?? 0);
-    if (d !== 0) return d > 0;
-  }
-  return true;
+  return compareDottedVersions(version, minVersion) >= 0;
 }
 
 /** The toolkit major of a runtime version (`13.0.88` → 13). */

@@ -1,14 +1,13 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { createRequire } from "node:module";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { tempDirSync } from "@baiengine/test-kit";
 
 const packageDir = join(import.meta.dirname, "..");
 const tsc = join(dirname(createRequire(import.meta.url).resolve("typescript/package.json")), "bin", "tsc");
-const dir = mkdtempSync(join(tmpdir(), "schema-consumer-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDirSync("schema-consumer");
 
 describe("a downstream TypeScript consumer", () => {
   // A whole tsc run over zod's and this package's declarations: 26 s alone on a loaded 2-core machine,

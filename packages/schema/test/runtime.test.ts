@@ -21,17 +21,9 @@ import {
   safeParseRuntimeManifest,
 } from "../src/index.js";
 import { DESIGN_MANIFEST, REAL_SHA, validDesignRegistry } from "./design-examples.js";
+import { cuda13RuntimeManifest } from "@baiengine/test-kit";
 
-const CUDA13_LINUX = {
-  runtimeId: "cuda13-runtime",
-  version: "13.0.88",
-  os: "linux",
-  arch: "x86_64",
-  accelerator: "cuda",
-  provides: ["libcudart.so.13", "libcublas.so.13", "libcublasLt.so.13"],
-  libraryDir: "libs",
-  licenses: ["licenses/CUDA-EULA.txt"],
-};
+const CUDA13_LINUX = cuda13RuntimeManifest();
 
 const runtimeEntry = (platforms: [string, string][]) => ({
   id: "cuda13-runtime",

@@ -1,39 +1,24 @@
-import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { buildStaging, packWithNodeTar } from "./helpers/good-package.js";
 import { gzip, PACKAGE_NAME, tarArchive } from "./helpers/tar-writer.js";
 import { goodMembers } from "./helpers/good-package.js";
+import { runCli, tempDirSync } from "@baiengine/test-kit";
 
 const bin = join(dirname(fileURLToPath(import.meta.url)), "..", "bin", "verify-engine.js");
 let work: string;
 let good: string;
 let bad: string;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  const clean = { ...process.env, GITHUB_ACTIONS: "", CI: "", GITHUB_STEP_SUMMARY: "", ...env };
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { env: clean, timeout: 60_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const cli = (args: string[], env: Record<string, string> = {}) => runCli(bin, args, { env });
 
 beforeAll(async () => {
   if (!existsSync(join(dirname(bin), "..", "dist", "cli", "verify-engine.js"))) {
     throw new Error("verify-engine is not built: run `pnpm turbo run build --filter=@baiengine/verifier` first");
   }
-  work = mkdtempSync(join(tmpdir(), "verifier-cli-"));
+  work = tempDirSync("verifier-cli");
   const staging = buildStaging(join(work, "staging"));
   mkdirSync(join(work, "good"));
   mkdirSync(join(work, "bad"));
@@ -42,7 +27,6 @@ beforeAll(async () => {
   await packWithNodeTar(staging, good);
   writeFileSync(bad, gzip(tarArchive([...goodMembers(staging), { name: "package/../../evil", data: "x" }])));
 });
-afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe("verify-engine CLI", () => {
   it("exits 0 for a good package and prints ok", async () => {

@@ -1,23 +1,25 @@
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import fc from "fast-check";
-import { afterAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { hasErrors, listPackageEntries } from "../src/index.js";
 import { buildCorpus } from "./helpers/corpus.js";
 import { buildStaging, buildTinyStaging, packWithGnuTar, packWithNodeTar } from "./helpers/good-package.js";
-import { differences, fromVerifier, listAll, READERS, requireReaders, saveForReplay } from "./helpers/readers.js";
+import { differences, fromVerifier, listAll, loadPythonReader, READERS, requireReaders, saveForReplay } from "./helpers/readers.js";
 import { archiveArbitrary } from "./helpers/tar-arbitrary.js";
 import { PACKAGE_NAME } from "./helpers/tar-writer.js";
+import { tempDirSync } from "@baiengine/test-kit";
 
 /**
  * The property: for every archive the verifier accepts, GNU tar, bsdtar, Python's tarfile (with
  * its `data` filter) and node-tar list the same entries (names, types, sizes, modes, link targets) as
- * the verifier. Run over the good packages, the hostile corpus and BAIENGINE_DIFF_ARCHIVES (default
+ * the verifier. Run over the good packages and BAIENGINE_DIFF_ARCHIVES (default
  * 2,000) fast-check archives. A disagreement fails with the archive saved under BAIENGINE_DIFF_SAVE
  * (default packages/verifier/.differential/); BAIENGINE_DIFF_REPLAY=<file> compares that one file again.
+ * The hostile corpus is not compared here: the verifier refuses every case of it (corpus.test.ts),
+ * so no reader's listing of it could be held against the verifier's.
  */
 
 requireReaders();
@@ -26,8 +28,7 @@ const BATCH = 250;
 const SAVE = process.env["BAIENGINE_DIFF_SAVE"] ?? join(dirname(fileURLToPath(import.meta.url)), "..", ".differential");
 const REPLAY = process.env["BAIENGINE_DIFF_REPLAY"];
 
-const work = mkdtempSync(join(tmpdir(), "verifier-diff-"));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+const work = tempDirSync("verifier-diff");
 const staging = buildStaging(join(work, "staging"));
 const tiny = buildTinyStaging(join(work, "tiny"));
 
@@ -74,6 +75,8 @@ async function compareBatch(archives: Buffer[], tally: Tally): Promise<string[]>
 }
 
 describe("differential: the verifier and GNU tar, bsdtar, Python tarfile, node-tar", () => {
+  beforeAll(loadPythonReader);
+
   if (REPLAY) {
     it(`replays ${REPLAY}`, async () => {
       const tally: Tally = { tried: 0, accepted: 0, disagreements: [] };
@@ -88,13 +91,6 @@ describe("differential: the verifier and GNU tar, bsdtar, Python tarfile, node-t
     const tally: Tally = { tried: 0, accepted: 0, disagreements: [] };
     expect(await compareBatch([readFileSync(join(work, "node.tar.gz")), readFileSync(join(work, "gnu.tar.gz"))], tally)).toEqual([]);
     expect(tally.accepted).toBe(2);
-  });
-
-  it("the hostile corpus: whatever the verifier accepts, all readers list alike", async () => {
-    const corpus = buildCorpus(staging, join(work, "corpus"));
-    const tally: Tally = { tried: 0, accepted: 0, disagreements: [] };
-    expect(await compareBatch(corpus.filter((c) => !c.limits && !c.filename).map((c) => c.bytes), tally)).toEqual([]);
-    expect(tally.tried).toBeGreaterThan(100);
   });
 
   it("the symlink-with-data example really splits the readers: GNU tar lists the hidden link to /etc, Python does not", async () => {

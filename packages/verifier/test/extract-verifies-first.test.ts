@@ -1,14 +1,13 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { extractPackage, PackageRejectedError, Sha256MismatchError } from "../src/index.js";
 import { buildTinyStaging, goodMembers } from "./helpers/good-package.js";
 import { gzip, PACKAGE_NAME, tarArchive, tarHeader } from "./helpers/tar-writer.js";
+import { tempDirSync } from "@baiengine/test-kit";
 
-const work = mkdtempSync(join(tmpdir(), "verifier-extract-first-"));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+const work = tempDirSync("verifier-extract-first");
 const staging = buildTinyStaging(join(work, "staging"));
 
 function packageFile(name: string, bytes: Buffer, filename = PACKAGE_NAME): string {

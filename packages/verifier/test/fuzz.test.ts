@@ -1,17 +1,16 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import fc from "fast-check";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { extractPackage, PackageRejectedError, verifyPackage } from "../src/index.js";
 import { buildStaging, packWithNodeTar } from "./helpers/good-package.js";
 import { gzip, PACKAGE_NAME } from "./helpers/tar-writer.js";
+import { tempDirSync } from "@baiengine/test-kit";
 
-const work = mkdtempSync(join(tmpdir(), "verifier-fuzz-"));
+const work = tempDirSync("verifier-fuzz");
 const sandbox = join(work, "sandbox");
 mkdirSync(sandbox);
-afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const staging = buildStaging(join(work, "staging"));
 const goodFile = join(work, "good.baiengine");

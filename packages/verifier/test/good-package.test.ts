@@ -1,11 +1,11 @@
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createHash } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { extractPackage, PackageRejectedError, verifyPackage } from "../src/index.js";
 import { buildStaging, packWithGnuTar, packWithNodeTar, type Staging } from "./helpers/good-package.js";
 import { PACKAGE_NAME } from "./helpers/tar-writer.js";
+import { tempDirSync } from "@baiengine/test-kit";
 
 let work: string;
 let staging: Staging;
@@ -13,7 +13,7 @@ let nodeTarFile: string;
 let gnuTarFile: string;
 
 beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), "verifier-good-"));
+  work = tempDirSync("verifier-good");
   staging = buildStaging(join(work, "staging"));
   mkdirSync(join(work, "node"));
   mkdirSync(join(work, "gnu"));
@@ -22,7 +22,6 @@ beforeAll(async () => {
   await packWithNodeTar(staging, nodeTarFile);
   packWithGnuTar(staging, gnuTarFile);
 });
-afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe("a good package", () => {
   for (const which of ["node-tar", "GNU tar"]) {

@@ -1,15 +1,15 @@
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { RuntimeManifest } from "@baiengine/schema";
 import { execa } from "execa";
 import * as tar from "tar";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import { readBinaryFile, verifyPackage } from "../src/index.js";
 import { buildStaging } from "./helpers/good-package.js";
 import { VALID_MANIFEST } from "./helpers/tar-writer.js";
+import { tempDirSync } from "@baiengine/test-kit";
 
 /**
  * The GPU package rules on node-llama-cpp's real CUDA 13 build (npm @node-llama-cpp/linux-x64-cuda,
@@ -17,8 +17,7 @@ import { VALID_MANIFEST } from "./helpers/tar-writer.js";
  * links), repacked as llama-cpp cuda13 packages with and without its CPU backend modules, and runtime
  * packs of real shared libraries (gcc) that provide all or part of what libggml-cuda.so links.
  */
-const root = mkdtempSync(join(tmpdir(), "verifier-gpu-rules-"));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+const root = tempDirSync("verifier-gpu-rules");
 const bins = () => join(inject("nodeLlamaCpp").linux, "bins/linux-x64-cuda");
 const bin = join(dirname(createRequire(import.meta.url).resolve("../package.json")), "bin", "verify-engine.js");
 const CUDA13 = { ...VALID_MANIFEST, accelerator: "cuda", acceleratorVersion: "13.0", runtime: { id: "cuda13-runtime", minVersion: "13.0" } };

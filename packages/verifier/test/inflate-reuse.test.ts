@@ -1,16 +1,15 @@
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { GzipMemberReader } from "../src/archive/gzip-stream.js";
 import type { Finding } from "../src/findings.js";
 import { buildCorpus } from "./helpers/corpus.js";
 import { buildStaging } from "./helpers/good-package.js";
+import { tempDirSync } from "@baiengine/test-kit";
 
-const work = mkdtempSync(join(tmpdir(), "verifier-inflate-"));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+const work = tempDirSync("verifier-inflate");
 
 /** Decodes `bytes` pushed in `chunk`-byte pieces: the output's sha256, the distinct buffers it came in, the finding codes. */
 async function decode(bytes: Buffer, forceStream: boolean, chunk = 1 << 20) {

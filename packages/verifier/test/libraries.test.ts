@@ -1,11 +1,11 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type BinaryInfo, readBinaryFile, readBinaryInfo } from "../src/binary/index.js";
 import { checkLibraries, checkLibraryFolder, DiskTree, loadLibraryPolicy, type PackageBinary, parseLibraryPolicy, PolicyError, walkClosure } from "../src/libraries.js";
 import { buildElfFixtures, buildPeFixtures, type ElfFixtures, type PeFixtures } from "./binary/fixtures.js";
 import { buildFat, buildThin, CPU, LC } from "./binary/macho-builder.js";
+import { tempDirSync } from "@baiengine/test-kit";
 
 const read = (file: string): BinaryInfo => readBinaryInfo(new Uint8Array(readFileSync(file)))!;
 const codes = (check: ReturnType<typeof checkLibraries>) => check.findings.map((f) => `${f.severity} ${f.code} ${f.path ?? ""}`);
@@ -92,7 +92,7 @@ describe("checkLibraries on Linux packages built with gcc and aarch64-linux-gnu-
   });
 
   it("the same rules over a folder on disk: a build folder walked from the executable, a staged package checked", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "verifier-tree-"));
+    const dir = tempDirSync("verifier-tree");
     mkdirSync(join(dir, "bin", "libs"), { recursive: true });
     copyFileSync(x86.appOriginLibs, join(dir, "bin", "app"));
     copyFileSync(x86.lib, join(dir, "bin", "libs", "libfoo.so.1.0.0"));

@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { verifyPackage } from "../src/index.js";
 import { buildStaging, goodMembers, type Staging } from "./helpers/good-package.js";
 import { gzip, PACKAGE_NAME, type RawEntry, tarArchive } from "./helpers/tar-writer.js";
+import { tempDirSync } from "@baiengine/test-kit";
 
 // Each way a bundled library can be out of the loader's reach gets its own message
 // and fix, checked on packages of a gcc-built server (RUNPATH $ORIGIN/libs) and SONAME library.
@@ -12,10 +12,9 @@ let work: string;
 let staging: Staging;
 let run = 0;
 beforeAll(() => {
-  work = mkdtempSync(join(tmpdir(), "verifier-libfindings-"));
+  work = tempDirSync("verifier-libfindings");
   staging = buildStaging(join(work, "staging"));
 });
-afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 async function unresolved(members: RawEntry[]): Promise<string[]> {
   const file = join(work, `${run++}-${PACKAGE_NAME}`);

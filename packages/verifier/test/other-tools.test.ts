@@ -1,22 +1,21 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as tar from "tar";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { verifyPackage } from "../src/index.js";
 import { buildTinyStaging, type Staging } from "./helpers/good-package.js";
 import { PACKAGE_NAME } from "./helpers/tar-writer.js";
+import { tempDirSync } from "@baiengine/test-kit";
 
 let work: string;
 let staging: Staging;
 
 beforeAll(() => {
-  work = mkdtempSync(join(tmpdir(), "verifier-other-tools-"));
+  work = tempDirSync("verifier-other-tools");
   staging = buildTinyStaging(join(work, "staging"));
   writeFileSync(join(staging.root, "package", "manifest.json"), staging.manifest);
 });
-afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const errors = async (file: string) => (await verifyPackage(file)).findings.filter((f) => f.severity === "error");
 

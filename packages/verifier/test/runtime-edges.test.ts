@@ -1,16 +1,15 @@
-import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Manifest, parseManifest } from "@baiengine/schema";
 import * as tar from "tar";
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { checkLibraries, readBinaryFile, verifyPackage } from "../src/index.js";
 import { checkRuntimeEdges, profileRuntimeLookup } from "../src/rules/runtime-edges.js";
 import { buildStaging } from "./helpers/good-package.js";
 import { VALID_MANIFEST } from "./helpers/tar-writer.js";
+import { tempDirSync } from "@baiengine/test-kit";
 
-const root = mkdtempSync(join(tmpdir(), "verifier-edges-"));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+const root = tempDirSync("verifier-edges");
 
 const linuxCuda = () => join(inject("nodeLlamaCpp").linux, "bins/linux-x64-cuda/libggml-cuda.so");
 const windowsCuda = () => join(inject("nodeLlamaCpp").windows, "bins/win-x64-cuda/ggml-cuda.dll");

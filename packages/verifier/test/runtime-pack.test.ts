@@ -1,24 +1,14 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import * as tar from "tar";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { verifyPackage } from "../src/index.js";
+import { cuda13RuntimeManifest, tempDirSync } from "@baiengine/test-kit";
 
-const root = mkdtempSync(join(tmpdir(), "verifier-runtime-"));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+const root = tempDirSync("verifier-runtime");
 
-const MANIFEST = {
-  runtimeId: "cuda13-runtime",
-  version: "13.0.88",
-  os: "linux",
-  arch: "x86_64",
-  accelerator: "cuda",
-  provides: ["libcudart.so.13", "libcublas.so.13", "libcublasLt.so.13"],
-  libraryDir: "libs",
-  licenses: ["licenses/NVIDIA-CUDA-EULA.txt"],
-};
+const MANIFEST = cuda13RuntimeManifest();
 
 /** A real shared library built by gcc: soname `name`, linking `needs` (built earlier in `dir`), RUNPATH $ORIGIN. */
 function library(dir: string, name: string, needs: string[] = []): void {

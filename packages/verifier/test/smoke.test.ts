@@ -1,13 +1,12 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { planSmoke, verifyPackage } from "../src/index.js";
 import { gzip, tarArchive, VALID_MANIFEST } from "./helpers/tar-writer.js";
+import { tempDirSync } from "@baiengine/test-kit";
 
-const work = mkdtempSync(join(tmpdir(), "verifier-smoke-"));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+const work = tempDirSync("verifier-smoke");
 const host = { os: "linux", arch: "x86_64" } as const;
 
 describe("smoke planning (pure)", () => {

@@ -1,25 +1,18 @@
-import { execFile } from "node:child_process";
-import { copyFileSync, linkSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, linkSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as tar from "tar";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { buildPeFixtures, type PeFixtures } from "./binary/fixtures.js";
 import { VALID_MANIFEST } from "./helpers/tar-writer.js";
+import { runCli, tempDirSync } from "@baiengine/test-kit";
 
 const bin = join(dirname(fileURLToPath(import.meta.url)), "..", "bin", "verify-engine.js");
 const NAME = "llama-cpp-b4618-windows-x86_64-cpu.baiengine";
 let work: string;
 let pe: PeFixtures;
 
-function verify(file: string): Promise<{ code: number; stdout: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bin, file, "--json"], { env: { ...process.env, CI: "" } }, (error, stdout) => {
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout });
-    });
-  });
-}
+const verify = (file: string) => runCli(bin, [file, "--json"]);
 
 /** A Windows package: a mingw-built llama-server.exe importing foo.dll, the DLL placed by `placeDll`. */
 async function windowsPackage(name: string, placeDll: (pkg: string) => void): Promise<string> {
@@ -35,12 +28,8 @@ async function windowsPackage(name: string, placeDll: (pkg: string) => void): Pr
 }
 
 beforeAll(() => {
-  work = mkdtempSync(join(tmpdir(), "verifier-winlinks-"));
+  work = tempDirSync("verifier-winlinks");
   pe = buildPeFixtures();
-});
-afterAll(() => {
-  rmSync(work, { recursive: true, force: true });
-  rmSync(pe.dir, { recursive: true, force: true });
 });
 
 describe("links in a Windows package", () => {

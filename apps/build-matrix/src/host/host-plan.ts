@@ -1,5 +1,4 @@
-import { toolkitMajor } from "@baiengine/profiles";
-import type { Arch, Os } from "@baiengine/schema";
+import { type Arch, type Os, toolkitMajor } from "@baiengine/schema";
 import type { Cell } from "../cell.js";
 
 /** What this machine has, probed beforehand (an effect) and passed in as data. */

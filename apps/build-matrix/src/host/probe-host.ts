@@ -1,6 +1,5 @@
-import { which } from "@baiengine/cli-kit/system";
+import { runTool, which } from "@baiengine/cli-kit/system";
 import { parseToolkitVersion } from "@baiengine/profiles";
-import { execa } from "execa";
 import type { HostFacts } from "./host-plan.js";
 
 /** Toolkits whose version decides a cell (their major), read as the packer reads them. */
@@ -16,8 +15,7 @@ export async function probeTools(tools: string[], host: HostFacts["host"]): Prom
       facts.tools[tool] = {};
       continue;
     }
-    const result = await execa(path, ["--version"], { reject: false, all: true, timeout: 30_000 });
-    const version = parseToolkitVersion(result.all ?? "");
+    const version = parseToolkitVersion((await runTool(path, ["--version"], { timeoutMs: 30_000 })).output);
     facts.tools[tool] = version ? { version } : {};
   }
   return facts;

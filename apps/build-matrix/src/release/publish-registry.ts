@@ -46,7 +46,17 @@ export function registryCliUpdate(options: Pick<PublishRegistryOptions, "engine"
     if (options.prerelease) args.push("--prerelease");
     const run = await execa(process.execPath, [bin, ...args], { cwd, reject: false, all: true });
     if (run.exitCode !== 0) throw new MatrixFailureError(`registry update failed: ${(run.all ?? "").trim()}`, "fix the packages or the index, then rerun the release");
+    // A registry with a TUF root is signed after each update (keys from the BAIENGINE_TUF_*_KEY secrets).
+    const registryFile = options.registryFile ?? "engines.json";
+    if (!(await stat(join(cwd, metadataDirOf(registryFile), "root.json")).then(() => true, () => false))) return;
+    const sign = await execa(process.execPath, [bin, "sign", "--registry", registryFile], { cwd, reject: false, all: true });
+    if (sign.exitCode !== 0) throw new MatrixFailureError(`registry sign failed: ${(sign.all ?? "").trim()}`, "give the release job the BAIENGINE_TUF_TARGETS_KEY, _SNAPSHOT_KEY and _TIMESTAMP_KEY secrets");
   };
+}
+
+/** The TUF metadata folder of a registry file: `metadata/` beside it (relative to the repository). */
+export function metadataDirOf(registryFile: string): string {
+  return join(dirname(registryFile), "metadata");
 }
 
 /**
@@ -72,10 +82,13 @@ export async function publishRegistry(options: PublishRegistryOptions): Promise<
 
   const updateAndCommit = async (): Promise<boolean> => {
     await update(cwd);
-    const status = await git(["status", "--porcelain", "--", registryFile]);
+    // The signed metadata beside the index (when the registry has some) is committed with it.
+    const metadata = metadataDirOf(registryFile);
+    const paths = (await stat(join(cwd, metadata)).then(() => true, () => false)) ? [registryFile, metadata] : [registryFile];
+    const status = await git(["status", "--porcelain", "--", ...paths]);
     if (status.stdout.trim() === "") return false;
-    await git(["add", "--", registryFile]);
-    await git(["commit", "-m", message, "--", registryFile]);
+    await git(["add", "--", ...paths]);
+    await git(["commit", "-m", message, "--", ...paths]);
     return true;
   };
 

@@ -1,7 +1,6 @@
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { sha256File } from "@baiengine/cli-kit/system";
 import { PACKAGE_EXTENSION, type Reporter, safeParsePackageFilename, silentReporter } from "@baiengine/schema";
 import { type VerifyReport, verifyPackage } from "@baiengine/verifier";
 import { MatrixFailureError, MatrixUsageError } from "../errors.js";
@@ -10,12 +9,6 @@ export interface ReleaseCheck {
   file: string;
   report: VerifyReport;
   problems: string[];
-}
-
-async function sha256Of(file: string): Promise<string> {
-  const hash = createHash("sha256");
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest("hex");
 }
 
 /**
@@ -44,7 +37,7 @@ export async function verifyRelease(options: { engine: string; version: string; 
     const sidecar = await readFile(`${file}.sha256`, "utf8").catch(() => null);
     if (sidecar !== null) {
       const expected = sidecar.trim().split(/\s+/)[0];
-      const actual = await sha256Of(file);
+      const actual = await sha256File(file);
       if (expected !== actual) problems.push(`sha256 ${actual} differs from ${name}.sha256 (${expected})`);
     }
     checks.push({ file, report, problems });

@@ -1,21 +1,13 @@
-import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync } from "node:fs";
 import path from "node:path";
-import { promisify } from "node:util";
-
-const exec = promisify(execFile);
+import { toolOutput } from "./run-tool.js";
 
 /** Folders that are never part of a source's identity: version control, build output, dependencies. */
 const SKIPPED = new Set([".git", "build", "node_modules"]);
 
 async function git(dir: string, args: string[]): Promise<string | null> {
-  try {
-    const { stdout } = await exec("git", ["-C", dir, ...args], { maxBuffer: 1 << 30, windowsHide: true, encoding: "utf8" });
-    return stdout.trim();
-  } catch {
-    return null;
-  }
+  return (await toolOutput("git", ["-C", dir, ...args], { maxBuffer: 1 << 30, timeoutMs: 0 }))?.trim() ?? null;
 }
 
 /** Whether `dir` is the top level of a git work tree (a folder inside one, such as a fixture, is not). */

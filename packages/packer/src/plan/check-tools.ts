@@ -1,4 +1,4 @@
-import { toolkitMajor } from "@baiengine/profiles";
+import { toolkitMajor } from "@baiengine/schema";
 import { MissingToolchainError, NeedsNativeRunnerError } from "../errors.js";
 import type { PackFacts } from "./facts.js";
 import type { PackTarget } from "./plan-target.js";

@@ -20,12 +20,11 @@ export interface PlanContext {
 }
 
 /**
- * Decides everything a pack will do, from the options and the facts gathered about this machine,
- * in named pure steps: target, tools, source, defines, build folder, commands, collect, outputs,
- * manifest. No file is written and no process is run. Throws the refusals a real pack must make
- * before building; a dry run records toolchain and source problems as blockers instead.
+ * The named pure steps of `planPack`, in the order it takes them: target, tools, source, defines,
+ * outputs, build folder, commands. Each result is the next step's input; tests read one step's output
+ * here instead of calling the steps in their own order.
  */
-export function planPack(options: PackOptions, context: PlanContext): PackPlan {
+export function planSteps(options: PackOptions, context: PlanContext) {
   const { facts } = context;
   const refusals = new Refusals(context.dryRun ?? false);
   const target = planTarget(options, facts, refusals);
@@ -36,6 +35,17 @@ export function planPack(options: PackOptions, context: PlanContext): PackPlan {
   const folder = planBuildFolder(facts, target, source, build, outputs.packageStem);
   const sourceArg = source.dir ?? `<${target.engine.id} source>`;
   const commands = planCommands(options, facts, target, sourceArg, build, folder);
+  return { facts, refusals, target, source, build, outputs, folder, sourceArg, commands };
+}
+
+/**
+ * Decides everything a pack will do, from the options and the facts gathered about this machine,
+ * in named pure steps (`planSteps`, then collect and manifest). No file is written and no process
+ * is run. Throws the refusals a real pack must make before building; a dry run records toolchain
+ * and source problems as blockers instead.
+ */
+export function planPack(options: PackOptions, context: PlanContext): PackPlan {
+  const { facts, refusals, target, source, build, outputs, folder, sourceArg, commands } = planSteps(options, context);
   return {
     ...outputs,
     ...folder,

@@ -3,10 +3,9 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { acceleratorFamily } from "@baiengine/schema";
-import { execa } from "execa";
 import type { PackFacts } from "../plan/facts.js";
 import type { PackOptions } from "../plan/plan-types.js";
-import { requireHostPlatform, which } from "@baiengine/cli-kit/system";
+import { requireHostPlatform, runTool, toolOutput, which } from "@baiengine/cli-kit/system";
 import { listToolchainProfiles, nativeToolchain, parseToolkitVersion, sourceTag } from "@baiengine/profiles";
 import { getEngineProfile } from "../plan/select-profiles.js";
 import { isSourceArchive, unpackSourceArchive } from "../source/unpack-source.js";
@@ -22,8 +21,7 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 async function firstLine(cmd: string, args: string[]): Promise<string | null> {
-  const r = await execa(cmd, args, { reject: false, stdin: "ignore" });
-  return r.exitCode === 0 ? (r.stdout.split("\n").find((l) => l.trim()) ?? null) : null;
+  return (await toolOutput(cmd, args))?.split("\n").find((l) => l.trim()) ?? null;
 }
 
 /** Probes the machine for what planPack needs (commands, toolkit and compiler versions, the source). */
@@ -40,8 +38,7 @@ export async function gatherFacts(options: PackOptions, env: NodeJS.ProcessEnv =
   const kit = family === "cuda" ? "nvcc" : family === "rocm" ? "hipcc" : null;
   let toolkitVersion: string | null = null;
   if (kit && tools[kit]) {
-    const r = await execa(tools[kit]!, ["--version"], { reject: false, stdin: "ignore" });
-    toolkitVersion = parseToolkitVersion(`${r.stdout}\n${r.stderr}`);
+    toolkitVersion = parseToolkitVersion((await runTool(tools[kit]!, ["--version"])).output);
   }
   const toolkitMissing: string[] = [];
   if (kit === "nvcc" && tools["nvcc"]) {
@@ -61,8 +58,7 @@ export async function gatherFacts(options: PackOptions, env: NodeJS.ProcessEnv =
   const compilerVersion = cxxPath ? await firstLine(cxxPath, ["--version"]) : null;
   let runtimeLibDirs: string[] = [];
   if (toolchain?.bundlesRuntimeFromCompiler && cxxPath) {
-    const r = await execa(cxxPath, ["-print-search-dirs"], { reject: false, stdin: "ignore" });
-    const line = r.stdout.split("\n").find((l) => l.startsWith("libraries:"));
+    const line = (await runTool(cxxPath, ["-print-search-dirs"])).output.split("\n").find((l) => l.startsWith("libraries:"));
     runtimeLibDirs = line ? line.replace(/^libraries:\s*=?/, "").split(":").filter(Boolean).map((d) => path.normalize(d)) : [];
     // Runtime DLLs (libwinpthread-1.dll) also live in the target's bin folder of the sysroot.
     if (toolchain.sysroot) runtimeLibDirs.push(path.join(toolchain.sysroot, "bin"), path.join(toolchain.sysroot, "lib"));

@@ -1,13 +1,11 @@
 import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
-import { isGitTopLevel, newestFileTime, sourceIdentity } from "@baiengine/cli-kit/system";
+import { isGitTopLevel, newestFileTime, sourceIdentity, toolOutput } from "@baiengine/cli-kit/system";
 import type { EngineProfile, VersionRule } from "@baiengine/profiles";
-import { execa } from "execa";
 import type { SourceFacts } from "../plan/facts.js";
 
 async function git(dir: string, args: string[]): Promise<string | null> {
-  const r = await execa("git", ["-C", dir, ...args], { reject: false, stdin: "ignore" });
-  return r.exitCode === 0 ? r.stdout.trim() : null;
+  return (await toolOutput("git", ["-C", dir, ...args], { timeoutMs: 0 }))?.trim() ?? null;
 }
 
 /** Reads what a source folder is: engine markers, git commit/tag/time, declared version, identity. */

@@ -1,9 +1,9 @@
-import { chmod, copyFile, cp, mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
+import { chmod, copyFile, cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { type Reporter, type RuntimeManifest, silentReporter } from "@baiengine/schema";
-import { describeFinding, errorFindings, verifyPackage } from "@baiengine/verifier";
 import { stagingEntries, writeReproducibleArchive } from "../archive/index.js";
-import { PackageVerificationError, RuntimePackRefusedError } from "../errors.js";
+import { RuntimePackRefusedError } from "../errors.js";
+import { verifyAndPlace } from "../place-verified.js";
 import { gatherRuntimeFacts } from "./gather-runtime-facts.js";
 import { planRuntimePack } from "./plan-runtime-pack.js";
 import type { RuntimeFacts, RuntimePackOptions, RuntimePackPlan } from "./runtime-types.js";
@@ -69,14 +69,16 @@ export async function packRuntime(options: RuntimePackOptions, deps: RuntimePack
       reporter,
       ...(deps.signal ? { signal: deps.signal } : {}),
     });
-    const report = await verifyPackage(tempFile, { expectedFilename: path.basename(outFile), reporter, ...(deps.signal ? { signal: deps.signal } : {}) });
-    const errors = errorFindings(report.findings);
-    if (errors.length > 0) {
-      throw new PackageVerificationError(`the runtime pack failed verification: ${errors.map(describeFinding).join("; ")}`, `nothing was written to ${outFile}; check the runtime profile and the toolkit`);
-    }
-    for (const f of report.findings) if (f.severity === "warning") reporter.log?.("warn", describeFinding(f));
-    await rename(tempFile, outFile);
-    await writeFile(checksumFile, `${archive.sha256}  ${path.basename(outFile)}\n`);
+    await verifyAndPlace({
+      tempFile,
+      outFile,
+      checksumFile,
+      sha256: archive.sha256,
+      what: "the runtime pack",
+      hint: `nothing was written to ${outFile}; check the runtime profile and the toolkit`,
+      reporter,
+      ...(deps.signal ? { signal: deps.signal } : {}),
+    });
     return { file: outFile, sha256: archive.sha256, size: archive.size, manifest, plan };
   } finally {
     await rm(stageDir, { recursive: true, force: true });

@@ -1,7 +1,7 @@
-import { createHash } from "node:crypto";
 import { createReadStream, existsSync, readdirSync, statSync } from "node:fs";
-import { closeSync, constants, futimesSync, mkdirSync, openSync, renameSync, rmSync, symlinkSync, writeSync } from "node:fs";
+import { closeSync, constants, futimesSync, mkdirSync, openSync, rmSync, symlinkSync, writeSync } from "node:fs";
 import path from "node:path";
+import { renameWithRetry, sha256File } from "@baiengine/cli-kit/system";
 import { checkPathSyntax, EntrySet, type Finding, GzipMemberReader, type TarEntry, TarReader } from "@baiengine/verifier";
 import { SourceError } from "../errors.js";
 
@@ -28,16 +28,14 @@ const MAX_UNPACKED = 16 * 1024 ** 3;
  */
 export async function unpackSourceArchive(file: string, cacheDir: string): Promise<string> {
   if (!existsSync(file) || !statSync(file).isFile()) throw new SourceError(`${file} does not exist`, "pass --source with a source folder or a .tar.gz of one");
-  const digest = createHash("sha256");
-  for await (const chunk of createReadStream(file)) digest.update(chunk as Buffer);
-  const dest = path.join(cacheDir, "sources", `archive-${digest.digest("hex").slice(0, 16)}`);
+  const dest = path.join(cacheDir, "sources", `archive-${(await sha256File(file)).slice(0, 16)}`);
   if (!existsSync(dest)) {
     const partial = `${dest}.partial-${process.pid}`;
     rmSync(partial, { recursive: true, force: true });
     mkdirSync(partial, { recursive: true });
     try {
       await unpackInto(file, partial);
-      renameSync(partial, dest);
+      await renameWithRetry(partial, dest);
     } catch (error) {
       rmSync(partial, { recursive: true, force: true });
       // Another pack unpacked the same archive meanwhile: use its folder.

@@ -1,7 +1,8 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { canonicalEntries, stagingEntries } from "../../src/archive/index.js";
-import { removeDir, stagePackage, tempDir } from "./fixture.js";
+import { stagePackage } from "./fixture.js";
+import { tempDir } from "@baiengine/test-kit";
 
 describe("canonicalEntries", () => {
   it("sorts by byte order, adds missing parent folders and normalises modes", () => {
@@ -56,7 +57,6 @@ describe("stagingEntries", () => {
     staged = await stagePackage(work, { mtime: new Date("2021-01-01T00:00:00Z"), fileMode: 0o600, execMode: 0o700 });
   });
   afterAll(async () => {
-    await removeDir(work);
   });
 
   it("lists folders, files and symlinks under the prefix, sorted, with the exec bit from the mode", async () => {

@@ -1,6 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { chmod, mkdir, mkdtemp, open, rm, symlink, utimes, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { chmod, mkdir, open, symlink, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
 /** Real binary bytes (a slice of the running node executable): compressible like the libraries we pack. */
@@ -14,14 +13,6 @@ export async function realBinaryBytes(length: number, offset = 0): Promise<Buffe
   } finally {
     await handle.close();
   }
-}
-
-export async function tempDir(name: string): Promise<string> {
-  return mkdtemp(join(tmpdir(), `baiengine-${name}-`));
-}
-
-export async function removeDir(dir: string | undefined): Promise<void> {
-  if (dir) await rm(dir, { recursive: true, force: true });
 }
 
 export interface StageVariant {

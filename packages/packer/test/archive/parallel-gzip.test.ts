@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MIN_BLOCK_SIZE, parallelGzip } from "../../src/archive/index.js";
-import { realBinaryBytes, removeDir, run, tempDir } from "./fixture.js";
+import { realBinaryBytes, run } from "./fixture.js";
+import { tempDir } from "@baiengine/test-kit";
 
 /** Yields `data` in uneven chunks, so block edges fall inside chunks and between them. */
 async function* chunks(data: Buffer): AsyncGenerator<Buffer> {
@@ -32,7 +33,6 @@ describe("parallelGzip", () => {
     data = await realBinaryBytes(3_000_000, 2_000_000);
   });
   afterAll(async () => {
-    await removeDir(work);
   });
 
   it("writes one gzip member that gunzip and zlib decode back to the input", async () => {

@@ -4,7 +4,8 @@ import { lstat, mkdir, readFile, readlink, rm, stat, writeFile } from "node:fs/p
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ArchiveEntry, stagingEntries, writeReproducibleArchive } from "../../src/archive/index.js";
-import { removeDir, run, stagePackage, tempDir } from "./fixture.js";
+import { run, stagePackage } from "./fixture.js";
+import { tempDir } from "@baiengine/test-kit";
 
 const MTIME = new Date("2025-03-04T05:06:07Z");
 /** Small blocks so that the 2.5 MiB library spans dozens of parallel gzip blocks. */
@@ -21,7 +22,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await removeDir(work);
 });
 
 /** The raw ustar headers of an uncompressed tar: what archiver really wrote. */

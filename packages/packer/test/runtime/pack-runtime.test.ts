@@ -6,9 +6,9 @@ import { execa } from "execa";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { gatherRuntimeFacts, packRuntime, planRuntimePack, RuntimePackRefusedError } from "../../src/index.js";
 import { CUDA13_LINUX, CUDA13_WINDOWS, fakeToolkit } from "../../fixtures/fake-toolkit.mjs";
-import { tempDir } from "../helpers/tmp.js";
+import { tempDirSync } from "@baiengine/test-kit";
 
-const root = tempDir("runtime");
+const root = tempDirSync("runtime");
 const linuxToolkit = path.join(root, "cuda-13.0");
 const windowsToolkit = path.join(root, "cuda-13.0-win");
 const sha = (file: string) => createHash("sha256").update(readFileSync(file)).digest("hex");

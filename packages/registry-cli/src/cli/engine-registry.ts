@@ -1,4 +1,6 @@
 import { createProgram, parsePositiveInt, programVersion, type Rendered, renderResult, runCli, UsageError, withReporter } from "@baiengine/cli-kit";
+import { DEFAULT_EXPIRY, parseDuration } from "../trust/expiry.js";
+import type { RoleName } from "../trust/role-keys.js";
 import { ARCH_VALUES, OS_VALUES } from "@baiengine/schema";
 import type { Command } from "commander";
 import { defaultEnginesDir } from "../install/engines-dir.js";
@@ -9,7 +11,19 @@ import { parseMirrorUrl } from "./mirror-url.js";
  * when that command runs, computes what to show, and this file renders it.
  */
 function common(command: Command): Command {
-  return command.option("--registry <path>", "engines.json to read or write", "./engines.json").option("--json", "print one JSON document on stdout");
+  return command.option("--registry <path>", "engines.json to read or write (commands that only read it also take its http(s):// or file:// URL)", "./engines.json").option("--json", "print one JSON document on stdout");
+}
+
+/** The flags of the commands that read the index as the app does: from a path or its URL, with trust. */
+function indexReading(command: Command, what: string): Command {
+  return command
+    .option("--engines-dir <dir>", `engines folder: the cached index and the remembered trust (default: ${defaultEnginesDir()})`)
+    .option("--trust <root.json>", `the registry's root.json: ${what} (remembered for this registry)`);
+}
+
+/** `--<role>-expires <duration>`, its default and the reason for it in the help. */
+function expires(command: Command, role: RoleName): Command {
+  return command.option(`--${role}-expires <duration>`, `${role} expiry (default ${DEFAULT_EXPIRY[role].days}d: ${DEFAULT_EXPIRY[role].why})`, parseDuration(`--${role}-expires`));
 }
 
 function platformOptions(command: Command): Command {
@@ -80,9 +94,10 @@ common(program.command("validate"))
   .option("--check-urls", "also HEAD every resolved URL (following redirects)")
   .action(async (opts) => show(opts)(await (await import("../commands/validate.js")).validateCommand(opts)));
 
-platformOptions(common(program.command("resolve")))
+indexReading(platformOptions(common(program.command("resolve"))), "verify its signed metadata and that the package is signed")
   .description("print the URL, size and sha256 of an engine's package for a platform (default: this host, explained)")
   .requiredOption("--engine <id[@version]>", "engine id, or id@version for that version of the index's history")
+  .option("--timeout <seconds>", "network timeout per request", parsePositiveInt("--timeout"))
   .action(async (opts) => show(opts)(await (await import("../commands/resolve.js")).resolveCommand(opts)));
 
 platformOptions(common(program.command("install")))
@@ -91,6 +106,7 @@ platformOptions(common(program.command("install")))
   .option("--engine <id[@version]>", "engine id, or id@version for that version of the index's history")
   .option("--runtime <id>", "install a runtime pack of the index's runtimes[] alone (for --os/--arch, else this host)")
   .option("--engines-dir <dir>", `engines folder (default: ${defaultEnginesDir()})`)
+  .option("--trust <root.json>", "the registry's root.json: install only what its keys signed (remembered for this registry)")
   .option("--force", "replace an installed copy of that platform, and install even when this host does not meet the package's requirements")
   .option("--retries <n>", "retries in a row of download attempts that receive nothing (N + 1 attempts before giving up)", parsePositiveInt("--retries"))
   .option("--timeout <seconds>", "network timeout per request", parsePositiveInt("--timeout"))
@@ -101,10 +117,12 @@ common(program.command("import"))
   .description("install every .baiengine in the incoming folder, moving each to incoming/installed or incoming/rejected")
   .option("--incoming <dir>", "incoming folder (default: <engines-dir>/incoming)")
   .option("--engines-dir <dir>", `engines folder (default: ${defaultEnginesDir()})`)
+  .option("--trust <root.json>", "the root.json of --registry: import only files signed by the metadata in <incoming>/metadata/ (remembered for that registry)")
   .action(async (opts) => show(opts)(await withReporter(opts, async (reporter) => (await import("../commands/import.js")).importCommand(opts, reporter))));
 
-common(program.command("list"))
+indexReading(common(program.command("list")), "verify its signed metadata")
   .description("engines, versions and platforms as a table")
+  .option("--timeout <seconds>", "network timeout per request", parsePositiveInt("--timeout"))
   .action(async (opts) => show(opts)(await (await import("../commands/list.js")).listCommand(opts)));
 
 common(program.command("set-base-url"))
@@ -117,6 +135,40 @@ common(program.command("init"))
   .argument("<dir>", "folder of the new repository")
   .option("--base-url <url>", "download base URL")
   .action(async (dir: string, opts) => show(opts)(await (await import("../commands/init.js")).initCommand(dir, opts)));
+
+expires(expires(expires(common(program.command("sign")), "targets"), "snapshot"), "timestamp")
+  .description("sign the index (after update/export): new targets listing engines.json, packages.json and every package, then snapshot, then timestamp")
+  .option("--metadata-dir <dir>", "the TUF metadata folder (default: metadata/ beside --registry)")
+  .option("--keys-dir <dir>", "folder of <role>-*.pem keys (or set BAIENGINE_TUF_TARGETS_KEY, _SNAPSHOT_KEY, _TIMESTAMP_KEY)")
+  .action(async (opts) => show(opts)(await (await import("../commands/sign.js")).signCommand(opts)));
+
+const trust = program.command("trust").description("the registry's TUF keys and metadata: init, timestamp, rotate");
+
+expires(trust.command("init"), "root")
+  .description("make the registry's Ed25519 keys (PKCS#8 PEM, mode 0600, never printed) and root.json version 1")
+  .option("--metadata-dir <dir>", "the TUF metadata folder", "./metadata")
+  .requiredOption("--keys-dir <dir>", "where the private keys are written (keep root keys offline)")
+  .option("--root-keys <n>", "root keys to make", parsePositiveInt("--root-keys"))
+  .option("--root-threshold <n>", "root signatures needed", parsePositiveInt("--root-threshold"))
+  .option("--json", "print one JSON document on stdout")
+  .action(async (opts) => show(opts)(await (await import("../commands/trust-init.js")).trustInitCommand(opts)));
+
+expires(expires(trust.command("timestamp"), "snapshot"), "timestamp")
+  .description("re-sign the timestamp (scheduled), and the snapshot when it expires within three days and its key is given")
+  .option("--metadata-dir <dir>", "the TUF metadata folder", "./metadata")
+  .option("--keys-dir <dir>", "folder of <role>-*.pem keys (or set BAIENGINE_TUF_TIMESTAMP_KEY, _SNAPSHOT_KEY)")
+  .option("--json", "print one JSON document on stdout")
+  .action(async (opts) => show(opts)(await (await import("../commands/trust-timestamp.js")).trustTimestampCommand(opts)));
+
+expires(trust.command("rotate"), "root")
+  .description("write root N+1 with fresh keys for a role, signed by the current root keys (and the new ones for root)")
+  .option("--metadata-dir <dir>", "the TUF metadata folder", "./metadata")
+  .requiredOption("--keys-dir <dir>", "where the new keys go, the replaced ones to retired/; the current root keys are read here or from BAIENGINE_TUF_ROOT_KEY")
+  .option("--role <role>", "root, targets, snapshot or timestamp", "root")
+  .option("--root-keys <n>", "root keys to make (root rotation)", parsePositiveInt("--root-keys"))
+  .option("--root-threshold <n>", "root signatures needed (root rotation)", parsePositiveInt("--root-threshold"))
+  .option("--json", "print one JSON document on stdout")
+  .action(async (opts) => show(opts)(await (await import("../commands/trust-rotate.js")).trustRotateCommand(opts)));
 
 common(program.command("yank"))
   .description("mark a published version as not to be installed: resolve passes it over; it installs only as <engine>@<version>")

@@ -11,9 +11,11 @@ import { applyRuntimeInstall, type RuntimeInstallResult } from "../install/insta
 import { describeRuntimePlan } from "../install/runtime-plan.js";
 import { packageVerifier } from "../verifier-port.js";
 import { yankedWarnings } from "../resolve/resolve-package.js";
+import { indexOptions } from "../index-source/index-options.js";
 
 export interface InstallOptions extends Omit<InstallAsk, "file"> {
   enginesDir?: string;
+  trust?: string;
   retries?: number;
   timeout?: number;
   dryRun?: boolean;
@@ -49,8 +51,9 @@ export async function installCommand(file: string | undefined, opts: InstallOpti
   checkAsk(file, opts);
   if (file !== undefined) await requirePath(file, "file", "the package file");
   const enginesDir = resolvePath(opts.enginesDir ?? defaultEnginesDir());
-  const request = await planInstallRequest({ ...opts, ...(file !== undefined ? { file } : {}) }, enginesDir);
-  const warnings = request.skipped;
+  const loadWarnings: string[] = [];
+  const request = await planInstallRequest({ ...opts, ...(file !== undefined ? { file } : {}) }, enginesDir, indexOptions({ ...opts, enginesDir }, loadWarnings));
+  const warnings = [...request.skipped, ...loadWarnings];
   if (opts.dryRun) return { json: request.plan, lines: request.kind === "engine" ? describeInstallPlan(request.plan) : describeRuntimePlan(request.plan), warnings };
   const deps = { verifier: packageVerifier, reporter };
   const tuning = { ...(opts.retries ? { retries: opts.retries } : {}), ...(opts.timeout ? { timeoutMs: opts.timeout * 1000 } : {}) };

@@ -25,16 +25,16 @@ export function isTempFileOf(file: string, name: string): boolean {
 }
 
 /**
- * Writes `content` to `file` so that a crash at any moment leaves either the old or the new file:
+ * Writes `content` (text as UTF-8, or bytes) to `file` so that a crash at any moment leaves either the old or the new file:
  * temp file in the same folder, write + fsync, rename over, fsync the folder. The temp file is removed
  * on any error.
  */
-export async function writeFileAtomic(file: string, content: string, options: AtomicWriteOptions = {}): Promise<void> {
+export async function writeFileAtomic(file: string, content: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
   const temp = tempPathFor(file);
   try {
     const handle = await open(temp, "wx", 0o644);
     try {
-      await handle.writeFile(content, "utf8");
+      await (typeof content === "string" ? handle.writeFile(content, "utf8") : handle.writeFile(content));
       await handle.sync();
     } finally {
       await handle.close();

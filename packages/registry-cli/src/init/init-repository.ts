@@ -1,9 +1,10 @@
-import { mkdir, stat, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { UsageError } from "@baiengine/cli-kit/errors";
+import { exists } from "@baiengine/cli-kit/system";
 import { parseRegistry, type Registry } from "@baiengine/schema";
 import { createIndex, utcTimestamp } from "../index-file/modify-index.js";
-import { DEFAULT_BASE_URL, readme, releaseWorkflow } from "./templates.js";
+import { DEFAULT_BASE_URL, readme, releaseWorkflow, timestampWorkflow } from "./templates.js";
 
 /** The files `init` writes, relative to the new repository (engines.json first). Pure. */
 export function planInit(baseUrl: string, now: Date): { registry: Registry; files: Record<string, string> } {
@@ -15,7 +16,7 @@ export function planInit(baseUrl: string, now: Date): { registry: Registry; file
   }
   return {
     registry,
-    files: { ".github/workflows/release-engine.yml": releaseWorkflow(), "README.md": readme(baseUrl), "packages/.gitkeep": "" },
+    files: { ".github/workflows/release-engine.yml": releaseWorkflow(), ".github/workflows/timestamp.yml": timestampWorkflow(), "README.md": readme(baseUrl), "packages/.gitkeep": "" },
   };
 }
 
@@ -23,14 +24,14 @@ export function planInit(baseUrl: string, now: Date): { registry: Registry; file
 export async function initRepository(dir: string, options: { baseUrl?: string; now?: Date } = {}): Promise<string[]> {
   const plan = planInit(options.baseUrl ?? DEFAULT_BASE_URL, options.now ?? new Date());
   const index = join(dir, "engines.json");
-  if (await stat(index).then(() => true, () => false)) {
+  if (await exists(index)) {
     throw new UsageError(`${index} already exists`, "init creates a new registry; choose an empty folder");
   }
   await mkdir(dir, { recursive: true });
   const written: string[] = [];
   for (const [path, content] of Object.entries(plan.files)) {
     const full = join(dir, path);
-    if (await stat(full).then(() => true, () => false)) continue; // never overwrite someone's file
+    if (await exists(full)) continue; // never overwrite someone's file
     await mkdir(dirname(full), { recursive: true });
     await writeFile(full, content);
     written.push(path);

@@ -50,6 +50,13 @@ jobs:
           npx --yes --package @baiengine/registry-cli engine-registry update
           --engine "\${{ inputs.engine_id }}" --version "\${{ inputs.version }}"
           --packages-dir packages \${{ inputs.prerelease && '--prerelease' || '' }}
+      - name: Sign the metadata (when the registry has a trust root; keys from secrets, never the root keys)
+        if: hashFiles('metadata/root.json') != ''
+        env:
+          BAIENGINE_TUF_TARGETS_KEY: \${{ secrets.BAIENGINE_TUF_TARGETS_KEY }}
+          BAIENGINE_TUF_SNAPSHOT_KEY: \${{ secrets.BAIENGINE_TUF_SNAPSHOT_KEY }}
+          BAIENGINE_TUF_TIMESTAMP_KEY: \${{ secrets.BAIENGINE_TUF_TIMESTAMP_KEY }}
+        run: npx --yes --package @baiengine/registry-cli engine-registry sign --registry engines.json --metadata-dir metadata
       - name: Create GitHub Release
         env:
           GH_TOKEN: \${{ github.token }}
@@ -63,7 +70,54 @@ jobs:
           git config user.name "github-actions[bot]"
           git config user.email "41898282+github-actions[bot]@users.noreply.github.com"
           git add engines.json
+          if [ -d metadata ]; then git add metadata; fi
           git diff --cached --quiet || git commit -m "release: \${{ inputs.engine_id }} \${{ inputs.version }}"
+          git push
+`;
+}
+
+/**
+ * The scheduled re-signing of the TUF timestamp: every six hours (its default expiry is a day, so
+ * three missed runs still leave it valid), and of the snapshot when it would expire within three days.
+ * It does nothing in a registry without metadata/root.json.
+ */
+export function timestampWorkflow(): string {
+  return `# Re-sign the TUF timestamp so a healthy registry never looks frozen to the app (metadata/timestamp.json).
+name: Timestamp
+
+on:
+  schedule:
+    - cron: "17 */6 * * *"
+  workflow_dispatch:
+
+permissions:
+  contents: write
+
+concurrency:
+  group: engine-registry
+  cancel-in-progress: false
+
+jobs:
+  timestamp:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-node@v4
+        with:
+          node-version: 20
+      - name: Re-sign the timestamp (and a snapshot about to expire)
+        if: hashFiles('metadata/root.json') != ''
+        env:
+          BAIENGINE_TUF_TIMESTAMP_KEY: \${{ secrets.BAIENGINE_TUF_TIMESTAMP_KEY }}
+          BAIENGINE_TUF_SNAPSHOT_KEY: \${{ secrets.BAIENGINE_TUF_SNAPSHOT_KEY }}
+        run: npx --yes --package @baiengine/registry-cli engine-registry trust timestamp --metadata-dir metadata
+      - name: Commit the metadata
+        if: hashFiles('metadata/root.json') != ''
+        run: |
+          git config user.name "github-actions[bot]"
+          git config user.email "41898282+github-actions[bot]@users.noreply.github.com"
+          git add metadata
+          git diff --cached --quiet || git commit -m "metadata: re-sign the timestamp"
           git push
 `;
 }
@@ -79,8 +133,23 @@ export function readme(baseUrl: string): string {
 \`\`\`
 engines.json                          # registry index (main entry point)
 packages/                             # (optional) local package storage: *.baiengine
-.github/workflows/release-engine.yml  # release automation
+metadata/                             # (optional) TUF metadata: root, targets, snapshot, timestamp
+.github/workflows/release-engine.yml  # release automation (signs when metadata/root.json exists)
+.github/workflows/timestamp.yml       # re-signs the TUF timestamp every six hours
 \`\`\`
+
+## Signing (TUF)
+
+Optional; once on, the app installs only what these keys signed (\`--trust metadata/1.root.json\`).
+
+\`\`\`bash
+npx --package @baiengine/registry-cli engine-registry trust init --metadata-dir metadata --keys-dir ~/registry-keys
+\`\`\`
+
+Keep the \`root-*.pem\` keys offline. Store the targets, snapshot and timestamp keys (their PEM text)
+as the repository secrets \`BAIENGINE_TUF_TARGETS_KEY\`, \`BAIENGINE_TUF_SNAPSHOT_KEY\` and
+\`BAIENGINE_TUF_TIMESTAMP_KEY\`; the release workflow then runs \`engine-registry sign\` and the
+timestamp workflow \`engine-registry trust timestamp\`. Replace keys with \`engine-registry trust rotate\`.
 
 ## Release
 

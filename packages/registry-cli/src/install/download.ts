@@ -309,8 +309,18 @@ function declaredTotal(response: GetResponse): number | null {
   return Number.isSafeInteger(n) ? n : null;
 }
 
+/** The server sent more bytes than the published size: reading stopped at `limit`. */
+export class DownloadTooLong extends DownloadError {
+  constructor(
+    readonly url: string,
+    readonly limit: number,
+  ) {
+    super(`${url}: the server sent more than the index's ${limit} bytes`, "the index and the hosted file disagree; the registry must re-publish the package");
+  }
+}
+
 function oversize(url: string, limit: number): DownloadError {
-  return new DownloadError(`${url}: the server sent more than the index's ${limit} bytes`, "the index and the hosted file disagree; the registry must re-publish the package");
+  return new DownloadTooLong(url, limit);
 }
 
 /** Errors writing the partial file that no retry can fix, in words (Node's errno codes). */

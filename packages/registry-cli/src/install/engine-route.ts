@@ -1,3 +1,4 @@
+import { exists } from "@baiengine/cli-kit/system";
 import type { Manifest } from "@baiengine/schema";
 import { InstallRefusedError } from "../errors.js";
 import { detectHostFacts, type HostFacts } from "../resolve/host-facts.js";
@@ -8,7 +9,6 @@ import { checkDevices, type DeviceCheck } from "./device-check.js";
 import type { InstallPlan } from "./install-plan.js";
 import type { InstallDeps } from "./install-target.js";
 import type { InstallRoute } from "./pipeline.js";
-import { exists } from "./place-install.js";
 
 /** What an engine install's checks found, filled in as they run. */
 export interface EngineFacts {

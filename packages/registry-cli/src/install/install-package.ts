@@ -1,5 +1,5 @@
 import { pathToFileURL } from "node:url";
-import { makeFolders } from "@baiengine/cli-kit/system";
+import { exists, makeFolders } from "@baiengine/cli-kit/system";
 import { type Activation, activateInstalled, activeNote } from "../installed/activate.js";
 import { checkDiskSpace, installNeeds } from "./disk-space.js";
 import type { Registry } from "@baiengine/schema";
@@ -11,7 +11,6 @@ import { type InstallPlan, planFileInstall, planResolvedInstall } from "./instal
 import { applyRuntimeInstall, type RuntimeInstallResult } from "./install-runtime.js";
 import { type DownloadTuning, type InstallDeps, type InstalledFacts, resultBase } from "./install-target.js";
 import { runInstall } from "./pipeline.js";
-import { exists } from "./place-install.js";
 
 export type { DownloadTuning, InstallDeps };
 

@@ -2,7 +2,7 @@ import { resolve as resolvePath } from "node:path";
 import { requireHostPlatform } from "@baiengine/cli-kit/system";
 import { type Arch, type Os, RUNTIME_EXTENSION } from "@baiengine/schema";
 import { engineAsk } from "../resolve/engine-ref.js";
-import { readIndex } from "../index-file/read-index.js";
+import { type LoadedRegistry, type LoadRegistryOptions, loadRegistry } from "../index-source/load-registry.js";
 import { platformTarget } from "../resolve/platform-request.js";
 import { type Resolution, resolvePackage } from "../resolve/resolve-package.js";
 import { type InstallPlan, planFileInstall, planResolvedInstall } from "./install-plan.js";
@@ -30,15 +30,27 @@ export interface InstallAsk {
   force?: boolean;
 }
 
-/** Plans what `ask` names into `enginesDir`. Reads the index (not a local file); changes nothing. */
-export async function planInstallRequest(ask: InstallAsk, enginesDir: string): Promise<InstallRequest> {
+/**
+ * Plans what `ask` names into `enginesDir`. Reads the index (not a local file; `index` says how:
+ * path or URL, trust); changes nothing. With trust configured, each download of the plan is bound
+ * to its signed length and sha256 (TrustRefusedError when not signed or different).
+ */
+export async function planInstallRequest(ask: InstallAsk, enginesDir: string, index?: LoadRegistryOptions): Promise<InstallRequest> {
   const force = Boolean(ask.force);
-  const baseUrl = ask.baseUrl ? { baseUrl: String(ask.baseUrl) } : {};
   if (ask.file !== undefined) {
     if (ask.file.endsWith(RUNTIME_EXTENSION)) return { kind: "runtime", plan: planRuntimeFileInstall(resolvePath(ask.file), enginesDir, { force }), skipped: [] };
     return { kind: "engine", plan: planFileInstall(resolvePath(ask.file), enginesDir, { force }), skipped: [] };
   }
-  const index = await readIndex(ask.registry, { forReaders: true });
+  const loaded = await loadRegistry(index ?? { registry: ask.registry, enginesDir });
+  const request = await planFromIndex(ask, loaded, enginesDir);
+  if (!loaded.trusted) return request;
+  const { bindToSignedTargets } = await import("../tuf-client/signed-plan.js");
+  return request.kind === "engine" ? { ...request, plan: await bindToSignedTargets(request.plan, loaded.trusted) } : { ...request, plan: await bindToSignedTargets(request.plan, loaded.trusted) };
+}
+
+async function planFromIndex(ask: InstallAsk, index: LoadedRegistry, enginesDir: string): Promise<InstallRequest> {
+  const force = Boolean(ask.force);
+  const baseUrl = ask.baseUrl ? { baseUrl: String(ask.baseUrl) } : {};
   const skipped = index.skipped;
   if (ask.runtime !== undefined) {
     const asked = ask.os === undefined && ask.arch === undefined ? null : await platformTarget({ ...(ask.os !== undefined ? { os: ask.os } : {}), ...(ask.arch !== undefined ? { arch: ask.arch } : {}) });

@@ -10,8 +10,19 @@ import type { PackageVerifier } from "../verifier-port.js";
 
 /** Where the package bytes come from. */
 export type InstallSource =
-  | { kind: "file"; path: string }
-  | { kind: "download"; url: string; size: number; sha256: string; requirements?: EntryRequirements; /** The index's `installedSize`: what extraction writes at most (disk-space check). */ installedSize?: number };
+  | { kind: "file"; path: string; signed?: SignedFile }
+  | { kind: "download"; url: string; size: number; sha256: string; requirements?: EntryRequirements; signed?: SignedFile; /** The index's `installedSize`: what extraction writes at most (disk-space check). */ installedSize?: number };
+
+/**
+ * The registry's signed target for the file (TUF, when trust is configured): its target path,
+ * length and sha256, which the install's one pass over the bytes enforces; a mismatch is then a
+ * trust refusal naming the targets role.
+ */
+export interface SignedFile {
+  path: string;
+  size: number;
+  sha256: string;
+}
 
 /** One file, one destination folder, one lock, one partial download. */
 export interface InstallTarget {

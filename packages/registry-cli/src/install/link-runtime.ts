@@ -1,5 +1,6 @@
-import { copyFile, link, lstat, mkdir, readdir } from "node:fs/promises";
+import { copyFile, link, mkdir, readdir } from "node:fs/promises";
 import { dirname, join, posix, relative } from "node:path";
+import { exists } from "@baiengine/cli-kit/system";
 import type { Manifest } from "@baiengine/schema";
 import type { InstalledRuntime } from "./runtime-store.js";
 
@@ -42,7 +43,7 @@ export async function linkRuntime(runtime: InstalledRuntime, packageDir: string,
   const result: RuntimeLinks = { folder, linked: 0, copied: 0, kept: [] };
   for (const file of await listFiles(from)) {
     const dest = join(target, relative(from, file));
-    if (await lstat(dest).then(() => true, () => false)) {
+    if (await exists(dest)) {
       result.kept.push(relative(packageDir, dest));
       continue;
     }

@@ -4,7 +4,8 @@ import { makeFolders } from "@baiengine/cli-kit/system";
 import type { Reporter } from "@baiengine/schema";
 import { DownloadError, HashMismatchError, PackageRefusedError } from "../errors.js";
 import { type ByteSource, PackageRejectedError, Sha256MismatchError } from "../verifier-port.js";
-import { RestartFromZero } from "./download.js";
+import { trustRefusal } from "../tuf-client/refusal.js";
+import { DownloadTooLong, RestartFromZero } from "./download.js";
 import { takeInstallLock } from "./install-lock.js";
 import type { DownloadTuning, InstallDeps, InstallTarget } from "./install-target.js";
 import { openPackageBytes, type PackageBytes } from "./package-bytes.js";
@@ -87,7 +88,9 @@ async function fetchAndExtract<E>(target: InstallTarget, temp: string, extract: 
     deps.reporter?.step?.(s.kind === "file" ? "verify and extract" : "download, verify and extract", s.kind === "file" ? target.filename : s.url);
     try {
       // A download reports its own progress; a local file's is the verifier's.
-      const options = s.kind === "file" ? { expectedFilename: target.filename, ...(deps.reporter ? { reporter: deps.reporter } : {}) } : { expectedFilename: target.filename, expectedSha256: s.sha256 };
+      // A signed local file (import with trust) is hashed against its signed sha256 in the same pass.
+      const signedSha = s.kind === "file" && s.signed ? { expectedSha256: s.signed.sha256 } : {};
+      const options = s.kind === "file" ? { expectedFilename: target.filename, ...signedSha, ...(deps.reporter ? { reporter: deps.reporter } : {}) } : { expectedFilename: target.filename, expectedSha256: s.sha256 };
       const extracted = await extract(bytes.source, temp, options);
       await bytes.discard();
       return extracted;
@@ -108,6 +111,12 @@ async function failure(error: unknown, target: InstallTarget, bytes: PackageByte
   if (error instanceof DownloadError && error.transient) return error;
   await bytes.discard();
   const s = target.source;
+  if (s.signed) {
+    // Bytes other than the signed ones: the registry's metadata refuses them, naming the targets role.
+    const what = s.kind === "download" ? `the ${s.size} bytes received have` : `${target.filename} has`;
+    if (error instanceof Sha256MismatchError) return trustRefusal("targets", "hash-or-length", `${s.signed.path}: ${what} sha256 ${error.actual} (signed: ${s.signed.size} bytes, sha256 ${s.signed.sha256})`);
+    if (error instanceof DownloadTooLong) return trustRefusal("targets", "hash-or-length", `${s.signed.path}: the server sent more than the ${error.limit} bytes the registry signed (sha256 ${s.signed.sha256})`);
+  }
   if (error instanceof Sha256MismatchError && s.kind === "download") return new HashMismatchError(s.url, target.filename, s.size, error.expected, error.actual);
   if (error instanceof PackageRejectedError) return PackageRefusedError.from(target.filename, error.findings);
   return error;

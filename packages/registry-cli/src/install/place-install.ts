@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { readdir, rm, stat } from "node:fs/promises";
+import { readdir, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { renameWithRetry } from "@baiengine/cli-kit/system";
+import { exists, renameWithRetry } from "@baiengine/cli-kit/system";
 
 /**
  * Names beside an installed platform folder `<version>/<platform>`, all in the same folder (renames
@@ -11,8 +11,6 @@ import { renameWithRetry } from "@baiengine/cli-kit/system";
 export const installingPath = (dest: string) => join(dirname(dest), `.${basename(dest)}.installing-${process.pid}-${randomBytes(4).toString("hex")}`);
 const replacedPath = (dest: string) => join(dirname(dest), `.${basename(dest)}.replaced-${randomBytes(4).toString("hex")}`);
 
-/** Whether anything is at `path` (a folder, a file, a link to something). */
-export const exists = (path: string) => stat(path).then(() => true, () => false);
 
 /**
  * Undoes what a killed install of `dest` left behind. Call it holding that platform's install lock,

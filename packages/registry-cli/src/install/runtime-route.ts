@@ -1,9 +1,9 @@
+import { exists } from "@baiengine/cli-kit/system";
 import type { RuntimeManifest } from "@baiengine/schema";
 import { InstallRefusedError } from "../errors.js";
 import type { ExtractedRuntime } from "../verifier-port.js";
 import type { InstallDeps } from "./install-target.js";
 import type { InstalledState, InstallRoute } from "./pipeline.js";
-import { exists } from "./place-install.js";
 import type { RuntimeInstallPlan } from "./runtime-plan.js";
 import { readRuntimeStore } from "./runtime-store.js";
 

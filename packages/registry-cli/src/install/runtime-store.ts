@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { type Arch, type Os, parseJsonDocument, type RuntimeManifest, runtimeVersionSatisfies, safeParseRuntimeManifest } from "@baiengine/schema";
+import { type Arch, compareDottedVersions, type Os, parseJsonDocument, type RuntimeManifest, runtimeVersionSatisfies, safeParseRuntimeManifest } from "@baiengine/schema";
 import { runtimeStorePath } from "./runtime-plan.js";
 
 /** A runtime pack installed in the engines folder. */
@@ -18,11 +18,6 @@ export interface StoreIdentity {
 
 /** An installed store folder: its manifest when whole, else one line saying what is damaged. */
 export type StoreState = { ok: true; runtime: InstalledRuntime } | { ok: false; damage: string };
-
-/** Numeric, part by part (`13.0.88` < `13.1.0`). */
-function compareToolkitVersions(a: string, b: string): number {
-  return runtimeVersionSatisfies(a, b) ? (runtimeVersionSatisfies(b, a) ? 0 : 1) : -1;
-}
 
 /**
  * Reads an installed runtime store folder and says whether engines can be linked from it: its
@@ -69,6 +64,6 @@ export async function findInstalledRuntime(
     if (state.ok) found.push(state.runtime);
     else damaged.push(`${dir}: ${state.damage}`);
   }
-  found.sort((a, b) => compareToolkitVersions(b.manifest.version, a.manifest.version));
+  found.sort((a, b) => compareDottedVersions(b.manifest.version, a.manifest.version));
   return { found: found[0] ?? null, damaged };
 }

@@ -1,4 +1,5 @@
-import { readFile, stat } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
+import { exists } from "@baiengine/cli-kit/system";
 import { type PackagesIndex, parseJsonDocument, safeParsePackagesIndex } from "@baiengine/schema";
 import { IndexInvalidError, UpdateRefusedError } from "../errors.js";
 import { writeFileAtomic } from "../index-file/atomic-write.js";
@@ -61,8 +62,7 @@ export async function applyMigrate(
     if (!result.ok) throw new UpdateRefusedError(result.refusal.reason, result.refusal.hint, result.refusal.details);
     return result;
   };
-  const exists = await stat(options.to).then(() => true, (error: NodeJS.ErrnoException) => (error.code === "ENOENT" ? false : Promise.reject(error)));
-  if (!exists) {
+  if (!(await exists(options.to))) {
     const result = plan(null);
     if (!options.dryRun) await createIndex(options.to, result.registry);
     return { changes: result.changes, written: !options.dryRun, dryRun: Boolean(options.dryRun) };

@@ -1,6 +1,5 @@
-import { access } from "node:fs/promises";
 import { readFile } from "node:fs/promises";
-import { requireHostPlatform } from "@baiengine/cli-kit/system";
+import { exists, requireHostPlatform } from "@baiengine/cli-kit/system";
 import type { Arch, Os } from "@baiengine/schema";
 import { detectHostDevices, type HostDevices } from "@baiengine/verifier";
 import { detectRuntimeFacts, runProbe as run, type RuntimeFacts } from "./host-runtime-facts.js";
@@ -31,8 +30,6 @@ export function parseRocmVersion(text: string): string | null {
   return /^(\d+(?:\.\d+)*)/.exec(text.trim())?.[1] ?? null;
 }
 
-
-const exists = (path: string) => access(path).then(() => true, () => false);
 const anyExists = async (paths: readonly string[]) => (await Promise.all(paths.map(exists))).some(Boolean);
 
 /** Where Linux distributions put the Vulkan loader (Debian/Ubuntu multiarch folders, Fedora lib64, Arch lib). */

@@ -1,7 +1,6 @@
-import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
-import { promisify } from "node:util";
-import type { Os } from "@baiengine/schema";
+import { toolOutput } from "@baiengine/cli-kit/system";
+import { maxDottedVersion, type Os } from "@baiengine/schema";
 
 /** What a package's requirements are checked against. null (or []) where the fact is unknown or absent. */
 export interface RuntimeFacts {
@@ -15,16 +14,9 @@ export interface RuntimeFacts {
   computeCapabilities: string[];
 }
 
-const exec = promisify(execFile);
-
 /** A probe's stdout, or null when the tool is missing, fails or takes over 5 s. */
-export async function runProbe(command: string, args: string[]): Promise<string | null> {
-  try {
-    const { stdout } = await exec(command, args, { timeout: 5_000, windowsHide: true });
-    return stdout;
-  } catch {
-    return null;
-  }
+export function runProbe(command: string, args: string[]): Promise<string | null> {
+  return toolOutput(command, args, { timeoutMs: 5_000 });
 }
 
 /** `glibc 2.36` (getconf GNU_LIBC_VERSION) or the first line of `ldd --version`, `ldd (Debian GLIBC 2.36-9+deb12u4) 2.36`. */
@@ -36,12 +28,9 @@ export function parseGlibcVersion(output: string): string | null {
 
 /** The highest `GLIBCXX_3.4.N` named in libstdc++'s bytes (its version definitions), as `strings | grep GLIBCXX` finds them. */
 export function highestGlibcxx(bytes: Buffer): string | null {
-  let best: number[] | null = null;
-  for (const m of bytes.toString("latin1").matchAll(/GLIBCXX_(\d+(?:\.\d+)+)/g)) {
-    const parts = m[1]!.split(".").map(Number);
-    if (best === null || compareParts(parts, best) > 0) best = parts;
-  }
-  return best?.join(".") ?? null;
+  let best: string | undefined;
+  for (const m of bytes.toString("latin1").matchAll(/GLIBCXX_(\d+(?:\.\d+)+)/g)) best = maxDottedVersion(best, m[1]!);
+  return best ?? null;
 }
 
 /** `ldconfig -p` lines: `\tlibstdc++.so.6 (libc6,x86-64) => /lib/x86_64-linux-gnu/libstdc++.so.6`. */
@@ -59,14 +48,6 @@ export function parseComputeCapabilities(output: string): string[] {
     .split("\n")
     .map((l) => l.trim())
     .filter((l) => /^\d+\.\d+$/.test(l));
-}
-
-export function compareParts(a: number[], b: number[]): number {
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    const d = (a[i] ?? 0) - (b[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
 }
 
 async function glibcVersion(): Promise<string | null> {

@@ -1,5 +1,5 @@
-import type { Requirements } from "@baiengine/schema";
-import { compareParts, type RuntimeFacts } from "./host-runtime-facts.js";
+import { compareDottedVersions, dottedParts, type Requirements } from "@baiengine/schema";
+import type { RuntimeFacts } from "./host-runtime-facts.js";
 
 /** The requirement fields an index entry carries (a subset of the manifest's `requirements`). */
 export type PackageRequirements = Pick<Requirements, "glibc" | "glibcxx" | "macosMin" | "cudaArchitectures">;
@@ -11,8 +11,7 @@ export interface UnmetRequirement {
   message: string;
 }
 
-const parts = (v: string) => v.split(/[.-]/).map((p) => Number.parseInt(p, 10) || 0);
-const below = (host: string, needed: string) => compareParts(parts(host), parts(needed)) < 0;
+const below = (host: string, needed: string) => compareDottedVersions(host, needed) < 0;
 
 /**
  * Whether a GPU of compute capability `cc` (`8.6`) runs code built for a CMake CUDA architecture
@@ -32,7 +31,7 @@ export function runsOn(entry: string, cc: string): boolean | null {
   const m = /^(?:sm_|compute_)?(\d+)([af]?)(?:-(real|virtual))?$/.exec(value);
   if (!m) return null;
   const arch = Number(m[1]);
-  const [hostMajor = 0, hostMinor = 0] = parts(cc);
+  const [hostMajor = 0, hostMinor = 0] = dottedParts(cc);
   const host = hostMajor * 10 + hostMinor;
   const sameMajor = Math.floor(arch / 10) === hostMajor;
   if (m[2] === "a") return host === arch;

@@ -1,6 +1,6 @@
-import { access, readFile, unlink } from "node:fs/promises";
+import { readFile, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { renameWithRetry } from "@baiengine/cli-kit/system";
+import { exists, renameWithRetry } from "@baiengine/cli-kit/system";
 import { formatPackageFilename, type NameStyle, parsePackageFilename, type Registry } from "@baiengine/schema";
 import { UpdateRefusedError } from "../errors.js";
 import { writeFileAtomic } from "../index-file/atomic-write.js";
@@ -67,7 +67,7 @@ export function renamedScan(scan: ScanResult, renames: PackageRename[]): ScanRes
  */
 export async function applyRenames(renames: PackageRename[]): Promise<void> {
   const taken = [];
-  for (const r of renames) if (await access(r.to).then(() => true, () => false)) taken.push(r.to);
+  for (const r of renames) if (await exists(r.to)) taken.push(r.to);
   if (taken.length > 0) throw new UpdateRefusedError("the index's spelling of these packages is taken in the packages folder", "keep one file per platform", taken);
   for (const r of renames) {
     const sidecar = await readFile(`${r.from}.sha256`, "utf8").catch(() => null);

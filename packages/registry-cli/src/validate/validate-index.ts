@@ -1,12 +1,9 @@
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { basename } from "node:path";
-import { pipeline } from "node:stream/promises";
 import { packageUrl, type Registry, RUNTIME_EXTENSION, runtimePackageUrl } from "@baiengine/schema";
 import { IndexInvalidError } from "../errors.js";
 import { readIndex } from "../index-file/read-index.js";
-import { mapConcurrent } from "@baiengine/cli-kit/system";
+import { mapConcurrent, sha256File } from "@baiengine/cli-kit/system";
 import { listFiles } from "../update/scan-packages.js";
 
 export interface ValidationProblem {
@@ -56,9 +53,7 @@ export async function checkPackageFiles(registry: Registry, dir: string, concurr
     const info = path === undefined ? null : await stat(path).catch(() => null);
     if (!info) return { where, message: `${entry.filename} is not in ${dir}` };
     if (info.size !== entry.size) return { where, message: `${entry.filename} has ${info.size} bytes, the index says ${entry.size}` };
-    const hash = createHash("sha256");
-    await pipeline(createReadStream(path!), hash);
-    const sha256 = hash.digest("hex");
+    const sha256 = await sha256File(path!);
     return sha256 === entry.sha256 ? null : { where, message: `${entry.filename} has sha256 ${sha256}, the index says ${entry.sha256}` };
   });
   return results.filter((r): r is ValidationProblem => r !== null);

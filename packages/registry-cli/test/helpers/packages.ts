@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Accelerator, Arch, Os } from "@baiengine/schema";
 import { acceleratorToken, formatPackageFilename } from "@baiengine/schema";
 import { create } from "tar";
+import { tempDir } from "@baiengine/test-kit";
 
 export interface PackageSpec {
   engineId?: string;
@@ -47,7 +47,7 @@ export async function makePackage(dir: string, spec: PackageSpec): Promise<Built
     acceleratorToken: acceleratorToken(accelerator, acceleratorVersion),
     ...(spec.variant ? { variant: spec.variant } : {}),
   });
-  const staging = await mkdtemp(join(tmpdir(), "registry-cli-stage-"));
+  const staging = await tempDir("registry-cli-stage");
   try {
     await mkdir(join(staging, "package"));
     await copyFile("/bin/true", join(staging, "package", "llama-server"));

@@ -1,7 +1,8 @@
 import { copyFile, mkdir } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { expect } from "vitest";
-import { emptyRegistry, tempDir, writeJson } from "./registry-fixtures.js";
+import { tempDir } from "@baiengine/test-kit";
+import { emptyRegistry, writeJson } from "./registry-fixtures.js";
 import { runCli } from "./run-cli.js";
 
 /**

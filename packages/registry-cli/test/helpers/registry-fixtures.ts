@@ -1,19 +1,4 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-
-const created: string[] = [];
-
-/** A temp folder per test, under the OS temp dir; removed by `removeTempDirs` (afterAll). */
-export async function tempDir(prefix = "registry-cli-"): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), prefix));
-  created.push(dir);
-  return dir;
-}
-
-export async function removeTempDirs(): Promise<void> {
-  for (const dir of created.splice(0)) await rm(dir, { recursive: true, force: true });
-}
+import { writeFile } from "node:fs/promises";
 
 const sha = (c: string) => c.repeat(64);
 

@@ -30,19 +30,3 @@ export class BinaryFormatError extends Error {
   override name = "BinaryFormatError";
 }
 
-/** Compares dotted numeric versions ("2.17" < "2.34", "3.4.9" < "3.4.30"). */
-export function compareDottedVersions(a: string, b: string): number {
-  const pa = a.split(".").map(Number);
-  const pb = b.split(".").map(Number);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
-}
-
-export function maxVersion(a: string | undefined, b: string | undefined): string | undefined {
-  if (a === undefined) return b;
-  if (b === undefined) return a;
-  return compareDottedVersions(a, b) >= 0 ? a : b;
-}

@@ -1,4 +1,5 @@
-import { BinaryFormatError, type BinaryInfo, maxVersion } from "./binary-info.js";
+import { maxDottedVersion } from "@baiengine/schema";
+import { BinaryFormatError, type BinaryInfo } from "./binary-info.js";
 import { type ByteSource, Fields } from "./byte-source.js";
 
 // ELF constants (System V gABI); only what the library check needs.
@@ -125,7 +126,7 @@ function readVersionNeeds(src: ByteSource, start: number, count: number, le: boo
       if (++entries > MAX_VERNEED_ENTRIES) throw new BinaryFormatError("ELF: version-need chain is too long");
       const aux = new Fields(src.read(auxAt, 16), le, "ELF version need aux");
       const match = /^([A-Z]+)_(\d+(?:\.\d+)*)$/.exec(str.cstring(aux.u32(8)));
-      if (match && VERSION_FAMILIES.includes(match[1]!)) best[match[1]!] = maxVersion(best[match[1]!], match[2]!)!;
+      if (match && VERSION_FAMILIES.includes(match[1]!)) best[match[1]!] = maxDottedVersion(best[match[1]!], match[2]!)!;
       const next = aux.u32(12);
       if (next === 0) break;
       auxAt += next;

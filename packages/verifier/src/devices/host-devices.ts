@@ -1,5 +1,4 @@
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
+import { runTool } from "@baiengine/cli-kit/system";
 import type { Accelerator } from "@baiengine/schema";
 import { isSoftwareVulkanDevice, parseVulkanSummary, type VulkanDevice } from "./vulkan-devices.js";
 
@@ -83,21 +82,8 @@ export function vulkaninfoFailure(output: string, exitCode: number | string | nu
   return `vulkaninfo --summary failed: ${why}`;
 }
 
-const exec = promisify(execFile);
-
 async function run(command: string, args: string[]): Promise<string | null> {
   return (await runTool(command, args)).stdout;
-}
-
-/** A tool's stdout, or null with why: `not found` (ENOENT) or its output and exit code. */
-async function runTool(command: string, args: string[]): Promise<{ stdout: string | null; missing: boolean; output: string; exitCode: number | string | null }> {
-  try {
-    const { stdout } = await exec(command, args, { timeout: 10_000, windowsHide: true, maxBuffer: 8 * 1024 * 1024 });
-    return { stdout, missing: false, output: stdout, exitCode: 0 };
-  } catch (error) {
-    const e = error as { code?: number | string; stdout?: string; stderr?: string };
-    return { stdout: null, missing: e.code === "ENOENT", output: `${e.stdout ?? ""}\n${e.stderr ?? ""}`, exitCode: e.code ?? null };
-  }
 }
 
 /** Asks this machine's vendor tools for its GPUs (nvidia-smi, rocminfo, vulkaninfo); absent tools mean no device of that kind. */

@@ -1,4 +1,5 @@
-import { type BinaryInfo, maxVersion } from "../binary/binary-info.js";
+import { maxDottedVersion } from "@baiengine/schema";
+import type { BinaryInfo } from "../binary/binary-info.js";
 
 /** What a machine needs to run a set of binaries; the manifest's `requirements` take these fields. */
 export interface LibraryRequirements {
@@ -22,9 +23,9 @@ export function libraryRequirements(infos: Iterable<BinaryInfo>, systemLibraries
   let glibcxx: string | undefined;
   let macosMin: string | undefined;
   for (const info of infos) {
-    glibc = maxVersion(glibc, info.symbolVersions["GLIBC"]);
-    glibcxx = maxVersion(glibcxx, info.symbolVersions["GLIBCXX"]);
-    macosMin = maxVersion(macosMin, info.macosMin);
+    glibc = maxDottedVersion(glibc, info.symbolVersions["GLIBC"]);
+    glibcxx = maxDottedVersion(glibcxx, info.symbolVersions["GLIBCXX"]);
+    macosMin = maxDottedVersion(macosMin, info.macosMin);
   }
   return {
     ...(glibc ? { glibc } : {}),

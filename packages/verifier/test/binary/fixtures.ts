@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { tempDirSync } from "@baiengine/test-kit";
 
 /** Runs a tool; a missing tool fails the test with the Debian package that provides it. */
 export function run(tool: string, args: string[], debianPackage: string, cwd?: string): string {
@@ -36,7 +36,7 @@ export interface ElfFixtures {
 
 /** Tiny C/C++ programs built with a GNU toolchain (`gcc` or `aarch64-linux-gnu-gcc`) into a fresh temp folder. */
 export function buildElfFixtures(prefix: "" | "aarch64-linux-gnu-", debianPackage: string): ElfFixtures {
-  const dir = mkdtempSync(join(tmpdir(), `verifier-elf-${prefix || "native-"}`));
+  const dir = tempDirSync(`verifier-elf-${prefix || "native-"}`.slice(0, -1));
   writeFileSync(join(dir, "foo.c"), FOO_C);
   writeFileSync(join(dir, "main.c"), MAIN_C);
   writeFileSync(join(dir, "hello.cpp"), CXX);
@@ -70,7 +70,7 @@ export interface PeFixtures {
 const MINGW_PACKAGE = "mingw-w64 (gcc-mingw-w64-x86-64-posix, g++-mingw-w64-x86-64-posix)";
 
 export function buildPeFixtures(): PeFixtures {
-  const dir = mkdtempSync(join(tmpdir(), "verifier-pe-"));
+  const dir = tempDirSync("verifier-pe");
   writeFileSync(join(dir, "foo.c"), FOO_C);
   writeFileSync(join(dir, "main.c"), MAIN_C);
   writeFileSync(join(dir, "hello.cpp"), CXX);

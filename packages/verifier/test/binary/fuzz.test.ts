@@ -1,11 +1,11 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { BinaryFormatError, BinaryScanner, readBinaryFile, readBinaryInfo } from "../../src/binary/index.js";
 import { run } from "./fixtures.js";
 import { buildFat, buildThin, CPU, LC } from "./macho-builder.js";
+import { tempDirSync } from "@baiengine/test-kit";
 
 /** File ranges where the readers look (headers, dynamic section, string tables, import tables): mutations aim there. */
 function elfRanges(file: string): [number, number][] {
@@ -85,7 +85,7 @@ describe.each(samples)("fuzzing the readers with mutations of $name", ({ bytes, 
   });
 
   it("from disk: an answer or BinaryFormatError", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "verifier-fuzz-"));
+    const dir = tempDirSync("verifier-fuzz");
     await fc.assert(
       fc.asyncProperty(mutation, async (m) => {
         const file = join(dir, "bin");

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
-import { BinaryScanner, type BinaryInfo, compareDottedVersions, readBinaryFile, readBinaryInfo } from "../../src/binary/index.js";
+import { compareDottedVersions } from "@baiengine/schema";
+import { BinaryScanner, type BinaryInfo, readBinaryFile, readBinaryInfo } from "../../src/binary/index.js";
 
 /** Streams bytes through a BinaryScanner in chunks of `chunk` bytes. */
 export function scan(bytes: Uint8Array, chunk = 64 * 1024, headBytes?: number): BinaryInfo | null {

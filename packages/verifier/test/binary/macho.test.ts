@@ -1,10 +1,10 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { BinaryFormatError, readBinaryFile, readBinaryInfo, sniffBinary } from "../../src/binary/index.js";
 import { scan } from "./helpers.js";
 import { buildFat, buildThin, CPU, LC } from "./macho-builder.js";
+import { tempDirSync } from "@baiengine/test-kit";
 
 const server = buildThin({
   cpu: CPU.aarch64,
@@ -19,7 +19,7 @@ const server = buildThin({
 });
 
 async function readEveryWay(bytes: Uint8Array) {
-  const dir = mkdtempSync(join(tmpdir(), "verifier-macho-"));
+  const dir = tempDirSync("verifier-macho");
   writeFileSync(join(dir, "bin"), bytes);
   const info = readBinaryInfo(bytes);
   expect(await readBinaryFile(join(dir, "bin"))).toEqual(info);

@@ -1,11 +1,11 @@
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { closeSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, inject, it } from "vitest";
 import { BinaryFormatError, BinaryScanner, HeadScratch, readBinaryFile, readBinaryInfo } from "../../src/binary/index.js";
 import { readelfFacts } from "./fixtures.js";
 import { type BuiltElf, buildElf, elfBytes } from "./elf-builder.js";
 import { scan } from "./helpers.js";
+import { tempDirSync } from "@baiengine/test-kit";
 
 /** A CUDA-library-like ELF: its dynamic section sits at the very end, far beyond the head. */
 function farDynamicElf(size: number, dynamicFileSize?: number): BuiltElf {
@@ -33,7 +33,7 @@ describe("BinaryScanner", () => {
     { bits: 64, bigEndian: true, machine: 21, name: "ppc64" },
   ] as const)("reads a byte-built $bits-bit big-endian=$bigEndian ELF ($name) as readelf does", ({ bits, bigEndian, machine, name }) => {
     const bytes = elfBytes(buildElf({ bits, bigEndian, machine, size: 3 << 20, needed: ["libfoo.so.1", "libc.so.6"], soname: "libbig.so.1", runpath: "$ORIGIN/libs:$ORIGIN" }));
-    const file = join(mkdtempSync(join(tmpdir(), "verifier-scan-")), "libbig.so");
+    const file = join(tempDirSync("verifier-scan"), "libbig.so");
     writeFileSync(file, bytes);
     const facts = readelfFacts(file);
     expect(facts).toMatchObject({ needed: ["libfoo.so.1", "libc.so.6"], soname: "libbig.so.1", runpath: "$ORIGIN/libs:$ORIGIN" });
@@ -59,7 +59,7 @@ describe("BinaryScanner", () => {
   it("readBinaryFile reads only the ranges the headers point at (a 6 GB sparse file)", async () => {
     const size = 6 * 2 ** 30;
     const elf = farDynamicElf(size);
-    const file = join(mkdtempSync(join(tmpdir(), "verifier-scan-")), "libbig.so");
+    const file = join(tempDirSync("verifier-scan"), "libbig.so");
     const fd = openSync(file, "w");
     try {
       writeSync(fd, elf.head, 0, elf.head.length, 0);
@@ -76,7 +76,7 @@ describe("BinaryScanner", () => {
     const bytes = elfBytes(elf);
     expect(() => readBinaryInfo(bytes)).toThrow(BinaryFormatError);
     expect(() => streamFarElf(elf)).toThrow(BinaryFormatError);
-    const file = join(mkdtempSync(join(tmpdir(), "verifier-scan-")), "libbad.so");
+    const file = join(tempDirSync("verifier-scan"), "libbad.so");
     writeFileSync(file, bytes);
     await expect(readBinaryFile(file)).rejects.toThrow(BinaryFormatError);
   });

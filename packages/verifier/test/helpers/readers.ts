@@ -199,6 +199,11 @@ function pythonLister(): Promise<(path: string) => string> {
   return pyodide;
 }
 
+/** Starts Pyodide once, ahead of the first listing: a suite's set-up (beforeAll), not its first test, pays for it. */
+export async function loadPythonReader(): Promise<void> {
+  await pythonLister();
+}
+
 /** Lists `files` with Python's tarfile (in Pyodide, in this process); the `data` filter's refusals and changes are notes. */
 export async function listWithPython(files: string[]): Promise<Listing[]> {
   const list = await pythonLister();
