@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { extractPackage, verifyPackage } from "../packages/verifier/dist/index.js";
 import { e2eCacheDir, llamaSource } from "./helpers/llama-source.js";
 import { freePort, run, serve, waitForHealthy } from "./helpers/processes.js";
+import { stepTimer } from "./helpers/timings.js";
 import { tinyLlamaGguf } from "./helpers/tiny-llama.js";
 
 if (process.env["BAIENGINE_E2E"] !== "1") throw new Error("the e2e suite runs through `pnpm test:e2e` (BAIENGINE_E2E=1)");
@@ -15,15 +16,7 @@ const packEngine = path.join(repo, "packages", "packer", "bin", "pack-engine.js"
 describe("llama.cpp cpu package, end to end", () => {
   const tmp = mkdtempSync(path.join(os.tmpdir(), "baiengine-e2e-"));
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-  const timings: Record<string, number> = {};
-  const time = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
-    const t0 = Date.now();
-    try {
-      return await work();
-    } finally {
-      timings[name] = Date.now() - t0;
-    }
-  };
+  const { timings, time } = stepTimer();
 
   it("packs, verifies, extracts, runs --version and serves a completion of a generated GGUF", async () => {
     const source = await time("source", llamaSource);

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -6,6 +6,8 @@ import { type BinaryInfo, extractPackage, readBinaryFile, type VerifyReport } fr
 import { CROSS_CELLS, requireCrossTools } from "./cross/cross-cells.js";
 import { serveEmulated } from "./cross/emulated-server.js";
 import { unresolvedWindowsImports } from "./cross/windows-imports.js";
+import { listFiles } from "./helpers/files.js";
+import { stepTimer } from "./helpers/timings.js";
 import { e2eCacheDir, llamaSource } from "./helpers/llama-source.js";
 import { freePort, run, waitForHealthy } from "./helpers/processes.js";
 import { tinyLlamaGguf } from "./helpers/tiny-llama.js";
@@ -16,14 +18,6 @@ const repo = path.resolve(import.meta.dirname, "..");
 const packEngine = path.join(repo, "packages", "packer", "bin", "pack-engine.js");
 const verifyEngine = path.join(repo, "packages", "verifier", "bin", "verify-engine.js");
 const MINGW_RUNTIME = ["libstdc++-6.dll", "libgcc_s_seh-1.dll", "libwinpthread-1.dll"];
-
-/** Every file under `dir`, relative to it, with forward slashes. */
-function listFiles(dir: string, prefix = ""): string[] {
-  return readdirSync(path.join(dir, prefix), { withFileTypes: true }).flatMap((e) => {
-    const rel = prefix ? `${prefix}/${e.name}` : e.name;
-    return e.isDirectory() ? listFiles(dir, rel) : [rel];
-  });
-}
 
 describe("cross-built llama.cpp packages (linux-aarch64 under qemu-user, windows-x86_64 under wine), end to end", () => {
   const tmp = mkdtempSync(path.join(os.tmpdir(), "baiengine-cross-e2e-"));
@@ -40,17 +34,7 @@ describe("cross-built llama.cpp packages (linux-aarch64 under qemu-user, windows
     const id = `${cell.os}-${cell.arch}`;
     it(`${id}: packs with ${cell.toolchain}, verifies (smoke under the emulator), extracts and serves a completion`, async () => {
       requireCrossTools(cell);
-      const timings: Record<string, number> = {};
-      const time = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
-        const t0 = Date.now();
-        try {
-          return await work();
-        } finally {
-          timings[name] = Date.now() - t0;
-          // Progress on stderr: these steps take minutes under the emulators.
-          process.stderr.write(`[cross e2e] ${id} ${name}: ${timings[name]} ms\n`);
-        }
-      };
+      const { timings, time } = stepTimer(`cross e2e ${id}`);
       const root = path.join(tmp, id);
       mkdirSync(root);
       const source = await time("source", llamaSource);

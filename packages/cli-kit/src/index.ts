@@ -5,3 +5,4 @@ export * from "./program.js";
 export * from "./progress.js";
 export * from "./command.js";
 export * from "./version.js";
+export * from "./redact-output.js";

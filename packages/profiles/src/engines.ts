@@ -21,10 +21,25 @@ export function resolveEngines(input: unknown, known: { tokens: string[]; toolch
     for (const t of e.tokens ?? []) if (!tokens.has(t)) problems.push(`${where}.tokens: no accelerator profile has the token ${JSON.stringify(t)}`);
     for (const t of Object.keys(e.standIns ?? {})) if (!e.tokens?.includes(t)) problems.push(`${where}.standIns.${t}: the engine's tokens do not list ${JSON.stringify(t)}`);
     for (const id of Object.keys(e.toolchainFlags)) if (!toolchains.has(id)) problems.push(`${where}.toolchainFlags.${id}: no toolchain profile has this id`);
+    problems.push(...placeholderProblems(`${where}.smoke`, e.smoke), ...(e.deviceProbe ? placeholderProblems(`${where}.deviceProbe`, e.deviceProbe) : []));
   });
   assertNoProblems("engines.json", problems);
   return file.engines;
 }
+
+/** Server arguments may name `{model}` only where a model is generated, and only the known placeholders. */
+function placeholderProblems(where: string, run: { args: string[]; model?: string | null }): string[] {
+  const problems: string[] = [];
+  for (const [i, arg] of run.args.entries()) {
+    for (const [, name] of arg.matchAll(/\{([^}]*)\}/g)) {
+      if (!SERVER_PLACEHOLDERS.has(name!)) problems.push(`${where}.args[${i}]: unknown placeholder {${name}} (known: {model}, {host}, {port})`);
+      else if (name === "model" && !run.model) problems.push(`${where}.args[${i}]: {model} needs a generated model (${where}.model)`);
+    }
+  }
+  return problems;
+}
+
+const SERVER_PLACEHOLDERS = new Set(["model", "host", "port"]);
 
 function loadEngines(): readonly EngineProfile[] {
   engines ??= resolveEngines(readDataJson("engines.json"), {

@@ -32,8 +32,8 @@ function issues(run: () => unknown): string[] {
 }
 
 describe("profiles as data", () => {
-  it("lists both engines, and every accelerator profile is allowed by the platform matrix", () => {
-    expect(listEngineProfiles().map((e) => e.id)).toEqual(["llama-cpp", "hello"]);
+  it("lists the engines, and every accelerator profile is allowed by the platform matrix", () => {
+    expect(listEngineProfiles().map((e) => e.id)).toEqual(["llama-cpp", "hello", "whisper-cpp", "sd-cpp"]);
     for (const p of listAcceleratorProfiles()) expect(isSupportedPlatform(p.os, p.arch, p.token), `${p.os}-${p.arch}-${p.token}`).toBe(true);
     expect(listToolchainProfiles({ os: "linux", arch: "x86_64" }).map((t) => t.id)).toEqual(["native", "linux-aarch64-cross", "windows-x86_64-mingw"]);
   });
@@ -59,6 +59,58 @@ describe("profiles as data", () => {
     expect(findToolchain({ os: "linux", arch: "x86_64" }, { os: "macos", arch: "aarch64" })).toBeNull();
     expect(nativeToolchain({ os: "macos", arch: "aarch64" }).strip.args).toEqual(["-x"]);
     expect(nativeToolchain({ os: "linux", arch: "aarch64" }).strip.args).toEqual(["--strip-unneeded"]);
+  });
+});
+
+describe("engines as data: smoke and device probe kinds", () => {
+  it("whisper.cpp: source from npm, an HTTP smoke with a generated model and WAV, a log-lines probe; no OpenMP", () => {
+    const whisper = findEngineProfile("whisper-cpp")!;
+    expect(whisper.source).toEqual({ kind: "npm", package: "nodejs-whisper", version: "0.3.1", dir: "cpp/whisper.cpp", repository: "https://github.com/ggml-org/whisper.cpp" });
+    expect(whisper.sourceMarkers).toContain("examples/server/server.cpp");
+    expect(whisper.cmakeDefines["GGML_OPENMP"]).toBe("OFF");
+    expect(whisper.smoke).toMatchObject({ kind: "http", model: "tiny-whisper-model", health: { path: "/health", status: 200 }, request: { method: "POST", path: "/inference" }, answer: { json: { text: "string" } } });
+    expect(whisper.deviceProbe).toMatchObject({ kind: "log-lines", model: "tiny-whisper-model", readyPath: "/health" });
+    const cudaLine = new RegExp(whisper.deviceProbe!.devices.cuda!);
+    expect(cudaLine.test("  Device 0: NVIDIA H100 80GB HBM3, compute capability 9.0, VMM: yes")).toBe(true);
+    expect(cudaLine.test("ggml_cuda_init: found 1 CUDA devices:")).toBe(false);
+  });
+
+  it("stable-diffusion.cpp: SD_* accelerator options, the frontend off, a tab-separated --list-devices", () => {
+    const sd = findEngineProfile("sd-cpp")!;
+    expect(sd.acceleratorDefineNames).toMatchObject({ GGML_CUDA: "SD_CUDA", GGML_VULKAN: "SD_VULKAN", GGML_METAL: "SD_METAL", GGML_HIP: "SD_HIPBLAS" });
+    expect(sd.cmakeDefines["SD_SERVER_BUILD_FRONTEND"]).toBe("OFF");
+    expect(sd.deviceProbe).toMatchObject({ kind: "list-devices", args: ["--list-devices"], format: "name-tab-description" });
+    expect(findEngineProfile("llama-cpp")!.smoke).toEqual({ kind: "exit-code", args: ["--version"], outputPattern: "[Vv]ersion", timeoutSeconds: 60 });
+  });
+
+  it("refuses an unknown smoke or probe kind and a missing field, naming the file and the field", () => {
+    const engines = data("engines.json");
+    engines.engines[2].smoke.kind = "grpc";
+    delete engines.engines[2].deviceProbe.readyPath;
+    engines.engines[3].deviceProbe.kind = "sniff";
+    delete engines.engines[0].smoke;
+    let message = "";
+    try {
+      resolveEngines(engines, known);
+    } catch (error) {
+      expect(error).toBeInstanceOf(SchemaValidationError);
+      message = (error as Error).message;
+    }
+    expect(message.split("\n")[0]).toBe("@baiengine/profiles data/engines.json is invalid:");
+    expect(message).toContain("engines[2].smoke.kind: Invalid discriminator value. Expected 'exit-code' | 'http'");
+    expect(message).toContain("engines[2].deviceProbe.readyPath: Invalid input: expected string, received undefined");
+    expect(message).toContain("engines[3].deviceProbe.kind: Invalid discriminator value. Expected 'list-devices' | 'log-lines'");
+    expect(message).toContain("engines[0].smoke: Invalid input");
+  });
+
+  it("refuses {model} without a generated model, and unknown placeholders", () => {
+    const engines = data("engines.json");
+    engines.engines[2].smoke.model = null;
+    engines.engines[2].deviceProbe.args.push("--threads={cpus}");
+    expect(issues(() => resolveEngines(engines, { ...known, tokens: [...known.tokens, "cuda13"] }))).toEqual([
+      "engines[2].smoke.args[1]: {model} needs a generated model (engines[2].smoke.model)",
+      "engines[2].deviceProbe.args[8]: unknown placeholder {cpus} (known: {model}, {host}, {port})",
+    ]);
   });
 });
 

@@ -1,11 +1,14 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { beforeAll, describe, expect, inject, it } from "vitest";
+import { beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { publishHello } from "./helpers/published-hello.js";
 import { writeJson } from "./helpers/registry-fixtures.js";
 import { runCli } from "./helpers/run-cli.js";
 import { tempDir } from "@baiengine/test-kit";
+
+// Several CLI processes per test: seconds alone, minutes on a machine shared by several test runs.
+vi.setConfig({ testTimeout: 180_000 });
 
 const packed = inject("packedHello");
 let future: string;

@@ -17,3 +17,4 @@ export * from "./packages-index.js";
 export * from "./placeholders.js";
 export * from "./json-document.js";
 export * from "./reader-view.js";
+export * from "./redact.js";

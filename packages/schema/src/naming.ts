@@ -221,3 +221,14 @@ export function findPlatform(parts: string[]): FoundPlatform | { part: "os" | "a
   if (osAt < 0) return { part: "os", reason: `no os token (one of ${OS_TOKENS.join(", ")}) before the accelerator` };
   return { part: "arch", reason: `arch ${JSON.stringify(parts[osAt + 1] ?? "")} after os "${parts[osAt]}" is not one of ${ARCH_TOKENS.join(", ")}` };
 }
+
+/**
+ * The package name a browser changed when the same file was downloaded twice: `name (1).baiengine`
+ * (Chrome, Edge, Safari) or `name(1).baiengine` (Firefox), also for `.bairuntime`. Returns the name
+ * without the suffix, or null when `filename` has none. The package is then identified by that name,
+ * which the verifier checks against its manifest.
+ */
+export function withoutDuplicateSuffix(filename: string): string | null {
+  const m = /^(.+?) ?\(\d{1,4}\)(\.baiengine|\.bairuntime)$/.exec(filename);
+  return m ? `${m[1]}${m[2]}` : null;
+}

@@ -1,4 +1,4 @@
-import { closeSync, constants, mkdirSync, openSync, readdirSync, rmSync, statSync, symlinkSync, writeSync } from "node:fs";
+import { chmodSync, closeSync, constants, fchmodSync, mkdirSync, openSync, readdirSync, rmSync, statSync, symlinkSync, writeSync } from "node:fs";
 import { dirname, join, resolve, sep } from "node:path";
 // The errors subpath keeps commander and cli-progress out of library imports.
 import { FailureError } from "@baiengine/cli-kit/errors";
@@ -153,12 +153,14 @@ class StreamingWriter implements EntryWriter {
     if (this.stopped) return null;
     try {
       const full = this.place(entry.path);
-      if (entry.type === "directory") mkdirSync(full, { recursive: true, mode: 0o755 });
+      if (entry.type === "directory") makeDirs(full);
       if (entry.type === "symlink") this.symlinks.push(entry);
       if (entry.type !== "file") return null;
-      mkdirSync(dirname(full), { recursive: true, mode: 0o755 });
+      makeDirs(dirname(full));
       const mode = entry.mode & 0o111 ? 0o755 : 0o644;
       this.fd = openSync(full, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode);
+      // The umask narrowed the mode at creation; an engine installed by one user must run for another.
+      fchmodSync(this.fd, mode);
       this.files.push(entry.path);
       return (chunk) => this.write(entry, chunk);
     } catch (error) {
@@ -181,7 +183,7 @@ class StreamingWriter implements EntryWriter {
     for (const link of this.symlinks) {
       try {
         const full = this.place(link.path);
-        mkdirSync(dirname(full), { recursive: true, mode: 0o755 });
+        makeDirs(dirname(full));
         symlinkSync(link.linkpath, full);
         this.files.push(link.path);
       } catch (error) {
@@ -233,8 +235,21 @@ function prepareDestination(root: string): string | null {
     if (readdirSync(root).length > 0) throw new FailureError(`extraction destination ${root} is not empty`, "choose a new or empty folder");
     return null;
   }
-  const first = mkdirSync(root, { recursive: true, mode: 0o755 });
-  return first ?? root;
+  return makeDirs(root) ?? root;
+}
+
+/**
+ * `mkdir -p` whose new folders are 0755 whatever the umask (extracted packages are documented as
+ * 0755 folders, 0755 executables and 0644 other files); returns the first folder it created.
+ */
+function makeDirs(path: string): string | undefined {
+  const first = mkdirSync(path, { recursive: true, mode: 0o755 });
+  if (first === undefined) return undefined;
+  for (let p = path; ; p = dirname(p)) {
+    chmodSync(p, 0o755);
+    if (p === first || dirname(p) === p) break;
+  }
+  return first;
 }
 
 /** Removes everything written: the folders we created, or the contents of the empty folder we were given. */

@@ -6,6 +6,7 @@ import { checkRuntimeCoverage } from "./rules/runtime-coverage.js";
 import { scanPackage } from "./scan.js";
 import { runSmoke } from "./smoke.js";
 import type { SmokeDeviceOptions } from "./smoke-devices.js";
+import type { Smoke } from "@baiengine/profiles";
 
 export type { SmokeResult, VerifyReport } from "./report.js";
 
@@ -22,6 +23,8 @@ export interface VerifyOptions extends SmokeDeviceOptions {
   runtime?: RuntimeManifest;
   reporter?: Reporter;
   signal?: AbortSignal;
+  /** With `smoke`: engine id → its profile's smoke; engines not named get `--version` (DEFAULT_SMOKE). */
+  smokes?: Readonly<Record<string, Smoke>>;
 }
 
 /** Verifies a package in one streaming pass (and, with `smoke`, runs its server binary). Never throws for bad input. */

@@ -4,8 +4,8 @@ import { join } from "node:path";
 import * as tar from "tar";
 import { beforeAll, describe, expect, it } from "vitest";
 import { verifyPackage } from "../src/index.js";
-import { buildTinyStaging, type Staging } from "./helpers/good-package.js";
-import { PACKAGE_NAME } from "./helpers/tar-writer.js";
+import { buildTinyStaging, goodMembers, type Staging } from "./helpers/good-package.js";
+import { gzip, PACKAGE_NAME, paxHeader, tarArchive } from "./helpers/tar-writer.js";
 import { tempDirSync } from "@baiengine/test-kit";
 
 let work: string;
@@ -54,19 +54,12 @@ describe("packages made by other tools", () => {
     }
     expect(await errors(withDouble)).toEqual([expect.objectContaining({ code: "ENTRY_APPLEDOUBLE", path: "package/._llama-server", message: expect.stringContaining("COPYFILE_DISABLE=1 tar --no-xattrs --no-mac-metadata") })]);
 
-    // bsdtar stores extended attributes as LIBARCHIVE.xattr.* PAX records; Python's tarfile writes the same record.
+    // bsdtar stores a file's extended attributes as LIBARCHIVE.xattr.* PAX records before its header.
     const withXattr = join(dir, "xattr", PACKAGE_NAME);
     execFileSync("mkdir", ["-p", join(dir, "xattr")]);
-    const script = `import tarfile, sys
-src, out = sys.argv[1], sys.argv[2]
-with tarfile.open(out, "w:gz", format=tarfile.PAX_FORMAT) as t:
-    def owner(i):
-        i.uid = i.gid = 0; i.uname = i.gname = ""
-        if i.name == "package/manifest.json": i.pax_headers = {"LIBARCHIVE.xattr.com.apple.quarantine": "MDA4MTs2NzA7U2FmYXJp"}
-        return i
-    t.add(src + "/package", arcname="package", filter=owner)
-`;
-    execFileSync("python3", ["-c", script, staging.root, withXattr]);
+    const members = goodMembers(staging);
+    members.splice(1, 0, paxHeader([["LIBARCHIVE.xattr.com.apple.quarantine", "MDA4MTs2NzA7U2FmYXJp"]]));
+    writeFileSync(withXattr, gzip(tarArchive(members)));
     expect(await errors(withXattr)).toEqual([
       expect.objectContaining({ code: "TAR_PAX_KEY", message: expect.stringMatching(/com\.apple\.quarantine.*macOS's quarantine.*COPYFILE_DISABLE=1 tar --no-xattrs --no-mac-metadata/) }),
     ]);

@@ -1,16 +1,5 @@
+import { seededRandom } from "@baiengine/verifier";
 import { type GgufTensor, type GgufValue, writeGguf } from "./gguf-writer.js";
-
-/** Deterministic random numbers (mulberry32), so the model is the same bytes every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * A tiny random-weight llama model (a few hundred KB) with a SentencePiece-style vocabulary:
@@ -28,7 +17,7 @@ export function tinyLlamaGguf(): Buffer {
   const scores = tokens.map((_, i) => (i < 259 ? 0 : -(i - 259)));
   const nVocab = tokens.length;
 
-  const rand = random(42);
+  const rand = seededRandom(42);
   const weights = (dims: number[]) => Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, () => (rand() - 0.5) * 0.1);
   const ones = (n: number) => new Float32Array(n).fill(1);
   const tensors: GgufTensor[] = [

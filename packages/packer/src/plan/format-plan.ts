@@ -25,7 +25,7 @@ export function formatPlan(plan: PackPlan): string {
     `  engine      ${plan.engine.id} ${plan.versionFrom === "unknown" ? "(version unknown)" : `${plan.version} (version from ${plan.versionFrom})`}`,
     `  target      ${plan.target.os}-${plan.target.arch} ${plan.target.token}`,
     `  toolchain   ${plan.toolchain.id}${plan.toolchain.cxx ? ` (${plan.toolchain.cc}, ${plan.toolchain.cxx})` : ""}`,
-    `  source      ${plan.source.dir ?? "none"}${plan.source.clone ? ` (clone ${plan.source.clone.repository} at ${plan.source.clone.tag})` : ""}${plan.source.commit ? ` @ ${plan.source.commit}` : ""}`,
+    `  source      ${plan.source.dir ?? "none"}${plan.source.clone ? ` (clone ${plan.source.clone.repository} at ${plan.source.clone.tag})` : ""}${plan.source.npm ? ` (npm pack ${plan.source.npm.spec} into ${plan.source.npm.folder})` : ""}${plan.source.commit ? ` @ ${plan.source.commit}` : ""}`,
     `  time        ${plan.mtime === null ? "from the source (none yet)" : `${new Date(plan.mtime * 1000).toISOString()} (${plan.mtimeFrom})`}`,
     `  build dir   ${plan.buildDir}`,
     `  log         ${plan.logFile}`,

@@ -19,7 +19,7 @@ export function buildCacheKey(target: PackTarget, source: PackSource, build: Pac
   const { engine, toolchain } = target;
   const inputs = {
     engine: engine.id,
-    source: source.facts?.identity ?? source.clone,
+    source: source.facts?.identity ?? source.clone ?? source.npm,
     sourceDir: source.dir,
     defines: build.defines,
     extra: build.extra,

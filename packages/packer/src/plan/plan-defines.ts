@@ -16,6 +16,11 @@ export interface PackDefines {
   generator: string | null;
 }
 
+/** The accelerator's defines as the engine spells them (`GGML_CUDA` → `SD_CUDA` for stable-diffusion.cpp), in order. */
+function engineSpelling(defines: Record<string, string>, names: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(defines).map(([k, v]) => [names[k] ?? k, v]));
+}
+
 /** Run paths that find linked libraries in `libs/` beside the binary (Windows finds DLLs beside the .exe). */
 function runPathDefines(os: Os): Record<string, string> {
   if (os === "windows") return {};
@@ -32,7 +37,7 @@ export function planDefines(options: PackOptions, facts: PackFacts, target: Pack
   const { engine, accelerator, toolchain } = target;
   const user = splitCmakeArgs(options.cmakeArgs ?? []);
   const defines: Record<string, string> = { CMAKE_BUILD_TYPE: "Release", ...runPathDefines(target.os), ...engine.cmakeDefines };
-  if (engine.acceleratorDefines) Object.assign(defines, accelerator.cmakeDefines);
+  if (engine.acceleratorDefines) Object.assign(defines, engineSpelling(accelerator.cmakeDefines, engine.acceleratorDefineNames ?? {}));
   if (target.standIn) Object.assign(defines, target.standIn.defines);
   const toolchainFlags = engine.toolchainFlags[toolchain.id]?.cFlags ?? [];
   Object.assign(defines, engine.toolchainFlags[toolchain.id]?.defines ?? {});
@@ -42,7 +47,7 @@ export function planDefines(options: PackOptions, facts: PackFacts, target: Pack
   if (cFlags) Object.assign(defines, { CMAKE_C_FLAGS: cFlags, CMAKE_CXX_FLAGS: cFlags });
   if (toolPath(facts, "ccache")) {
     Object.assign(defines, { CMAKE_C_COMPILER_LAUNCHER: "ccache", CMAKE_CXX_COMPILER_LAUNCHER: "ccache" });
-    if (defines["GGML_CUDA"] === "ON") defines["CMAKE_CUDA_COMPILER_LAUNCHER"] = "ccache";
+    if (defines[engine.acceleratorDefineNames?.["GGML_CUDA"] ?? "GGML_CUDA"] === "ON") defines["CMAKE_CUDA_COMPILER_LAUNCHER"] = "ccache";
   }
   Object.assign(defines, user.defines);
   return { defines, toolchainFlags, extra: user.extra, generator: toolPath(facts, "ninja") ? "Ninja" : null };

@@ -14,7 +14,7 @@ const MACHINE_DEFINES = new Set(["CMAKE_TOOLCHAIN_FILE", "CMAKE_C_FLAGS", "CMAKE
 function buildRecord(facts: PackFacts, target: PackTarget, source: PackSource, build: PackDefines, defines: Record<string, string>): Manifest["build"] {
   const { engine, toolchain } = target;
   return {
-    ...(engine.source.kind === "git" ? { sourceRepository: engine.source.repository } : {}),
+    ...(engine.source.kind === "local" ? {} : { sourceRepository: engine.source.repository }),
     ...(source.facts?.commit ? { sourceCommit: source.facts.commit } : {}),
     ...(source.mtime !== null ? { sourceDate: new Date(source.mtime * 1000).toISOString(), ...(source.mtimeFrom ? { sourceDateFrom: source.mtimeFrom } : {}) } : {}),
     cmakeDefines: Object.fromEntries(Object.entries(defines).filter(([k]) => !k.endsWith("_LAUNCHER") && !MACHINE_DEFINES.has(k))),

@@ -55,7 +55,7 @@ export function planPack(options: PackOptions, context: PlanContext): PackPlan {
     target: { os: target.os, arch: target.arch, token: target.token, accelerator: target.family },
     version: source.version,
     versionFrom: source.versionFrom,
-    source: { dir: source.dir, clone: source.clone, commit: source.facts?.commit ?? null },
+    source: { dir: source.dir, clone: source.clone, npm: source.npm, commit: source.facts?.commit ?? null },
     mtime: source.mtime,
     mtimeFrom: source.mtimeFrom,
     defines: commands.defines,

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { type EngineProfile, sourceTag } from "@baiengine/profiles";
+import { type EngineProfile, type EngineSource, sourceTag } from "@baiengine/profiles";
 import { checkNamePart } from "@baiengine/schema";
 import { SourceError, UnknownProfileError } from "../errors.js";
 import type { PackFacts, SourceFacts } from "./facts.js";
@@ -8,12 +8,26 @@ import type { Refusals } from "./refusals.js";
 import { type ArchiveTimeRule, chooseArchiveTime } from "./archive-time.js";
 import { UNKNOWN_VERSION } from "./unknown-version.js";
 
+/** An npm package that carries the engine's source (profile source kind `npm`), and the cache folder it is unpacked into. */
+export interface NpmFetch {
+  spec: string;
+  folder: string;
+}
+
+/** Where the source shipped in `source`'s npm package is unpacked in the cache: `<cache>/sources/npm-<name>-<version>`, the package's `package/` inside. */
+export function npmSourceFolder(cacheDir: string, source: Extract<EngineSource, { kind: "npm" }>): { folder: string; dir: string } {
+  const folder = path.join(cacheDir, "sources", `npm-${source.package.replace(/^@/, "").replace("/", "-")}-${source.version}`);
+  return { folder, dir: path.join(folder, "package", source.dir) };
+}
+
 /** Where the engine's source is, which version it is, and the time every archive entry gets. */
 export interface PackSource {
   /** The source folder; null only for a dry run without one. */
   dir: string | null;
   /** Clone this tag into `dir` before building (no --source given). */
   clone: { repository: string; tag: string } | null;
+  /** Fetch this npm package (`nodejs-whisper@0.3.1`) with `npm pack` and unpack it into `folder` before building; `dir` is inside it. */
+  npm: NpmFetch | null;
   /** What the folder was read to be (git commit, tag, declared version, identity); null when it does not exist yet. */
   facts: SourceFacts | null;
   version: string;
@@ -33,34 +47,42 @@ export interface PackSource {
  * or foreign folder, an unknown version and a missing time.
  */
 export function planSource(options: PackOptions, facts: PackFacts, engine: EngineProfile, refusals: Refusals): PackSource {
-  const { dir, clone } = sourceFolder(options, facts, engine, refusals);
+  const { dir, clone, npm } = sourceFolder(options, facts, engine, refusals);
   const source = facts.source;
   if (source === null) {
-    if (clone === null && dir !== null) refusals.refuse(new SourceError(`${dir} does not exist`, `pass --source with a ${engine.name} checkout`));
+    if (clone === null && npm === null && dir !== null) refusals.refuse(new SourceError(`${dir} does not exist`, `pass --source with a ${engine.name} checkout`));
   } else if (source.missingMarkers.length > 0) {
-    const where = engine.source.kind === "git" ? ` (${engine.source.repository})` : "";
+    const where = engine.source.kind === "local" ? "" : ` (${engine.source.repository})`;
     refusals.refuse(new SourceError(`${source.dir} is not a ${engine.name} source tree (missing ${source.missingMarkers.join(", ")})`, `pass --source with a ${engine.name} checkout${where}`));
   }
-  const { version, versionFrom } = pickVersion(options, source, engine, dir, refusals);
+  // A source still to fetch declares its version once fetched (pack plans again then).
+  const { version, versionFrom } = pickVersion(options, source, engine, npm === null ? dir : null, refusals);
   const time = chooseArchiveTime(options.sourceDateEpoch ?? facts.sourceDateEpoch ?? null, source);
-  if (time === null && clone === null && source !== null) refusals.refuse(new SourceError(`no time for the archive entries: ${source.dir} has no commit and no files`, "set SOURCE_DATE_EPOCH"));
-  return { dir, clone, facts: source, version, versionFrom, mtime: time?.seconds ?? null, mtimeFrom: time?.from ?? null };
+  if (time === null && clone === null && npm === null && source !== null) refusals.refuse(new SourceError(`no time for the archive entries: ${source.dir} has no commit and no files`, "set SOURCE_DATE_EPOCH"));
+  return { dir, clone, npm, facts: source, version, versionFrom, mtime: time?.seconds ?? null, mtimeFrom: time?.from ?? null };
 }
 
-function sourceFolder(options: PackOptions, facts: PackFacts, engine: EngineProfile, refusals: Refusals): Pick<PackSource, "dir" | "clone"> {
+function sourceFolder(options: PackOptions, facts: PackFacts, engine: EngineProfile, refusals: Refusals): Pick<PackSource, "dir" | "clone" | "npm"> {
   // A source tarball was unpacked into the cache while gathering facts: build that folder.
-  if (options.source !== undefined) return { dir: facts.source?.archive ? facts.source.dir : path.resolve(facts.cwd, options.source), clone: null };
-  if (engine.source.kind === "local") return { dir: path.join(facts.packerRoot, engine.source.dir), clone: null };
+  if (options.source !== undefined) return { dir: facts.source?.archive ? facts.source.dir : path.resolve(facts.cwd, options.source), clone: null, npm: null };
+  if (engine.source.kind === "local") return { dir: path.join(facts.packerRoot, engine.source.dir), clone: null, npm: null };
+  if (engine.source.kind === "npm") {
+    const { folder, dir } = npmSourceFolder(facts.cacheDir, engine.source);
+    const spec = `${engine.source.package}@${engine.source.version}`;
+    if (facts.source !== null) return { dir, clone: null, npm: null };
+    if (!facts.network) refusals.refuse(new SourceError(`no network to fetch ${spec} (it carries the ${engine.name} source)`, `pass --source <dir or .tar.gz> with a ${engine.name} source`));
+    return { dir, clone: null, npm: { spec, folder } };
+  }
   if (options.version === undefined) {
     // A dry run plans without a source, the version unknown; a real pack stops here.
     refusals.refuse(new SourceError(`no ${engine.name} source and no version to clone`, `pass --source <dir or .tar.gz> with a ${engine.name} source, or --version <tag> to clone it`));
-    return { dir: null, clone: null };
+    return { dir: null, clone: null, npm: null };
   }
   const tag = sourceTag(engine.source, options.version);
   if (!facts.network && facts.source === null) {
     refusals.refuse(new SourceError(`no network to clone ${engine.source.repository} at ${tag}`, `pass --source <dir> with a ${engine.name} checkout`));
   }
-  return { dir: path.join(facts.cacheDir, "sources", `${engine.id}-${tag}`), clone: { repository: engine.source.repository, tag } };
+  return { dir: path.join(facts.cacheDir, "sources", `${engine.id}-${tag}`), clone: { repository: engine.source.repository, tag }, npm: null };
 }
 
 /** --version, else the source's tag, else what its CMake files declare; a dry run without one plans the version as unknown. */

@@ -53,6 +53,8 @@ export interface PackPlan {
     dir: string | null;
     /** Clone this tag into dir before building (no --source given). */
     clone: { repository: string; tag: string } | null;
+    /** The npm package to fetch the source from first (profile source kind `npm`). */
+    npm: { spec: string; folder: string } | null;
     commit: string | null;
   };
   /** Seconds since the epoch used for every archive entry (null: no source to read yet). */

@@ -7,6 +7,7 @@ import type { PackFacts } from "../plan/facts.js";
 import type { PackOptions } from "../plan/plan-types.js";
 import { requireHostPlatform, runTool, toolOutput, which } from "@baiengine/cli-kit/system";
 import { listToolchainProfiles, nativeToolchain, parseToolkitVersion, sourceTag } from "@baiengine/profiles";
+import { npmSourceFolder } from "../plan/plan-source.js";
 import { getEngineProfile } from "../plan/select-profiles.js";
 import { isSourceArchive, unpackSourceArchive } from "../source/unpack-source.js";
 import { readSourceFacts } from "./source-facts.js";
@@ -73,6 +74,7 @@ export async function gatherFacts(options: PackOptions, env: NodeJS.ProcessEnv =
     sourceDir = await unpackSourceArchive(archive, cacheDir);
   } else if (options.source !== undefined) sourceDir = path.resolve(cwd, options.source);
   else if (engine.source.kind === "local") sourceDir = path.join(PACKER_ROOT, engine.source.dir);
+  else if (engine.source.kind === "npm") sourceDir = npmSourceFolder(cacheDir, engine.source).dir;
   else if (options.version !== undefined) sourceDir = path.join(cacheDir, "sources", `${engine.id}-${sourceTag(engine.source, options.version)}`);
   const read = sourceDir ? await readSourceFacts(sourceDir, engine) : null;
   const source = read && archive ? { ...read, archive } : read;

@@ -46,7 +46,8 @@ export function declaredVersion(dir: string, rules: readonly VersionRule[]): str
       const [a, b, c] = [get(rule.major), get(rule.minor), get(rule.patch)];
       if (a !== undefined && b !== undefined && c !== undefined) return `${a}.${b}.${c}`;
     } else {
-      const m = /project\s*\(\s*[\w.-]+[^)]*?\bVERSION\s+(\d+(?:\.\d+){0,3})/is.exec(text);
+      // The name may be quoted: whisper.cpp declares `project("whisper.cpp" VERSION 1.9.1)`.
+      const m = /project\s*\(\s*"?[\w.-]+"?[^)]*?\bVERSION\s+(\d+(?:\.\d+){0,3})/is.exec(text);
       if (m) return m[1]!;
     }
   }

@@ -29,21 +29,28 @@ const MAX_UNPACKED = 16 * 1024 ** 3;
 export async function unpackSourceArchive(file: string, cacheDir: string): Promise<string> {
   if (!existsSync(file) || !statSync(file).isFile()) throw new SourceError(`${file} does not exist`, "pass --source with a source folder or a .tar.gz of one");
   const dest = path.join(cacheDir, "sources", `archive-${(await sha256File(file)).slice(0, 16)}`);
-  if (!existsSync(dest)) {
-    const partial = `${dest}.partial-${process.pid}`;
-    rmSync(partial, { recursive: true, force: true });
-    mkdirSync(partial, { recursive: true });
-    try {
-      await unpackInto(file, partial);
-      await renameWithRetry(partial, dest);
-    } catch (error) {
-      rmSync(partial, { recursive: true, force: true });
-      // Another pack unpacked the same archive meanwhile: use its folder.
-      if (!(error instanceof SourceError) && existsSync(dest)) return sourceRoot(dest);
-      throw error;
-    }
-  }
+  await unpackArchiveOnce(file, dest);
   return sourceRoot(dest);
+}
+
+/**
+ * Unpacks the source tarball `file` into `dest` unless it exists: into `<dest>.partial-<pid>`
+ * first, then renamed, so `dest` is whole or absent. Refuses unsafe entries as unpackSourceArchive does.
+ */
+export async function unpackArchiveOnce(file: string, dest: string): Promise<void> {
+  if (existsSync(dest)) return;
+  const partial = `${dest}.partial-${process.pid}`;
+  rmSync(partial, { recursive: true, force: true });
+  mkdirSync(partial, { recursive: true });
+  try {
+    await unpackInto(file, partial);
+    await renameWithRetry(partial, dest);
+  } catch (error) {
+    rmSync(partial, { recursive: true, force: true });
+    // Another pack unpacked the same archive meanwhile: use its folder.
+    if (!(error instanceof SourceError) && existsSync(dest)) return;
+    throw error;
+  }
 }
 
 function sourceRoot(dir: string): string {

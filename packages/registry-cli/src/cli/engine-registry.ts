@@ -1,10 +1,10 @@
-import { createProgram, parsePositiveInt, programVersion, type Rendered, renderResult, runCli, UsageError, withReporter } from "@baiengine/cli-kit";
-import { DEFAULT_EXPIRY, parseDuration } from "../trust/expiry.js";
-import type { RoleName } from "../trust/role-keys.js";
+import { createProgram, parsePositiveInt, programVersion, type Rendered, renderResult, runCli, withReporter } from "@baiengine/cli-kit";
 import { ARCH_VALUES, OS_VALUES } from "@baiengine/schema";
 import type { Command } from "commander";
 import { defaultEnginesDir } from "../install/engines-dir.js";
 import { parseMirrorUrl } from "./mirror-url.js";
+import { declareInstalledCommands } from "./installed-commands.js";
+import { declareTrustCommands } from "./trust-commands.js";
 
 /**
  * Declares the commands and their flags; each command's module (src/commands/) is imported only
@@ -21,11 +21,6 @@ function indexReading(command: Command, what: string): Command {
     .option("--trust <root.json>", `the registry's root.json: ${what} (remembered for this registry)`);
 }
 
-/** `--<role>-expires <duration>`, its default and the reason for it in the help. */
-function expires(command: Command, role: RoleName): Command {
-  return command.option(`--${role}-expires <duration>`, `${role} expiry (default ${DEFAULT_EXPIRY[role].days}d: ${DEFAULT_EXPIRY[role].why})`, parseDuration(`--${role}-expires`));
-}
-
 function platformOptions(command: Command): Command {
   return command
     .option("--os <os>", `target OS (${OS_VALUES.join(", ")}); default: this host`)
@@ -35,13 +30,6 @@ function platformOptions(command: Command): Command {
     .option("--channel <name>", "take the newest version of this release channel of the index's history (default: stable)")
     .option("--base-url <url>", "download from this mirror instead of the registry's baseUrl (http(s):// or file://)", parseMirrorUrl);
 }
-
-/** A count that may be 0 (`prune --keep 0`). */
-const parseCount = (flag: string) => (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new UsageError(`${flag} expects a whole number (0 or more), got ${JSON.stringify(value)}`);
-  return n;
-};
 
 /** Renders what a command returned, as `--json` asks. */
 const show = (opts: { json?: boolean }) => (result: Rendered) => renderResult(result, opts);
@@ -91,7 +79,8 @@ program
 common(program.command("validate"))
   .description("check engines.json (schema and cross-field rules), optionally the package files and the URLs")
   .option("--packages-dir <dir>", "also check every listed file is there with its size and sha256")
-  .option("--check-urls", "also HEAD every resolved URL (following redirects)")
+  .option("--check-urls", "also HEAD every resolved URL (following redirects; a ranged GET where the host refuses HEAD), through HTTPS_PROXY/HTTP_PROXY unless NO_PROXY")
+  .option("--auth-token <token>", "token for a private mirror, sent as Authorization: Bearer to the package's host only (or set BAIENGINE_AUTH_TOKEN); never printed")
   .action(async (opts) => show(opts)(await (await import("../commands/validate.js")).validateCommand(opts)));
 
 indexReading(platformOptions(common(program.command("resolve"))), "verify its signed metadata and that the package is signed")
@@ -110,12 +99,15 @@ platformOptions(common(program.command("install")))
   .option("--force", "replace an installed copy of that platform, and install even when this host does not meet the package's requirements")
   .option("--retries <n>", "retries in a row of download attempts that receive nothing (N + 1 attempts before giving up)", parsePositiveInt("--retries"))
   .option("--timeout <seconds>", "network timeout per request", parsePositiveInt("--timeout"))
+  .option("--max-retry-wait <seconds>", "longest Retry-After (HTTP 429/503) to wait for before retrying; a server asking longer fails the install at once (default 300)", parsePositiveInt("--max-retry-wait"))
+  .option("--auth-token <token>", "token for a private mirror, sent as Authorization: Bearer to the package's host only (or set BAIENGINE_AUTH_TOKEN; user:password in the base URL is the other way); never printed or stored")
   .option("--dry-run", "print the plan (source, destination, lock), change nothing")
   .action(async (file: string | undefined, opts) => show(opts)(await withReporter(opts, async (reporter) => (await import("../commands/install.js")).installCommand(file, opts, reporter))));
 
 common(program.command("import"))
   .description("install every .baiengine in the incoming folder, moving each to incoming/installed or incoming/rejected")
   .option("--incoming <dir>", "incoming folder (default: <engines-dir>/incoming)")
+  .option("--settle <seconds>", "a file still open for writing, or whose size or time changes within this time, is left for the next run (default 2)", parsePositiveInt("--settle"))
   .option("--engines-dir <dir>", `engines folder (default: ${defaultEnginesDir()})`)
   .option("--trust <root.json>", "the root.json of --registry: import only files signed by the metadata in <incoming>/metadata/ (remembered for that registry)")
   .action(async (opts) => show(opts)(await withReporter(opts, async (reporter) => (await import("../commands/import.js")).importCommand(opts, reporter))));
@@ -136,90 +128,8 @@ common(program.command("init"))
   .option("--base-url <url>", "download base URL")
   .action(async (dir: string, opts) => show(opts)(await (await import("../commands/init.js")).initCommand(dir, opts)));
 
-expires(expires(expires(common(program.command("sign")), "targets"), "snapshot"), "timestamp")
-  .description("sign the index (after update/export): new targets listing engines.json, packages.json and every package, then snapshot, then timestamp")
-  .option("--metadata-dir <dir>", "the TUF metadata folder (default: metadata/ beside --registry)")
-  .option("--keys-dir <dir>", "folder of <role>-*.pem keys (or set BAIENGINE_TUF_TARGETS_KEY, _SNAPSHOT_KEY, _TIMESTAMP_KEY)")
-  .action(async (opts) => show(opts)(await (await import("../commands/sign.js")).signCommand(opts)));
+declareTrustCommands(program, common, show);
 
-const trust = program.command("trust").description("the registry's TUF keys and metadata: init, timestamp, rotate");
-
-expires(trust.command("init"), "root")
-  .description("make the registry's Ed25519 keys (PKCS#8 PEM, mode 0600, never printed) and root.json version 1")
-  .option("--metadata-dir <dir>", "the TUF metadata folder", "./metadata")
-  .requiredOption("--keys-dir <dir>", "where the private keys are written (keep root keys offline)")
-  .option("--root-keys <n>", "root keys to make", parsePositiveInt("--root-keys"))
-  .option("--root-threshold <n>", "root signatures needed", parsePositiveInt("--root-threshold"))
-  .option("--json", "print one JSON document on stdout")
-  .action(async (opts) => show(opts)(await (await import("../commands/trust-init.js")).trustInitCommand(opts)));
-
-expires(expires(trust.command("timestamp"), "snapshot"), "timestamp")
-  .description("re-sign the timestamp (scheduled), and the snapshot when it expires within three days and its key is given")
-  .option("--metadata-dir <dir>", "the TUF metadata folder", "./metadata")
-  .option("--keys-dir <dir>", "folder of <role>-*.pem keys (or set BAIENGINE_TUF_TIMESTAMP_KEY, _SNAPSHOT_KEY)")
-  .option("--json", "print one JSON document on stdout")
-  .action(async (opts) => show(opts)(await (await import("../commands/trust-timestamp.js")).trustTimestampCommand(opts)));
-
-expires(trust.command("rotate"), "root")
-  .description("write root N+1 with fresh keys for a role, signed by the current root keys (and the new ones for root)")
-  .option("--metadata-dir <dir>", "the TUF metadata folder", "./metadata")
-  .requiredOption("--keys-dir <dir>", "where the new keys go, the replaced ones to retired/; the current root keys are read here or from BAIENGINE_TUF_ROOT_KEY")
-  .option("--role <role>", "root, targets, snapshot or timestamp", "root")
-  .option("--root-keys <n>", "root keys to make (root rotation)", parsePositiveInt("--root-keys"))
-  .option("--root-threshold <n>", "root signatures needed (root rotation)", parsePositiveInt("--root-threshold"))
-  .option("--json", "print one JSON document on stdout")
-  .action(async (opts) => show(opts)(await (await import("../commands/trust-rotate.js")).trustRotateCommand(opts)));
-
-common(program.command("yank"))
-  .description("mark a published version as not to be installed: resolve passes it over; it installs only as <engine>@<version>")
-  .argument("<engine@version>", "the version, e.g. llama-cpp@b4618")
-  .requiredOption("--reason <text>", "why (shown to whoever installs it anyway)")
-  .action(async (ref: string, opts) => show(opts)(await (await import("../commands/yank.js")).yankCommand(ref, opts, true)));
-
-common(program.command("unyank"))
-  .description("undo yank: the version is chosen again")
-  .argument("<engine@version>", "the version, e.g. llama-cpp@b4618")
-  .action(async (ref: string, opts) => show(opts)(await (await import("../commands/yank.js")).yankCommand(ref, opts, false)));
-
-/** Flags of the commands that manage the engines folder (the app's side). */
-function enginesFolder(command: Command): Command {
-  return command.option("--engines-dir <dir>", `engines folder (default: ${defaultEnginesDir()})`).option("--json", "print one JSON document on stdout");
-}
-
-const thisPlatform = (command: Command) =>
-  command.option("--os <os>", `the active version of which OS (${OS_VALUES.join(", ")}); default: this host`).option("--arch <arch>", `and arch (${ARCH_VALUES.join(", ")})`);
-
-enginesFolder(program.command("installed"))
-  .description("every installed engine version and platform, read from disk: size, runtime pack, active, newer in the index")
-  .option("--registry <path>", "engines.json to compare with (NEWER column)")
-  .action(async (opts) => show(opts)(await (await import("../commands/installed.js")).installedCommand(opts)));
-
-thisPlatform(enginesFolder(program.command("use")))
-  .description("make an installed version the one the app runs, and pin it (updates then leave it active); <engine>@latest unpins")
-  .argument("<engine@version>", "e.g. llama-cpp@b4618, or llama-cpp@latest")
-  .option("--accel <token>", "the installed platform's accelerator (cpu, cuda13, ...) when the version has several")
-  .option("--dry-run", "print what would change, change nothing")
-  .action(async (ref: string, opts) => show(opts)(await withReporter(opts, async (reporter) => (await import("../commands/use.js")).useCommand(ref, opts, reporter))));
-
-thisPlatform(enginesFolder(program.command("rollback")))
-  .description("go back to the previously active version (pinned, like use)")
-  .argument("<engine>", "engine id")
-  .option("--dry-run", "print what would change, change nothing")
-  .action(async (engine: string, opts) => show(opts)(await withReporter(opts, async (reporter) => (await import("../commands/rollback.js")).rollbackCommand(engine, opts, reporter))));
-
-enginesFolder(program.command("remove"))
-  .description("remove an installed version (every platform, or --accel's) and the runtime packs no installed engine links any more")
-  .argument("<engine@version>", "e.g. llama-cpp@b4618")
-  .option("--accel <token>", "only this platform's folder (cpu, cuda13, ...)")
-  .option("--force", "remove the active version too; the previously active one is activated")
-  .option("--dry-run", "print what would be removed and the bytes it would free, change nothing")
-  .action(async (ref: string, opts) => show(opts)(await withReporter(opts, async (reporter) => (await import("../commands/remove.js")).removeCommand(ref, opts, reporter))));
-
-enginesFolder(program.command("prune"))
-  .description("remove all but the active, the pinned and the N newest other versions of each engine and platform, and the runtime packs left unlinked")
-  .option("--keep <n>", "older versions to keep (default: the active record's keep, else 2)", parseCount("--keep"))
-  .option("--engine <id>", "only this engine")
-  .option("--dry-run", "print what would be removed and the bytes it would free, change nothing")
-  .action(async (opts) => show(opts)(await withReporter(opts, async (reporter) => (await import("../commands/prune.js")).pruneCommand(opts, reporter))));
+declareInstalledCommands(program, common, show);
 
 await runCli(program);

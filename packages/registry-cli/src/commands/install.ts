@@ -1,6 +1,8 @@
 import { resolve as resolvePath } from "node:path";
 import { join } from "node:path";
 import { type Rendered, UsageError } from "@baiengine/cli-kit";
+import { expandHome } from "@baiengine/cli-kit/system";
+import { credentialFrom } from "../http/credentials.js";
 import type { Reporter } from "@baiengine/schema";
 import { requirePath } from "../cli/require-path.js";
 import { defaultEnginesDir } from "../install/engines-dir.js";
@@ -18,6 +20,10 @@ export interface InstallOptions extends Omit<InstallAsk, "file"> {
   trust?: string;
   retries?: number;
   timeout?: number;
+  /** The longest Retry-After honoured, seconds. */
+  maxRetryWait?: number;
+  /** A token for a private mirror (else BAIENGINE_AUTH_TOKEN). */
+  authToken?: string;
   dryRun?: boolean;
 }
 
@@ -25,8 +31,9 @@ export function runtimeInstallLine(r: RuntimeInstallResult): string {
   return `${r.alreadyInstalled ? "already installed" : "installed"}: runtime ${r.runtimeId} ${r.version} ${r.platform} -> ${r.dir}${r.repaired ? ` (replacing a damaged copy: ${r.repaired})` : ""}`;
 }
 
-function installLines(result: InstallResult): string[] {
+function installLines(result: InstallResult, savedAs?: string): string[] {
   const lines = [`${result.alreadyInstalled ? "already installed" : "installed"}: ${result.engineId} ${result.version} -> ${result.dir}${result.forcedRequirements ? ` (forced: ${result.forcedRequirements.join("; ")})` : ""}`];
+  if (savedAs) lines.push(`  from ${JSON.stringify(savedAs)}, installed under the name its manifest gives (the suffix is a browser's, for a second download)`);
   if (result.runtime) {
     const { links, install } = result.runtime;
     if (install) lines.push(`  ${runtimeInstallLine(install)}`);
@@ -50,13 +57,19 @@ function checkAsk(file: string | undefined, opts: InstallOptions): void {
 export async function installCommand(file: string | undefined, opts: InstallOptions, reporter: Reporter): Promise<Rendered> {
   checkAsk(file, opts);
   if (file !== undefined) await requirePath(file, "file", "the package file");
-  const enginesDir = resolvePath(opts.enginesDir ?? defaultEnginesDir());
+  const enginesDir = resolvePath(opts.enginesDir === undefined ? defaultEnginesDir() : expandHome(opts.enginesDir, "--engines-dir"));
   const loadWarnings: string[] = [];
   const request = await planInstallRequest({ ...opts, ...(file !== undefined ? { file } : {}) }, enginesDir, indexOptions({ ...opts, enginesDir }, loadWarnings));
   const warnings = [...request.skipped, ...loadWarnings];
   if (opts.dryRun) return { json: request.plan, lines: request.kind === "engine" ? describeInstallPlan(request.plan) : describeRuntimePlan(request.plan), warnings };
   const deps = { verifier: packageVerifier, reporter };
-  const tuning = { ...(opts.retries ? { retries: opts.retries } : {}), ...(opts.timeout ? { timeoutMs: opts.timeout * 1000 } : {}) };
+  const credential = credentialFrom(opts.authToken);
+  const tuning = {
+    ...(opts.retries ? { retries: opts.retries } : {}),
+    ...(opts.timeout ? { timeoutMs: opts.timeout * 1000 } : {}),
+    ...(opts.maxRetryWait !== undefined ? { maxRetryWaitMs: opts.maxRetryWait * 1000 } : {}),
+    ...(credential ? { credential } : {}),
+  };
   if (request.kind === "runtime") {
     const result = await applyRuntimeInstall(request.plan, deps, tuning);
     return { json: result, lines: [runtimeInstallLine(result)], warnings };
@@ -64,5 +77,5 @@ export async function installCommand(file: string | undefined, opts: InstallOpti
   const resolution = request.resolution;
   const result = await applyInstall(request.plan, deps, tuning);
   if (resolution) warnings.push(...yankedWarnings(resolution));
-  return { json: { ...result, ...(resolution ? { url: resolution.url, reasons: resolution.reasons } : {}) }, lines: installLines(result), warnings };
+  return { json: { ...result, ...(resolution ? { url: resolution.url, reasons: resolution.reasons } : {}) }, lines: installLines(result, request.kind === "engine" ? request.plan.savedAs : undefined), warnings };
 }

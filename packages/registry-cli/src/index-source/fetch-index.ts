@@ -1,6 +1,6 @@
 import type { Reporter } from "@baiengine/schema";
 import { DownloadError } from "../errors.js";
-import { type GetResponse, getFollowingRedirects } from "../install/http-get.js";
+import { type GetResponse, getFollowingRedirects } from "../http/http-get.js";
 import { describeAge } from "../tuf-client/describe-age.js";
 import type { CachedIndex, IndexCache } from "./index-cache.js";
 

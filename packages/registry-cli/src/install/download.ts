@@ -1,14 +1,20 @@
-import { createReadStream, ftruncateSync, writeFileSync } from "node:fs";
-import { type FileHandle, mkdir, open, readFile, rm } from "node:fs/promises";
+import { createReadStream, ftruncateSync } from "node:fs";
+import { type FileHandle, mkdir, rm } from "node:fs/promises";
 import { dirname } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
-import type { Reporter } from "@baiengine/schema";
+import { openAppendNoFollow, readFileNoFollow, writeFileReplacing } from "@baiengine/cli-kit/system";
+import { parseStrictJson, type Reporter, redactText } from "@baiengine/schema";
 import { DownloadError } from "../errors.js";
+import { credentialUsed, type HttpCredential } from "../http/credentials.js";
+import { formatWait, retryAfterMs } from "../http/retry-after.js";
 import { BodyPump } from "./body-pump.js";
-import { type GetResponse, getFollowingRedirects, TooManyRedirects } from "./http-get.js";
+import { type GetResponse, getFollowingRedirects, TooManyRedirects } from "../http/http-get.js";
 
 const READ_CHUNK = 1 << 20;
+
+/** The longest Retry-After honoured unless the caller sets another bound: 5 minutes. */
+export const DEFAULT_MAX_RETRY_WAIT_MS = 5 * 60_000;
 
 export interface DownloadOptions {
   url: string;
@@ -27,6 +33,13 @@ export interface DownloadOptions {
   timeoutMs?: number;
   /** First backoff delay, doubled per attempt without progress. */
   backoffMs?: number;
+  /** A token for a private mirror (sent to the package's origin only); the URL's user:password is the other kind. */
+  credential?: HttpCredential;
+  /**
+   * Longest wait a server may ask for with `Retry-After` (429, 503) that is honoured, ms (default
+   * 5 min); a longer one fails at once, saying what the server asked.
+   */
+  maxRetryWaitMs?: number;
   reporter?: Reporter;
   signal?: AbortSignal;
 }
@@ -44,6 +57,7 @@ interface Transfer {
 
 /** What `<part>.json` records about the partial file. */
 interface PartInfo {
+  /** The URL, redacted: a record on disk holds no credential. */
   url: string;
   sha256: string;
   etag?: string;
@@ -59,11 +73,43 @@ export class RestartFromZero extends DownloadError {}
 /** HTTP 416 to a resume: the partial file is longer than the server's file. */
 class RangeNotSatisfiable extends DownloadError {}
 
+/** HTTP 401 or 403: the mirror refused the credential sent (or wants one); retrying cannot help. */
+export class AuthenticationFailed extends DownloadError {
+  constructor(
+    readonly url: string,
+    readonly status: number,
+    /** Which credential was sent, in words (`sent --auth-token`, `no credential was sent`). */
+    readonly credential: string,
+  ) {
+    super(
+      `${url}: HTTP ${status}: authentication failed (${credential})`,
+      credential.startsWith("no credential")
+        ? "the mirror needs a credential: put user:token@ in the registry's baseUrl (or --base-url), or pass --auth-token / set BAIENGINE_AUTH_TOKEN"
+        : "check that credential (expired or revoked token, wrong user, no access to this file)",
+    );
+  }
+}
+
+/** HTTP 429 or 503: the server asked to come back later, `waitMs` from now when it said (Retry-After). */
+export class ServerAskedToWait extends DownloadError {
+  constructor(
+    readonly url: string,
+    readonly status: number,
+    readonly waitMs: number | null,
+  ) {
+    super(`${url}: HTTP ${status}${waitMs === null ? "" : `, the server asked to retry after ${formatWait(waitMs)} (Retry-After)`}`, "try again later", true);
+  }
+}
+
 const infoPath = (part: string) => `${part}.json`;
 
+/** The partial file's record, or null (missing, unreadable, a link planted in its place, or not a record). */
 async function readPartInfo(part: string): Promise<PartInfo | null> {
+  const bytes = await readFileNoFollow(infoPath(part));
+  if (bytes === null) return null;
   try {
-    return JSON.parse(await readFile(infoPath(part), "utf8")) as PartInfo;
+    const value = parseStrictJson(bytes) as Partial<PartInfo> | null;
+    return value && typeof value.sha256 === "string" && typeof value.url === "string" ? (value as PartInfo) : null;
   } catch {
     return null;
   }
@@ -91,12 +137,17 @@ export class PackageDownload {
 
   constructor(readonly options: DownloadOptions) {}
 
+  /** The URL as messages and records show it: credentials redacted. */
+  private get shown(): string {
+    return redactText(this.options.url);
+  }
+
   /** The bytes, in order; see the class comment. */
   chunks(): AsyncGenerator<Buffer> {
     const { url } = this.options;
     if (url.startsWith("file:")) return this.fileChunks();
     if (/^https?:/.test(url)) return this.httpChunks();
-    throw new DownloadError(`unsupported URL ${url}`, "use an http(s):// or file:// baseUrl");
+    throw new DownloadError(`unsupported URL ${this.shown}`, "use an http(s):// or file:// baseUrl");
   }
 
   /** Removes the partial file and its record (wrong content, or a finished install). */
@@ -111,20 +162,21 @@ export class PackageDownload {
 
   private async *fileChunks(): AsyncGenerator<Buffer> {
     const { url, expectedSize } = this.options;
+    const shown = this.shown;
     this.attempts = 1;
     let done = 0;
     try {
       for await (const chunk of createReadStream(fileURLToPath(url), { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
         done += chunk.length;
-        if (done > expectedSize) throw oversize(url, expectedSize);
+        if (done > expectedSize) throw oversize(shown, expectedSize);
         this.progress(done);
         yield chunk;
       }
     } catch (error) {
       if (error instanceof DownloadError) throw error;
-      throw new DownloadError(`${url}: ${(error as Error).message}`, "check the path of the file:// mirror");
+      throw new DownloadError(`${shown}: ${(error as Error).message}`, "check the path of the file:// mirror");
     }
-    if (done < expectedSize) throw new DownloadError(`${url}: the file has ${done} bytes, the index says ${expectedSize}`, "the mirror holds another file than the one the index lists");
+    if (done < expectedSize) throw new DownloadError(`${shown}: the file has ${done} bytes, the index says ${expectedSize}`, "the mirror holds another file than the one the index lists");
   }
 
   private async *httpChunks(): AsyncGenerator<Buffer> {
@@ -132,7 +184,8 @@ export class PackageDownload {
     const timeoutMs = o.timeoutMs ?? 30_000;
     const retries = o.retries ?? 4;
     await mkdir(dirname(o.part), { recursive: true });
-    const handle = await open(o.part, "a+");
+    const { handle, replaced } = await openAppendNoFollow(o.part);
+    if (replaced) o.reporter?.log?.("warn", `${o.part} was ${replaced}; replaced by a new partial file (never written through)`);
     const state: Transfer = { handle, timeoutMs, info: await readPartInfo(o.part), have: (await handle.stat()).size, delivered: 0, buffers: [0, 1, 2].map(() => Buffer.allocUnsafe(READ_CHUNK)) };
     try {
       if (state.have > o.expectedSize || (state.have > 0 && state.info !== null && state.info.sha256 !== o.expectedSha256)) {
@@ -148,23 +201,42 @@ export class PackageDownload {
           yield* this.attempt(state);
         } catch (error) {
           if (error instanceof RangeNotSatisfiable) {
-            if (state.delivered > 0) throw new RestartFromZero(`${o.url}: ${error.message}`, "the download starts again from zero");
+            if (state.delivered > 0) throw new RestartFromZero(`${this.shown}: ${error.message}`, "the download starts again from zero");
             await handle.truncate(0);
             state.have = 0;
           }
-          const failure = asDownloadError(o.url, error, state.have, o.expectedSize, o.part);
+          const failure = asDownloadError(this.shown, error, state.have, o.expectedSize, o.part);
           if (!failure.transient || o.signal?.aborted) throw failure;
           // The budget counts attempts in a row that received nothing.
           idle = state.have > before ? 1 : idle + 1;
           if (idle > retries) throw new DownloadError(`${failure.message} (${idle} attempts in a row without progress)`, failure.hint, true);
+          const wait = this.retryDelay(failure, idle);
           const budget = state.have > before ? "it made progress, the retry budget starts again" : `${idle}/${retries} without progress`;
-          o.reporter?.log?.("warn", `${failure.message}; retrying (${budget}; ${state.have} of ${o.expectedSize} bytes kept)`);
-          await sleep((o.backoffMs ?? 500) * 2 ** (idle - 1));
+          o.reporter?.log?.("warn", `${failure.message}; retrying in ${formatWait(wait)} (${budget}; ${state.have} of ${o.expectedSize} bytes kept)`);
+          await sleep(wait);
         }
       }
     } finally {
       await handle.close();
     }
+  }
+
+  /**
+   * How long to wait before the next attempt: what the server asked (Retry-After) when it did, within
+   * `maxRetryWaitMs`, else a backoff doubled per attempt without progress. Throws when the server
+   * asked for longer than the bound, saying both.
+   */
+  private retryDelay(failure: DownloadError, idle: number): number {
+    const backoff = (this.options.backoffMs ?? 500) * 2 ** (idle - 1);
+    if (!(failure instanceof ServerAskedToWait) || failure.waitMs === null) return backoff;
+    const bound = this.options.maxRetryWaitMs ?? DEFAULT_MAX_RETRY_WAIT_MS;
+    if (failure.waitMs > bound) {
+      throw new DownloadError(
+        `${failure.message}, longer than the ${formatWait(bound)} this install waits (--max-retry-wait)`,
+        "try again after that time, or raise --max-retry-wait",
+      );
+    }
+    return failure.waitMs;
   }
 
   /**
@@ -188,20 +260,21 @@ export class PackageDownload {
       // Retrying or resuming cannot help: the hosted file itself is shorter than the published one.
       abandon(response);
       throw new DownloadError(
-        `${o.url}: the server's file is ${total} bytes, the index lists ${o.expectedSize} for it`,
+        `${this.shown}: the server's file is ${total} bytes, the index lists ${o.expectedSize} for it`,
         "the file at that URL is not the one the index lists (re-uploaded under the same name, or an out-of-date mirror); nothing was installed",
       );
     }
     let skip = 0;
+    let record: PartInfo | null = null;
     if (response.statusCode === 200 && state.have > 0) {
       const fresh = validators(response);
       const changed = state.info !== null && ((state.info.etag ?? null) !== (fresh.etag ?? null) || (state.info.lastModified ?? null) !== (fresh.lastModified ?? null));
       if (changed && state.delivered > 0) {
         abandon(response);
-        throw new RestartFromZero(`${o.url}: the server's copy changed (new ETag/Last-Modified) while downloading`, "the download starts again from zero");
+        throw new RestartFromZero(`${this.shown}: the server's copy changed (new ETag/Last-Modified) while downloading`, "the download starts again from zero");
       }
       if (changed || state.info === null) {
-        o.reporter?.log?.("warn", `${o.url}: the server sent the whole file instead of resuming at byte ${state.have} (${changed ? "its copy changed since" : "no validators to tell"}); starting from zero`);
+        o.reporter?.log?.("warn", `${this.shown}: the server sent the whole file instead of resuming at byte ${state.have} (${changed ? "its copy changed since" : "no validators to tell"}); starting from zero`);
       } else {
         // Same file, Range ignored: drop the bytes already here.
         skip = state.have;
@@ -210,25 +283,27 @@ export class PackageDownload {
     if (response.statusCode === 200 && skip === 0) {
       if (state.delivered > 0) {
         abandon(response);
-        throw new RestartFromZero(`${o.url}: the server sent the whole file again instead of resuming at byte ${state.have}`, "the download starts again from zero");
+        throw new RestartFromZero(`${this.shown}: the server sent the whole file again instead of resuming at byte ${state.have}`, "the download starts again from zero");
       }
       ftruncateSync(state.handle.fd, 0);
       state.have = 0;
-      state.info = { url: o.url, sha256: o.expectedSha256, ...validators(response) };
-      writeFileSync(infoPath(o.part), `${JSON.stringify(state.info)}\n`);
+      state.info = { url: this.shown, sha256: o.expectedSha256, ...validators(response) };
+      record = state.info;
     } else {
       this.resumed = true;
       if (state.delivered < state.have) this.resumedFrom = state.have;
     }
-    const pump = new BodyPump(response.body, state.handle, state.have, o.expectedSize, () => oversize(o.url, o.expectedSize), (size) => this.progress(size), skip);
+    const pump = new BodyPump(response.body, state.handle, state.have, o.expectedSize, () => oversize(this.shown, o.expectedSize), (size) => this.progress(size), skip);
     try {
+      // The pump listens now: the record (temporary file and rename, never through a link) may take its time.
+      if (record) await writeFileReplacing(infoPath(o.part), `${JSON.stringify(record)}\n`);
       yield* this.readBack(state, pump);
     } finally {
       await pump.stop();
       state.have = pump.written;
     }
     if (pump.error) throw pump.error;
-    if (state.have < o.expectedSize) throw new DownloadError(`${o.url}: response ended after ${state.have} of ${o.expectedSize} bytes`, "the download resumes from there", true);
+    if (state.have < o.expectedSize) throw new DownloadError(`${this.shown}: response ended after ${state.have} of ${o.expectedSize} bytes`, "the download resumes from there", true);
   }
 
   /** The partial file's bytes from `delivered` on, following the pump's writes until it is done (or the file's end without one). */
@@ -252,7 +327,7 @@ export class PackageDownload {
   /** One request from byte `have` (a resume when > 0), returning a 200 or a 206 starting at `have`. */
   private async request(timeoutMs: number, have: number, validator: string | undefined): Promise<GetResponse> {
     const o = this.options;
-    const headers: Record<string, string> = { "user-agent": "baiengine-registry-cli" };
+    const headers: Record<string, string> = { "user-agent": "baiengine-registry-cli", ...(o.credential ? { authorization: o.credential.authorization } : {}) };
     if (have > 0) {
       headers["range"] = `bytes=${have}-`;
       if (validator) headers["if-range"] = validator;
@@ -261,21 +336,23 @@ export class PackageDownload {
     try {
       response = await getFollowingRedirects(o.url, { headers, timeoutMs, ...(o.signal ? { signal: o.signal } : {}) });
     } catch (error) {
-      if (error instanceof TooManyRedirects) throw new DownloadError(`${o.url}: ${error.message}`, "the server's redirects do not end; check the registry's baseUrl");
-      throw new DownloadError(`${o.url}: ${(error as Error).message}`, "check the network and the registry's baseUrl", true);
+      if (error instanceof TooManyRedirects) throw new DownloadError(`${this.shown}: ${error.message}`, "the server's redirects do not end; check the registry's baseUrl");
+      throw new DownloadError(`${this.shown}: ${(error as Error).message}`, "check the network and the registry's baseUrl", true);
     }
     const { statusCode } = response;
     if (statusCode === 200 || (statusCode === 206 && have > 0)) {
       const start = statusCode === 206 ? /bytes (\d+)-/.exec(String(response.headers["content-range"] ?? ""))?.[1] : undefined;
       if (statusCode === 200 || Number(start) === have) return response;
       response.body.destroy();
-      throw new DownloadError(`${o.url}: the server resumed at byte ${start}, not ${have}`, "retrying", true);
+      throw new DownloadError(`${this.shown}: the server resumed at byte ${start}, not ${have}`, "retrying", true);
     }
-    response.body.destroy();
+    abandon(response);
+    if (statusCode === 401 || statusCode === 403) throw new AuthenticationFailed(this.shown, statusCode, credentialUsed(o.url, o.credential));
+    if (statusCode === 429 || statusCode === 503) throw new ServerAskedToWait(this.shown, statusCode, retryAfterMs(response.headers["retry-after"], response.headers.date));
     if (statusCode === 416) throw new RangeNotSatisfiable(`the server refused to resume at byte ${have} (HTTP 416: its file is shorter)`, "starting from zero", true);
     const transient = statusCode >= 500 || statusCode === 408 || statusCode === 429;
     throw new DownloadError(
-      `${o.url}: HTTP ${statusCode}`,
+      `${this.shown}: HTTP ${statusCode}`,
       statusCode === 404 ? "the package is not published at that URL; check the registry's baseUrl and the release assets" : "try again later",
       transient,
     );

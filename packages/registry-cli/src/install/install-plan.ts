@@ -1,5 +1,5 @@
 import { basename, join } from "node:path";
-import { type PackageName, parsePackageFilename } from "@baiengine/schema";
+import { type PackageName, parsePackageFilename, withoutDuplicateSuffix } from "@baiengine/schema";
 import { InstallRefusedError } from "../errors.js";
 import type { Resolution } from "../resolve/resolve-package.js";
 import type { HostFacts } from "../resolve/host-facts.js";
@@ -20,6 +20,8 @@ export interface InstallPlan extends InstallTarget {
    * planned here nor installed refuses the install.
    */
   runtime: RuntimeInstallPlan | null;
+  /** The local file's own name when a browser added a duplicate-download suffix (`name (1).baiengine`); `filename` is the package's. */
+  savedAs?: string;
   /** This host's facts when resolve detected them (a plan for this host), so the install does not detect them again. */
   host?: HostFacts;
 }
@@ -47,7 +49,10 @@ export function planInstall(source: InstallSource, filename: string, enginesDir:
 
 /** The plan for a local `.baiengine` file. */
 export function planFileInstall(file: string, enginesDir: string, options: { force?: boolean } = {}): InstallPlan {
-  return planInstall({ kind: "file", path: file }, basename(file), enginesDir, options);
+  const saved = basename(file);
+  const name = withoutDuplicateSuffix(saved);
+  const plan = planInstall({ kind: "file", path: file }, name ?? saved, enginesDir, options);
+  return name === null ? plan : { ...plan, savedAs: saved };
 }
 
 /**
@@ -68,6 +73,7 @@ export function planResolvedInstall(resolution: Resolution, enginesDir: string, 
 export function describeInstallPlan(plan: InstallPlan): string[] {
   return [
     `install ${plan.engineId} ${plan.version} ${plan.platform}`,
+    ...(plan.savedAs ? [`named   ${plan.filename} (the file is saved as ${JSON.stringify(plan.savedAs)}, a browser's name for a second download)`] : []),
     ...describeTarget(plan),
     ...(plan.runtime ? ["needs   its runtime, installed first unless already there:", ...describeRuntimePlan(plan.runtime).map((l) => `  ${l}`)] : []),
   ];

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import type { EntryRequirements, Reporter } from "@baiengine/schema";
 import type { HostFacts } from "../resolve/host-facts.js";
 import type { PackageVerifier } from "../verifier-port.js";
+import type { HttpCredential } from "../http/credentials.js";
 
 /**
  * What every install plan has, engine package or runtime pack, decided before anything is touched:
@@ -90,4 +91,8 @@ export interface DownloadTuning {
   retries?: number;
   timeoutMs?: number;
   backoffMs?: number;
+  /** A token for a private mirror (the URL's user:password is the other kind of credential). */
+  credential?: HttpCredential;
+  /** The longest `Retry-After` honoured, ms. */
+  maxRetryWaitMs?: number;
 }

@@ -2,7 +2,7 @@ import { open } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { BaseFetcher } from "tuf-js";
 import { DownloadHTTPError, DownloadLengthMismatchError } from "tuf-js/dist/error.js";
-import { getFollowingRedirects } from "../install/http-get.js";
+import { getFollowingRedirects } from "../http/http-get.js";
 
 /** What went wrong fetching one metadata file, kept for the refusal line (tuf-js wraps some failures in text-only errors). */
 export interface FetchFailure {
@@ -18,7 +18,7 @@ export interface FetchFailure {
 const fileOf = (url: string) => decodeURIComponent(new URL(url).pathname.split("/").pop() ?? url);
 
 /**
- * tuf-js's fetcher over the install's HTTP client (`install/http-get.ts`: the same redirects,
+ * tuf-js's fetcher over the install's HTTP client (`http/http-get.ts`: the same redirects,
  * silence timeout and network rules as package downloads) and over `file://` folders (offline
  * mirrors, `import`'s `incoming/metadata/`). Metadata is read into memory up to tuf-js's cap for the
  * file and no further: a longer body is refused as it arrives (TUF spec 1.0 §5.2: endless data).

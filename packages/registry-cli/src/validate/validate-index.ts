@@ -1,7 +1,10 @@
 import { stat } from "node:fs/promises";
 import { basename } from "node:path";
-import { packageUrl, type Registry, RUNTIME_EXTENSION, runtimePackageUrl } from "@baiengine/schema";
+import { packageUrl, type Registry, RUNTIME_EXTENSION, redactText, runtimePackageUrl } from "@baiengine/schema";
 import { IndexInvalidError } from "../errors.js";
+import { credentialUsed, type HttpCredential } from "../http/credentials.js";
+import { getFollowingRedirects } from "../http/http-get.js";
+import { formatWait, retryAfterMs } from "../http/retry-after.js";
 import { readIndex } from "../index-file/read-index.js";
 import { mapConcurrent, sha256File } from "@baiengine/cli-kit/system";
 import { listFiles } from "../update/scan-packages.js";
@@ -59,29 +62,56 @@ export async function checkPackageFiles(registry: Registry, dir: string, concurr
   return results.filter((r): r is ValidationProblem => r !== null);
 }
 
-/** Every resolved URL answers a HEAD (following redirects, as GitHub release downloads do) with 2xx and the right length. */
-export async function checkPackageUrls(registry: Registry, options: { timeoutMs?: number; concurrency?: number } = {}): Promise<ValidationProblem[]> {
-  const timeoutMs = options.timeoutMs ?? 20_000;
-  // Loaded here, not at the top: the install path (which imports this module through the CLI) never loads undici.
-  const { Agent, interceptors, request } = await import("undici");
-  const dispatcher = new Agent({ headersTimeout: timeoutMs, bodyTimeout: timeoutMs }).compose(interceptors.redirect({ maxRedirections: 10 }));
+/** Options of `checkPackageUrls`. */
+export interface UrlCheckOptions {
+  timeoutMs?: number;
+  concurrency?: number;
+  /** A token for a private mirror (`--auth-token`, BAIENGINE_AUTH_TOKEN). */
+  credential?: HttpCredential;
+}
+
+/**
+ * Every resolved URL answers (following redirects, as GitHub release downloads do) with 2xx and the
+ * right length: a HEAD, or, where the host refuses HEAD (405, 501) though GET works, a GET of the
+ * first byte (`Range: bytes=0-0`, its length from `Content-Range`). Through the one HTTP client, so
+ * proxies, CAs and credentials are those of an install; URLs in problems are redacted.
+ */
+export async function checkPackageUrls(registry: Registry, options: UrlCheckOptions = {}): Promise<ValidationProblem[]> {
+  const results = await mapConcurrent(listedPackages(registry, { history: true }), options.concurrency ?? 8, async ({ where, entry, url }): Promise<ValidationProblem | null> => {
+    const problem = await checkUrl(url(), entry.size, options);
+    return problem === null ? null : { where, message: problem };
+  });
+  return results.filter((r): r is ValidationProblem => r !== null);
+}
+
+/** What is wrong with one URL, or null. */
+async function checkUrl(url: string, size: number, options: UrlCheckOptions): Promise<string | null> {
+  const shown = redactText(url);
+  const get = async (method: "HEAD" | "GET", extra: Record<string, string>) => {
+    const headers = { "user-agent": "baiengine-registry-cli", ...(options.credential ? { authorization: options.credential.authorization } : {}), ...extra };
+    const response = await getFollowingRedirects(url, { method, headers, timeoutMs: options.timeoutMs ?? 20_000 });
+    response.body.on("error", () => {});
+    response.body.destroy();
+    return response;
+  };
   try {
-    const results = await mapConcurrent(listedPackages(registry, { history: true }), options.concurrency ?? 8, async ({ where, entry, url: urlOf }): Promise<ValidationProblem | null> => {
-      const url = urlOf();
-      try {
-        const response = await request(url, { method: "HEAD", dispatcher });
-        await response.body.dump();
-        if (response.statusCode < 200 || response.statusCode >= 300) return { where, message: `${url}: HTTP ${response.statusCode}` };
-        const length = response.headers["content-length"];
-        if (length !== undefined && Number(length) !== entry.size) return { where, message: `${url}: ${length} bytes, the index says ${entry.size}` };
-        return null;
-      } catch (error) {
-        return { where, message: `${url}: ${(error as Error).message}` };
-      }
-    });
-    return results.filter((r): r is ValidationProblem => r !== null);
-  } finally {
-    await dispatcher.close();
+    let response = await get("HEAD", {});
+    let length = response.headers["content-length"];
+    if (response.statusCode === 405 || response.statusCode === 501) {
+      response = await get("GET", { range: "bytes=0-0" });
+      length = response.statusCode === 206 ? /\/(\d+)$/.exec(String(response.headers["content-range"] ?? ""))?.[1] : response.headers["content-length"];
+    }
+    const { statusCode } = response;
+    if (statusCode === 401 || statusCode === 403) return `${shown}: HTTP ${statusCode}: authentication failed (${credentialUsed(url, options.credential)})`;
+    if (statusCode === 429 || statusCode === 503) {
+      const wait = retryAfterMs(response.headers["retry-after"], response.headers.date);
+      return `${shown}: HTTP ${statusCode}${wait === null ? "" : `, the server asked to retry after ${formatWait(wait)} (Retry-After)`}`;
+    }
+    if (statusCode < 200 || statusCode >= 300) return `${shown}: HTTP ${statusCode}`;
+    if (length !== undefined && Number(length) !== size) return `${shown}: ${length} bytes, the index says ${size}`;
+    return null;
+  } catch (error) {
+    return `${shown}: ${(error as Error).message}`;
   }
 }
 
@@ -105,7 +135,7 @@ export function historyDisagreements(registry: Registry): ValidationProblem[] {
  * `validate`: the schema and cross-field rules, then (optionally) the files and the URLs. Planned
  * packages (the design's placeholders) are problems too, one each: "planned, not published".
  */
-export async function validateIndexFile(file: string, options: { packagesDir?: string; checkUrls?: boolean } = {}): Promise<{ engines: number; problems: ValidationProblem[] }> {
+export async function validateIndexFile(file: string, options: { packagesDir?: string; checkUrls?: boolean; credential?: HttpCredential } = {}): Promise<{ engines: number; problems: ValidationProblem[] }> {
   let index: Awaited<ReturnType<typeof readIndex>>;
   try {
     index = await readIndex(file, { allowPlaceholders: true });
@@ -116,6 +146,6 @@ export async function validateIndexFile(file: string, options: { packagesDir?: s
   const problems: ValidationProblem[] = index.placeholders.map((p) => ({ where: p.where, message: `${p.filename}: planned, not published (${p.fields})` }));
   problems.push(...historyDisagreements(index.registry));
   if (options.packagesDir) problems.push(...(await checkPackageFiles(index.registry, options.packagesDir)));
-  if (options.checkUrls) problems.push(...(await checkPackageUrls(index.registry)));
+  if (options.checkUrls) problems.push(...(await checkPackageUrls(index.registry, options.credential ? { credential: options.credential } : {})));
   return { engines: index.registry.engines.length, problems };
 }

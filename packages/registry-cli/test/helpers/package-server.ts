@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createTlsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 
@@ -15,12 +16,20 @@ import { join } from "node:path";
  * itself, forever), reuploaded (a file re-uploaded while it downloads: the first response drops
  * after half the body, and every request sees a new ETag, so a resume's If-Range no longer matches
  * and gets the whole file).
+ * Servers that say "later" or "not like that": busy (503 with `Retry-After: 1`, twice per file, then
+ * ok), ratelimited (429 with `Retry-After` as an HTTP date 2 s after its `Date`, once per file),
+ * longwait (503 asking for an hour, always), nohead (405 to HEAD, ok to GET). A private mirror:
+ * `private-<mode>` answers 401 unless the request carries MIRROR_USER:MIRROR_TOKEN as Basic auth or
+ * MIRROR_TOKEN as a Bearer token, then behaves as `<mode>`.
  * Every file has an ETag (its sha256) and a Last-Modified, and `If-Range` is honoured (RFC 9110): a
  * resume whose validator no longer matches gets the whole file.
  */
+export const MIRROR_USER = "mirror-user";
+export const MIRROR_TOKEN = "s3cret-T0ken-4242";
+const BASIC = `Basic ${Buffer.from(`${MIRROR_USER}:${MIRROR_TOKEN}`).toString("base64")}`;
 export interface PackageServer {
   url: string;
-  requests: { mode: string; method: string; range: string | undefined; ifRange: string | undefined }[];
+  requests: { mode: string; method: string; range: string | undefined; ifRange: string | undefined; authorization: string | undefined }[];
   /** Lets the held bodies of `gated` requests (and later ones) go. */
   openGate(): void;
   close(): Promise<void>;
@@ -28,10 +37,16 @@ export interface PackageServer {
 
 const DRIP_BYTES = 1500;
 
-export async function startPackageServer(root: string): Promise<PackageServer> {
+export async function startPackageServer(root: string, options: { tls?: { key: string; cert: string } } = {}): Promise<PackageServer> {
   const requests: PackageServer["requests"] = [];
   const flakyServed = new Set<string>();
   const uploads = new Map<string, number>();
+  const asked = new Map<string, number>();
+  const count = (key: string) => {
+    const n = (asked.get(key) ?? 0) + 1;
+    asked.set(key, n);
+    return n;
+  };
   const sockets = new Set<import("node:net").Socket>();
 
   let gateOpen = false;
@@ -41,24 +56,38 @@ export async function startPackageServer(root: string): Promise<PackageServer> {
   const serveRange = (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
     const { etag } = validators(body);
     const ifRange = req.headers["if-range"] as string | undefined;
-    const range = ifRange !== undefined && ifRange !== etag ? null : /^bytes=(\d+)-$/.exec(req.headers.range ?? "");
+    const range = ifRange !== undefined && ifRange !== etag ? null : /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? "");
     if (range) {
       const start = Number(range[1]);
+      const end = range[2] ? Math.min(Number(range[2]), body.length - 1) : body.length - 1;
       if (start >= body.length) {
         res.writeHead(416, { "content-range": `bytes */${body.length}` }).end();
         return;
       }
-      res.writeHead(206, { ...validators(body), "content-length": body.length - start, "content-range": `bytes ${start}-${body.length - 1}/${body.length}`, "accept-ranges": "bytes" });
-      res.end(req.method === "HEAD" ? undefined : body.subarray(start));
+      res.writeHead(206, { ...validators(body), "content-length": end + 1 - start, "content-range": `bytes ${start}-${end}/${body.length}`, "accept-ranges": "bytes" });
+      res.end(req.method === "HEAD" ? undefined : body.subarray(start, end + 1));
       return;
     }
     res.writeHead(200, { ...validators(body), "content-length": body.length, "accept-ranges": "bytes" });
     res.end(req.method === "HEAD" ? undefined : body);
   };
 
-  const server: Server = createServer(async (req, res) => {
-    const [, mode = "", tag = "", filename = ""] = (req.url ?? "").split("/").map(decodeURIComponent);
-    requests.push({ mode, method: req.method ?? "", range: req.headers.range, ifRange: req.headers["if-range"] as string | undefined });
+  const handler = async (req: IncomingMessage, res: ServerResponse) => {
+    const [, path = "", tag = "", filename = ""] = (req.url ?? "").split("/").map(decodeURIComponent);
+    requests.push({ mode: path, method: req.method ?? "", range: req.headers.range, ifRange: req.headers["if-range"] as string | undefined, authorization: req.headers.authorization });
+    let mode = path;
+    if (mode.startsWith("private-")) {
+      const auth = req.headers.authorization;
+      if (auth !== BASIC && auth !== `Bearer ${MIRROR_TOKEN}`) return void res.writeHead(401, { "www-authenticate": 'Basic realm="mirror"' }).end("unauthorized");
+      mode = mode.slice("private-".length);
+    }
+    if (mode === "nohead" && req.method === "HEAD") return void res.writeHead(405, { allow: "GET" }).end();
+    if (mode === "longwait") return void res.writeHead(503, { "retry-after": "3600" }).end("come back in an hour");
+    if (mode === "busy" && count(`busy/${filename}`) <= 2) return void res.writeHead(503, { "retry-after": "1" }).end("busy");
+    if (mode === "ratelimited" && count(`ratelimited/${filename}`) === 1) {
+      const now = Date.now();
+      return void res.writeHead(429, { date: new Date(now).toUTCString(), "retry-after": new Date(now + 2000).toUTCString() }).end("slow down");
+    }
     if (mode === "missing") return void res.writeHead(404).end("not found");
     if (mode === "loop") return void res.writeHead(302, { location: req.url ?? "/" }).end();
     if (mode === "redirect") return void res.writeHead(302, { location: `/ok/${encodeURIComponent(tag)}/${encodeURIComponent(filename)}` }).end();
@@ -70,6 +99,9 @@ export async function startPackageServer(root: string): Promise<PackageServer> {
     }
     switch (mode) {
       case "ok":
+      case "nohead":
+      case "busy":
+      case "ratelimited":
         return serveRange(req, res, body);
       case "tampered": {
         const copy = Buffer.from(body);
@@ -134,7 +166,8 @@ export async function startPackageServer(root: string): Promise<PackageServer> {
       default:
         res.writeHead(400).end("unknown mode");
     }
-  });
+  };
+  const server: Server = options.tls ? createTlsServer(options.tls, handler) : createServer(handler);
   server.on("connection", (socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
@@ -142,7 +175,7 @@ export async function startPackageServer(root: string): Promise<PackageServer> {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: options.tls ? `https://localhost:${port}` : `http://127.0.0.1:${port}`,
     requests,
     openGate: () => {
       gateOpen = true;

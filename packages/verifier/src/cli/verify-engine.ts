@@ -10,7 +10,7 @@ import {
   UsageError,
   withReporter,
 } from "@baiengine/cli-kit";
-import { listEngineProfiles } from "@baiengine/profiles";
+import { listEngineProfiles, type Smoke } from "@baiengine/profiles";
 import { parseJsonDocument, type Registry, type RuntimeManifest, safeParseRegistry } from "@baiengine/schema";
 import type { DeviceProbe } from "../devices/device-listing.js";
 import { describeFinding, type Finding } from "../findings.js";
@@ -32,7 +32,7 @@ const program = createProgram("verify-engine", "Verify .baiengine packages: cont
   .argument("<file...>", ".baiengine package files")
   .option("--registry <engines.json>", "also check size, sha256 and fields against this registry index")
   .option("--runtime <file.bairuntime>", "verify this runtime pack too, and that it serves each package: the runtime its manifest names, with every library of it the package's binaries link")
-  .option("--smoke", "extract to a temporary folder and run `<serverBinary> --version`, then, where this host has a device of a GPU package's kind, the engine's device listing")
+  .option("--smoke", "extract to a temporary folder and run the engine's smoke (its profile's: `--version`, or an HTTP request to the server started on 127.0.0.1 with a generated model), then, where this host has a device of a GPU package's kind, the engine's device probe")
   .option("--emulate", "with --smoke, run other platforms' packages through qemu-aarch64 or wine")
   .option("--json", "print one JSON object per file (JSON Lines) instead of text");
 for (const [key, { flag, description }] of Object.entries(LIMIT_FLAGS)) {
@@ -69,7 +69,7 @@ program.action(async (files: string[], flags: Flags) => {
         ...(registry ? { registry } : {}),
         smoke: Boolean(flags.smoke),
         emulate: Boolean(flags.emulate),
-        ...(flags.smoke ? { deviceProbes: deviceProbes() } : {}),
+        ...(flags.smoke ? { deviceProbes: deviceProbes(), smokes: smokes() } : {}),
         limits,
         reporter,
       }),
@@ -84,6 +84,11 @@ program.action(async (files: string[], flags: Flags) => {
 /** Engine id → the device probe of its profile (@baiengine/profiles data: `llama-server --list-devices` and how to read it). */
 function deviceProbes(): Record<string, DeviceProbe> {
   return Object.fromEntries(listEngineProfiles().flatMap((p) => (p.deviceProbe ? [[p.id, p.deviceProbe]] : [])));
+}
+
+/** Engine id → the smoke of its profile (an exit code, or an HTTP round trip with a generated model). */
+function smokes(): Record<string, Smoke> {
+  return Object.fromEntries(listEngineProfiles().map((p) => [p.id, p.smoke]));
 }
 
 function loadRegistry(path: string): Registry {

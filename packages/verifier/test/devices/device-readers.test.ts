@@ -10,6 +10,8 @@ import {
   hostHasDevice,
   isSoftwareVulkanDevice,
   parseDeviceListing,
+  parseDeviceLogLines,
+  parseTabListing,
   parseNvidiaSmiList,
   parseRocminfoAgents,
   parseVulkanSummary,
@@ -17,7 +19,7 @@ import {
 } from "../../src/devices/index.js";
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/devices/${name}`, import.meta.url), "utf8");
-const LLAMA: DeviceProbe = { args: ["--list-devices"], format: "ggml-list-devices", devices: { cuda: "^CUDA\\d+$", vulkan: "^Vulkan\\d+$" } };
+const LLAMA: DeviceProbe = { kind: "list-devices", args: ["--list-devices"], format: "ggml-list-devices", devices: { cuda: "^CUDA\\d+$", vulkan: "^Vulkan\\d+$" } };
 const none: HostDevices = { cuda: [], rocm: [], vulkan: null, metal: false, notes: [] };
 
 describe("device listings in ggml's format (llama-server --list-devices)", () => {
@@ -37,6 +39,41 @@ describe("device listings in ggml's format (llama-server --list-devices)", () =>
     expect(parseDeviceListing("Available devices:\n  (none)\n")).toEqual([]);
     expect(parseDeviceListing("error: invalid argument: --list-devices\n")).toBeNull();
     expect(parseDeviceListing("Available devices:\r\n  HelloGPU0: Hello stub GPU (1024 MiB, 1000 MiB free)\r\n")).toEqual([{ name: "HelloGPU0", description: "Hello stub GPU", totalMiB: 1024, freeMiB: 1000 }]);
+  });
+});
+
+describe("other engines' device output (profile data says which)", () => {
+  it("a NAME<tab>DESCRIPTION listing (stable-diffusion.cpp's --list-devices); no such line is null", () => {
+    const sd: DeviceProbe = { kind: "list-devices", args: ["--list-devices"], format: "name-tab-description", devices: { cuda: "^CUDA\\d+$" } };
+    const devices = parseTabListing("ggml_cuda_init: found 1 CUDA devices:\nCPU\tAMD EPYC 9654\r\nCUDA0\tNVIDIA H100 80GB HBM3\n");
+    expect(devices?.map(formatListedDevice)).toEqual(["CPU: AMD EPYC 9654", "CUDA0: NVIDIA H100 80GB HBM3"]);
+    expect(devicesOfKind(devices!, sd, "cuda").map((d) => d.name)).toEqual(["CUDA0"]);
+    expect(parseTabListing("usage: sd-server [options]\n")).toBeNull();
+  });
+
+  it("ggml's backend log lines while a model loads (whisper-server): each matching line is a device of that family", () => {
+    const probe: DeviceProbe = {
+      kind: "log-lines",
+      args: ["-m", "{model}"],
+      model: "tiny-whisper-model",
+      readyPath: "/health",
+      timeoutSeconds: 60,
+      devices: { cuda: "^\\s*Device \\d+: .+, compute capability \\d+\\.\\d+", vulkan: "^ggml_vulkan: \\d+ = .+" },
+    };
+    const log = [
+      "ggml_cuda_init: found 2 CUDA devices:",
+      "  Device 0: NVIDIA H100 80GB HBM3, compute capability 9.0, VMM: yes",
+      "  Device 1: NVIDIA H100 80GB HBM3, compute capability 9.0, VMM: yes",
+      "ggml_vulkan: 0 = NVIDIA H100 80GB HBM3 (NVIDIA) | uma: 0 | fp16: 1",
+      "whisper_model_load: loading model",
+    ].join("\n");
+    const devices = parseDeviceLogLines(log, probe.devices);
+    expect(devicesOfKind(devices, probe, "cuda").map(formatListedDevice)).toEqual([
+      "cuda0: Device 0: NVIDIA H100 80GB HBM3, compute capability 9.0, VMM: yes",
+      "cuda1: Device 1: NVIDIA H100 80GB HBM3, compute capability 9.0, VMM: yes",
+    ]);
+    expect(devicesOfKind(devices, probe, "vulkan").map((d) => d.name)).toEqual(["vulkan0"]);
+    expect(parseDeviceLogLines("whisper_model_load: loading model\n", probe.devices)).toEqual([]);
   });
 });
 
