@@ -218,11 +218,14 @@ describe("runtime packs go with the last engine that links them", () => {
   it("an update whose device probe finds no device stays uninstalled and inactive; the active one stays, with a message", async () => {
     const dir = join(root, "engines-probe");
     expect((await install(dir, "hello@0.1.0", "cuda13")).code).toBe(0);
-    // A whole store that no longer provides the library the package links: 0.1.0 keeps its own hard link.
+    // The store still names libhellort.so.1, but as a library that is not the runtime (a new inode, so
+    // 0.1.0 keeps its own hard link): the GPU module cannot load, and hello-server lists no device.
     const store = join(dir, "runtimes", RUNTIME, "13.0.1", "linux-x86_64");
-    await rename(join(store, "libs", "libhellort.so.1"), join(store, "libs", "libhellort-other.so.1"));
-    const manifest = JSON.parse(await readFile(join(store, "manifest.json"), "utf8"));
-    await writeFile(join(store, "manifest.json"), JSON.stringify({ ...manifest, provides: ["libhellort-other.so.1"] }));
+    const library = join(store, "libs", "libhellort.so.1");
+    await rm(library);
+    const installedFiles = await readdir(join(dir, "hello", "0.1.0", "linux-x86_64-cuda13"), { recursive: true });
+    const notTheRuntime = installedFiles.find((file) => /libhello-base\.so\.0$/.test(file));
+    await copyFile(join(dir, "hello", "0.1.0", "linux-x86_64-cuda13", notTheRuntime!), library);
     const update = await install(dir, "hello@0.2.0", "cuda13");
     expect(update.code).toBe(1);
     expect(update.stderr).toContain("error: hello-server --list-devices lists no CUDA device");
