@@ -17,17 +17,18 @@ export interface FileFacts {
  * walked into and counts no bytes). A folder that is gone gives none.
  */
 export async function walkFiles(dir: string): Promise<FileFacts[]> {
-  const out: FileFacts[] = [];
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-  for (const entry of entries) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await walkFiles(path)));
-    else if (entry.isFile()) {
+  // A folder's entries at once: the walk waits on the file system, not on each file in turn.
+  const found = await Promise.all(
+    entries.map(async (entry): Promise<FileFacts[]> => {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) return walkFiles(path);
+      if (!entry.isFile()) return [];
       const s = await lstat(path, { bigint: true }).catch(() => null);
-      if (s?.isFile()) out.push({ path, inode: `${s.dev}:${s.ino}`, links: Number(s.nlink), size: Number(s.size) });
-    }
-  }
-  return out;
+      return s?.isFile() ? [{ path, inode: `${s.dev}:${s.ino}`, links: Number(s.nlink), size: Number(s.size) }] : [];
+    }),
+  );
+  return found.flat();
 }
 
 /** Bytes of a folder's files, each file once however many of its links the folder holds. */
