@@ -85,7 +85,7 @@ describe("whisper.cpp cpu package, end to end (the same commands as llama.cpp)",
     const enginesDir = path.join(tmp, "engines");
     try {
       const resolved = await run(process.execPath, [registry, "resolve", "--registry", index, "--engine", "whisper-cpp", "--json"], { cwd: tmp });
-      expect(JSON.parse(resolved.stdout)).toMatchObject({ package: { filename } });
+      expect(JSON.parse(resolved.stdout)).toMatchObject({ entry: { filename } });
       await time("install", () => run(process.execPath, [registry, "install", "--registry", index, "--engine", "whisper-cpp", "--base-url", releases.origin, "--engines-dir", enginesDir, "--json"], { cwd: tmp }));
     } finally {
       await releases.close();
