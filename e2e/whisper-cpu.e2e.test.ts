@@ -71,10 +71,12 @@ describe("whisper.cpp cpu package, end to end (the same commands as llama.cpp)",
     await run(process.execPath, [registry, "name-packages", "--registry", index, "--engine", "whisper-cpp", "--version", "1.9.1", "--packages-dir", out], { cwd: tmp });
     await time("publish", () => run(process.execPath, [registry, "update", "--registry", index, "--engine", "whisper-cpp", "--version", "1.9.1", "--packages-dir", out], { cwd: tmp }));
     await run(process.execPath, [registry, "export", "--registry", index, "--format", "packages-json", "--out", path.join(tmp, "packages.json")], { cwd: tmp });
-    const exported = JSON.parse(readFileSync(path.join(tmp, "packages.json"), "utf8")) as { engines: { id: string; latest: { version: string; packages: { filename: string }[] } }[] };
+    const exported = JSON.parse(readFileSync(path.join(tmp, "packages.json"), "utf8")) as { engines: { id: string; supportedFormats: string[]; latest: { version: string; packages: { filename: string }[] } }[] };
     expect(exported.engines.map((e) => e.id)).toEqual(expect.arrayContaining(["llama-cpp", "whisper-cpp"]));
     const published = exported.engines.find((e) => e.id === "whisper-cpp")!;
     expect(published.latest.version).toBe("1.9.1");
+    // A new entry takes the profile's formats: the ggml .bin files whisper.cpp's loader reads (the live index says gguf too).
+    expect(published.supportedFormats).toEqual(["bin"]);
     const filename = published.latest.packages[0]!.filename;
     expect(filename).toMatch(/^whisper-cpp-1\.9\.1-linux-(x64|x86_64)-cpu\.baiengine$/);
 
@@ -83,7 +85,7 @@ describe("whisper.cpp cpu package, end to end (the same commands as llama.cpp)",
     const enginesDir = path.join(tmp, "engines");
     try {
       const resolved = await run(process.execPath, [registry, "resolve", "--registry", index, "--engine", "whisper-cpp", "--json"], { cwd: tmp });
-      expect(JSON.parse(resolved.stdout)).toMatchObject({ package: { filename } });
+      expect(JSON.parse(resolved.stdout)).toMatchObject({ entry: { filename } });
       await time("install", () => run(process.execPath, [registry, "install", "--registry", index, "--engine", "whisper-cpp", "--base-url", releases.origin, "--engines-dir", enginesDir, "--json"], { cwd: tmp }));
     } finally {
       await releases.close();

@@ -7,12 +7,12 @@ import { formatPlan } from "../src/plan/format-plan.js";
 import { planPack } from "../src/plan/plan-pack.js";
 import { declaredVersion } from "../src/probe/source-facts.js";
 import { runtimeRequirement } from "../src/stage/runtime-requirement.js";
-import { linuxFacts, llamaSourceFacts } from "./helpers/facts.js";
+import { declaredBy, linuxFacts, llamaSourceFacts } from "./helpers/facts.js";
 import { tempDirSync } from "@baiengine/test-kit";
 
 const whisperSource = "/src/whisper.cpp";
 const whisperFacts = (over: Parameters<typeof llamaSourceFacts>[0] = {}) =>
-  linuxFacts({ source: llamaSourceFacts({ dir: whisperSource, declaredVersion: "1.9.1", commit: null, commitTime: null, newestFileTime: 499162500, identity: "content:1", ...over }) });
+  linuxFacts({ source: llamaSourceFacts({ dir: whisperSource, declared: declaredBy("1.9.1"), commit: null, commitTime: null, newestFileTime: 499162500, identity: "content:1", ...over }) });
 
 /** The accelerator profiles the platform matrix allows (the matrix's cells, before engine filters). */
 const cells = () => listAcceleratorProfiles().filter((p) => isSupportedPlatform(p.os, p.arch, p.token, PLATFORM_MATRIX));
@@ -64,7 +64,7 @@ describe("whisper.cpp plans (the same commands as llama.cpp)", () => {
   it("reads the version of a quoted CMake project name", () => {
     const dir = tempDirSync("whisper-version");
     writeFileSync(path.join(dir, "CMakeLists.txt"), 'cmake_minimum_required(VERSION 3.5)\nproject("whisper.cpp" C CXX)\nproject("whisper.cpp" VERSION 1.9.1)\n');
-    expect(declaredVersion(dir, [{ kind: "cmake-project", file: "CMakeLists.txt" }])).toBe("1.9.1");
+    expect(declaredVersion(dir, [{ kind: "cmake-project", file: "CMakeLists.txt" }])?.version).toBe("1.9.1");
   });
 });
 

@@ -75,13 +75,14 @@ describe("planSource", () => {
 });
 
 describe("planDefines", () => {
-  it("layers build type, run paths, engine, accelerator, flags, launchers, then --cmake-arg", () => {
+  it("layers build type, run paths, engine, source (its dev option), accelerator, flags, launchers, then --cmake-arg", () => {
     const facts = linuxFacts({ tools: { ...linuxFacts().tools, ccache: "/usr/bin/ccache" } });
     const options: PackOptions = { accel: "cuda13", source, cmakeArgs: ["-DCMAKE_CUDA_ARCHITECTURES=89-real", "--fresh"] };
-    const { defines, extra, generator } = planDefines(options, facts, planTarget(options, facts, real()), source);
+    const { defines, extra, generator } = planDefines(options, facts, planTarget(options, facts, real()), { dir: source, defines: { LLAMA_BUILD_IS_DEV: "ON" } });
     const keys = Object.keys(defines);
     expect(keys.slice(0, 4)).toEqual(["CMAKE_BUILD_TYPE", "CMAKE_BUILD_WITH_INSTALL_RPATH", "CMAKE_INSTALL_RPATH", "CMAKE_SKIP_INSTALL_RPATH"]);
-    expect(keys.indexOf("LLAMA_BUILD_TESTS")).toBeLessThan(keys.indexOf("GGML_CUDA"));
+    expect(keys.indexOf("LLAMA_BUILD_TESTS")).toBeLessThan(keys.indexOf("LLAMA_BUILD_IS_DEV"));
+    expect(keys.indexOf("LLAMA_BUILD_IS_DEV")).toBeLessThan(keys.indexOf("GGML_CUDA"));
     expect(defines).toMatchObject({ CMAKE_CUDA_ARCHITECTURES: "89-real", CMAKE_CUDA_COMPILER_LAUNCHER: "ccache", CMAKE_C_FLAGS: `-ffile-prefix-map=${source}=llama-cpp` });
     expect({ extra, generator }).toEqual({ extra: ["--fresh"], generator: "Ninja" });
   });

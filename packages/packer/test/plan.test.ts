@@ -4,7 +4,7 @@ import { gpuTargetList, listAcceleratorProfiles } from "@baiengine/profiles";
 import { formatPlan } from "../src/plan/format-plan.js";
 import { planPack } from "../src/plan/plan-pack.js";
 import type { PackFacts } from "../src/plan/facts.js";
-import { linuxFacts, llamaSourceFacts } from "./helpers/facts.js";
+import { declaredBy, linuxFacts, llamaSourceFacts } from "./helpers/facts.js";
 
 const source = "/src/llama.cpp";
 const CUDA12_ARCHITECTURES = gpuTargetList("cuda12");
@@ -177,7 +177,7 @@ describe("planPack for llama.cpp", () => {
 
 describe("planPack for hello", () => {
   it("takes no ggml defines and its version from project(VERSION)", () => {
-    const facts = linuxFacts({ source: { dir: "/packer/fixtures/hello", missingMarkers: [], commit: null, commitTime: 1700000000, tag: null, declaredVersion: "0.1.0", identity: "tree:abc", newestFileTime: null, archive: null } });
+    const facts = linuxFacts({ source: { dir: "/packer/fixtures/hello", missingMarkers: [], commit: null, commitTime: 1700000000, tag: null, declared: declaredBy("0.1.0"), identity: "tree:abc", newestFileTime: null, archive: null } });
     const plan = planPack({ engine: "hello", accel: "cpu" }, { facts });
     expect(plan.source.dir).toBe("/packer/fixtures/hello");
     expect(plan.packageStem).toBe("hello-0.1.0-linux-x86_64-cpu");
@@ -189,7 +189,7 @@ describe("planPack for hello", () => {
 
   it("cuda13 is GPU-shaped with the fixture's stub runtime: no nvcc needed, cross too, no CUDA architectures", () => {
     const facts = linuxFacts(
-      { source: { dir: "/packer/fixtures/hello", missingMarkers: [], commit: null, commitTime: 1700000000, tag: null, declaredVersion: "0.1.0", identity: "tree:abc", newestFileTime: null, archive: null } },
+      { source: { dir: "/packer/fixtures/hello", missingMarkers: [], commit: null, commitTime: 1700000000, tag: null, declared: declaredBy("0.1.0"), identity: "tree:abc", newestFileTime: null, archive: null } },
       ["nvcc"],
     );
     for (const os of ["linux", "windows"] as const) {

@@ -100,7 +100,7 @@ describe("refusals before building", () => {
   });
 
   it("no version anywhere is refused, never made up; no source and no version asks for --source", () => {
-    const r = refusal(() => planPack({ accel: "cpu", source }, { facts: linuxFacts({ source: llamaSourceFacts({ declaredVersion: null }) }) }));
+    const r = refusal(() => planPack({ accel: "cpu", source }, { facts: linuxFacts({ source: llamaSourceFacts({ declared: null }) }) }));
     expect(r.hint).toBe("pass --version <version>");
     const none = refusal(() => planPack({ accel: "cpu" }, { facts: linuxFacts({ source: null }) }));
     expect(none.hint).toContain("--source <dir or .tar.gz>");
@@ -121,9 +121,9 @@ describe("probing", () => {
     const dir = tempDirSync("packer-src");
     writeFileSync(path.join(dir, "CMakeLists.txt"), 'project("llama.cpp" C CXX)\nset(LLAMA_VERSION_MAJOR 0)\nset(LLAMA_VERSION_MINOR 5)\nset(LLAMA_VERSION_PATCH 0)\n');
     const llama = getEngineProfile("llama-cpp");
-    expect(declaredVersion(dir, llama.versionRules)).toBe("0.5.0");
+    expect(declaredVersion(dir, llama.versionRules)?.version).toBe("0.5.0");
     const facts = await readSourceFacts(dir, llama);
     expect(facts?.missingMarkers).toContain("include/llama.h");
-    expect(declaredVersion(path.resolve(import.meta.dirname, "../fixtures/hello"), getEngineProfile("hello").versionRules)).toBe("0.1.0");
+    expect(declaredVersion(path.resolve(import.meta.dirname, "../fixtures/hello"), getEngineProfile("hello").versionRules)?.version).toBe("0.1.0");
   });
 });

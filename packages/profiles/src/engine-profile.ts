@@ -2,10 +2,33 @@ import { z } from "zod";
 import { DeviceProbe, Smoke } from "./engine-run.js";
 import { CommentField, DefinesField, NonEmpty, OsField } from "./fields.js";
 
+const CmakeName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "a CMake variable name");
+
+/**
+ * What a development build is, for a source that marks its own: ggml's version scheme, which
+ * llama.cpp and (from 1.9.3) whisper.cpp follow (https://github.com/ggml-org/ggml/discussions/1579).
+ * A CMake option, ON by default even at a release tag, makes the binaries report `X.Y.Z-dev`;
+ * upstream's release workflow passes it OFF. The numbers are bumped in the release commit, so
+ * `X.Y.Z-dev` is a build of a commit after release X.Y.Z. The packer passes the option OFF for a
+ * checkout at `releaseTag` (and the package is version X.Y.Z), ON for any other tree (and the
+ * package's version is `version`, unless a git tag or --version names it).
+ */
+export const DevBuild = z.strictObject({
+  /** The CMake option (`WHISPER_BUILD_IS_DEV`). */
+  option: CmakeName,
+  /** The git tag of release X.Y.Z: `{version}` is X.Y.Z (`v{version}`). */
+  releaseTag: z.string().includes("{version}"),
+  /** The package version of a development build: `{version}` is X.Y.Z (`{version}-dev`). */
+  version: z.string().includes("{version}"),
+  /** Why (printed by --dry-run beside the option's define). */
+  reason: NonEmpty,
+});
+export type DevBuild = z.infer<typeof DevBuild>;
+
 /** How a source tree declares its version when it has no tag (first rule that matches wins). */
 export const VersionRule = z.discriminatedUnion("kind", [
   /** `set(NAME_MAJOR 0)`, `set(NAME_MINOR 5)`, `set(NAME_PATCH 0)` in a CMake file → `0.5.0`. */
-  z.strictObject({ kind: z.literal("cmake-set"), file: NonEmpty, major: NonEmpty, minor: NonEmpty, patch: NonEmpty }),
+  z.strictObject({ kind: z.literal("cmake-set"), file: NonEmpty, major: NonEmpty, minor: NonEmpty, patch: NonEmpty, dev: DevBuild.optional() }),
   /** `project(name VERSION 0.1.0 ...)` in a CMake file (the name may be quoted: `project("whisper.cpp" VERSION 1.9.1)`). */
   z.strictObject({ kind: z.literal("cmake-project"), file: NonEmpty }),
 ]);
@@ -54,7 +77,10 @@ export const EngineProfile = z.strictObject({
   id: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, "a lower-case engine id such as llama-cpp"),
   name: NonEmpty,
   description: NonEmpty,
+  /** The model files the engine's loader reads (file extensions): a new index entry's `modelFormats`, and every manifest's. */
   modelFormats: z.array(NonEmpty).min(1),
+  /** Why `modelFormats` says what it says, where that is not obvious or differs from the live index. */
+  modelFormatsReason: NonEmpty.optional(),
   source: EngineSource,
   /** Files whose presence says a folder is this engine's source. */
   sourceMarkers: z.array(NonEmpty).min(1),
@@ -94,6 +120,16 @@ export const EngineProfile = z.strictObject({
 export type EngineProfile = z.infer<typeof EngineProfile>;
 
 export const EnginesFile = z.strictObject({ $comment: CommentField, engines: z.array(EngineProfile).min(1) });
+
+/**
+ * A source's declared version X.Y.Z under a dev rule: whether the checkout is release X.Y.Z (its
+ * exact git tag is the rule's `releaseTag`), the value of the rule's CMake option (OFF for the
+ * release, ON otherwise), and the version a development build's package gets.
+ */
+export function devBuildFacts(dev: DevBuild, declared: string, gitTag: string | null): { release: boolean; optionValue: "ON" | "OFF"; devVersion: string } {
+  const release = gitTag !== null && gitTag === dev.releaseTag.replaceAll("{version}", declared);
+  return { release, optionValue: release ? "OFF" : "ON", devVersion: dev.version.replaceAll("{version}", declared) };
+}
 
 /** The git tag of `version` in the engine's repository (`{version}` of the profile's tag replaced). */
 export function sourceTag(source: Extract<EngineSource, { kind: "git" }>, version: string): string {

@@ -21,6 +21,9 @@ export function resolveEngines(input: unknown, known: { tokens: string[]; toolch
     for (const t of e.tokens ?? []) if (!tokens.has(t)) problems.push(`${where}.tokens: no accelerator profile has the token ${JSON.stringify(t)}`);
     for (const t of Object.keys(e.standIns ?? {})) if (!e.tokens?.includes(t)) problems.push(`${where}.standIns.${t}: the engine's tokens do not list ${JSON.stringify(t)}`);
     for (const id of Object.keys(e.toolchainFlags)) if (!toolchains.has(id)) problems.push(`${where}.toolchainFlags.${id}: no toolchain profile has this id`);
+    e.versionRules.forEach((r, j) => {
+      if (r.kind === "cmake-set" && r.dev && r.dev.option in e.cmakeDefines) problems.push(`${where}.versionRules[${j}].dev.option: ${r.dev.option} is also in cmakeDefines; the version rule decides it per checkout`);
+    });
     problems.push(...placeholderProblems(`${where}.smoke`, e.smoke), ...(e.deviceProbe ? placeholderProblems(`${where}.deviceProbe`, e.deviceProbe) : []));
   });
   assertNoProblems("engines.json", problems);

@@ -67,6 +67,9 @@ describe("engines as data: smoke and device probe kinds", () => {
     const whisper = findEngineProfile("whisper-cpp")!;
     expect(whisper.source).toEqual({ kind: "npm", package: "nodejs-whisper", version: "0.3.1", dir: "cpp/whisper.cpp", repository: "https://github.com/ggml-org/whisper.cpp" });
     expect(whisper.sourceMarkers).toContain("examples/server/server.cpp");
+    // What its loader reads (ggml's own 'ggml' magic files), not the live index's ["gguf", "bin"]; the reason says why.
+    expect(whisper.modelFormats).toEqual(["bin"]);
+    expect(whisper.modelFormatsReason).toContain("GGML_FILE_MAGIC");
     expect(whisper.cmakeDefines["GGML_OPENMP"]).toBe("OFF");
     expect(whisper.smoke).toMatchObject({ kind: "http", model: "tiny-whisper-model", health: { path: "/health", status: 200 }, request: { method: "POST", path: "/inference" }, answer: { json: { text: "string" } } });
     expect(whisper.deviceProbe).toMatchObject({ kind: "log-lines", model: "tiny-whisper-model", readyPath: "/health" });
@@ -110,6 +113,30 @@ describe("engines as data: smoke and device probe kinds", () => {
     expect(issues(() => resolveEngines(engines, { ...known, tokens: [...known.tokens, "cuda13"] }))).toEqual([
       "engines[2].smoke.args[1]: {model} needs a generated model (engines[2].smoke.model)",
       "engines[2].deviceProbe.args[8]: unknown placeholder {cpus} (known: {model}, {host}, {port})",
+    ]);
+  });
+});
+
+describe("version rules: what a -dev suffix means is data", () => {
+  it("whisper.cpp reads ggml's scheme (1.9.3 on) before project() (1.9.1), both from CMakeLists.txt", () => {
+    const rules = findEngineProfile("whisper-cpp")!.versionRules;
+    expect(rules.map((r) => r.kind)).toEqual(["cmake-set", "cmake-project"]);
+    expect(rules[0]).toMatchObject({ major: "WHISPER_VERSION_MAJOR", dev: { option: "WHISPER_BUILD_IS_DEV", releaseTag: "v{version}", version: "{version}-dev" } });
+  });
+
+  it("a dev rule needs {version} in its tag and version and a CMake option the engine does not also set", () => {
+    const engines = data("engines.json");
+    const dev = engines.engines[2].versionRules[0].dev;
+    dev.releaseTag = "v1.9.3";
+    delete dev.version;
+    engines.engines[0].cmakeDefines["LLAMA_BUILD_IS_DEV"] = "OFF";
+    expect(issues(() => resolveEngines(engines, { ...known, tokens: [...known.tokens, "cuda13"] }))).toEqual([
+      'engines[2].versionRules[0].dev.releaseTag: Invalid string: must include "{version}"',
+      "engines[2].versionRules[0].dev.version: Invalid input: expected string, received undefined",
+    ]);
+    engines.engines[2].versionRules[0].dev = { ...dev, releaseTag: "v{version}", version: "{version}-dev" };
+    expect(issues(() => resolveEngines(engines, { ...known, tokens: [...known.tokens, "cuda13"] }))).toEqual([
+      "engines[0].versionRules[0].dev.option: LLAMA_BUILD_IS_DEV is also in cmakeDefines; the version rule decides it per checkout",
     ]);
   });
 });

@@ -1,4 +1,11 @@
+import type { VersionRule } from "@baiengine/profiles";
 import type { Platform } from "@baiengine/schema";
+
+/** The version X.Y.Z a source's CMake files declare, and the engine profile's rule that read it. */
+export interface DeclaredVersion {
+  version: string;
+  rule: VersionRule;
+}
 
 /** What a source folder is, as read from disk (by probe/source-facts.ts). */
 export interface SourceFacts {
@@ -12,7 +19,7 @@ export interface SourceFacts {
   /** Exact git tag of HEAD, if any. */
   tag: string | null;
   /** Version declared by the CMake files (profile's versionRules). */
-  declaredVersion: string | null;
+  declared: DeclaredVersion | null;
   /** Identity of the tree for the build cache: commit (+ hash of local changes) or a content hash. */
   identity: string;
   /**

@@ -18,7 +18,8 @@ function command(c: PlannedCommand): string {
 export function formatPlan(plan: PackPlan): string {
   const standIn = plan.engine.standIns?.[plan.target.token];
   const standInReasons = standIn ? Object.fromEntries(Object.keys(standIn.defines).map((k) => [k, standIn.reason])) : {};
-  const reasons = { ...plan.engine.defineReasons, ...plan.accelerator.defineReasons, ...standInReasons };
+  const devReasons = Object.fromEntries(plan.engine.versionRules.flatMap((r) => (r.kind === "cmake-set" && r.dev ? [[r.dev.option, r.dev.reason]] : [])));
+  const reasons = { ...plan.engine.defineReasons, ...devReasons, ...plan.accelerator.defineReasons, ...standInReasons };
   const c = plan.collect;
   const lines = [
     `plan ${plan.packageStem}`,

@@ -2,6 +2,7 @@ import type { Os } from "@baiengine/schema";
 import { splitCmakeArgs } from "./cmake-args.js";
 import { toolPath } from "./check-tools.js";
 import type { PackFacts } from "./facts.js";
+import type { PackSource } from "./plan-source.js";
 import type { PackTarget } from "./plan-target.js";
 import type { PackOptions } from "./plan-types.js";
 
@@ -30,13 +31,14 @@ function runPathDefines(os: Os): Record<string, string> {
 
 /**
  * Step 4 of planPack: the CMake defines, layered in this order: build type, run paths, the engine's,
- * the accelerator's (ggml engines), the engine's stand-in for the toolkit, the toolchain's, compiler flags (build paths mapped out of the
+ * the source's (its version rule's dev option), the accelerator's (ggml engines), the engine's stand-in for the toolkit, the toolchain's, compiler flags (build paths mapped out of the
  * binaries, then the toolchain's flags), ccache as launcher when installed, then --cmake-arg -D values.
  */
-export function planDefines(options: PackOptions, facts: PackFacts, target: PackTarget, sourceDir: string | null): PackDefines {
+export function planDefines(options: PackOptions, facts: PackFacts, target: PackTarget, source: Pick<PackSource, "dir" | "defines">): PackDefines {
   const { engine, accelerator, toolchain } = target;
+  const sourceDir = source.dir;
   const user = splitCmakeArgs(options.cmakeArgs ?? []);
-  const defines: Record<string, string> = { CMAKE_BUILD_TYPE: "Release", ...runPathDefines(target.os), ...engine.cmakeDefines };
+  const defines: Record<string, string> = { CMAKE_BUILD_TYPE: "Release", ...runPathDefines(target.os), ...engine.cmakeDefines, ...source.defines };
   if (engine.acceleratorDefines) Object.assign(defines, engineSpelling(accelerator.cmakeDefines, engine.acceleratorDefineNames ?? {}));
   if (target.standIn) Object.assign(defines, target.standIn.defines);
   const toolchainFlags = engine.toolchainFlags[toolchain.id]?.cFlags ?? [];

@@ -30,7 +30,7 @@ export function planSteps(options: PackOptions, context: PlanContext) {
   const target = planTarget(options, facts, refusals);
   checkTools(target, facts, refusals);
   const source = planSource(options, facts, target.engine, refusals);
-  const build = planDefines(options, facts, target, source.dir);
+  const build = planDefines(options, facts, target, source);
   const outputs = planOutputs(options, facts, target, source.version);
   const folder = planBuildFolder(facts, target, source, build, outputs.packageStem);
   const sourceArg = source.dir ?? `<${target.engine.id} source>`;

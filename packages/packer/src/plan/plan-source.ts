@@ -1,5 +1,5 @@
 import path from "node:path";
-import { type EngineProfile, type EngineSource, sourceTag } from "@baiengine/profiles";
+import { devBuildFacts, type EngineProfile, type EngineSource, sourceTag } from "@baiengine/profiles";
 import { checkNamePart } from "@baiengine/schema";
 import { SourceError, UnknownProfileError } from "../errors.js";
 import type { PackFacts, SourceFacts } from "./facts.js";
@@ -37,6 +37,8 @@ export interface PackSource {
   mtime: number | null;
   /** Which rule chose `mtime`. */
   mtimeFrom: ArchiveTimeRule | null;
+  /** Defines the source's version rule decides (its dev option, OFF only at the release tag). */
+  defines: Record<string, string>;
 }
 
 /**
@@ -59,7 +61,8 @@ export function planSource(options: PackOptions, facts: PackFacts, engine: Engin
   const { version, versionFrom } = pickVersion(options, source, engine, npm === null ? dir : null, refusals);
   const time = chooseArchiveTime(options.sourceDateEpoch ?? facts.sourceDateEpoch ?? null, source);
   if (time === null && clone === null && npm === null && source !== null) refusals.refuse(new SourceError(`no time for the archive entries: ${source.dir} has no commit and no files`, "set SOURCE_DATE_EPOCH"));
-  return { dir, clone, npm, facts: source, version, versionFrom, mtime: time?.seconds ?? null, mtimeFrom: time?.from ?? null };
+  const defines = declaredBuild(source)?.defines ?? {};
+  return { dir, clone, npm, facts: source, version, versionFrom, mtime: time?.seconds ?? null, mtimeFrom: time?.from ?? null, defines };
 }
 
 function sourceFolder(options: PackOptions, facts: PackFacts, engine: EngineProfile, refusals: Refusals): Pick<PackSource, "dir" | "clone" | "npm"> {
@@ -85,12 +88,29 @@ function sourceFolder(options: PackOptions, facts: PackFacts, engine: EngineProf
   return { dir: path.join(facts.cacheDir, "sources", `${engine.id}-${tag}`), clone: { repository: engine.source.repository, tag }, npm: null };
 }
 
-/** --version, else the source's tag, else what its CMake files declare; a dry run without one plans the version as unknown. */
+/**
+ * The define of the declared version's dev rule (the profile's `dev.option`: OFF at its release tag,
+ * ON elsewhere), and what the version is when nothing else names it: X.Y.Z at the release tag, the
+ * rule's development version elsewhere; X.Y.Z as declared without a dev rule.
+ */
+function declaredBuild(source: SourceFacts | null): { defines: Record<string, string>; version: string; release: boolean } | null {
+  const declared = source?.declared;
+  if (!declared) return null;
+  const dev = declared.rule.kind === "cmake-set" ? declared.rule.dev : undefined;
+  if (!dev) return { defines: {}, version: declared.version, release: false };
+  const facts = devBuildFacts(dev, declared.version, source.tag);
+  return { defines: { [dev.option]: facts.optionValue }, version: facts.release ? declared.version : facts.devVersion, release: facts.release };
+}
+
+/** --version, else X.Y.Z at the dev rule's release tag, else the source's tag, else what its CMake files declare; a dry run without one plans the version as unknown. */
 function pickVersion(options: PackOptions, source: SourceFacts | null, engine: EngineProfile, dir: string | null, refusals: Refusals): Pick<PackSource, "version" | "versionFrom"> {
   let picked: Pick<PackSource, "version" | "versionFrom">;
+  const declared = declaredBuild(source);
+  const from = source?.declared?.rule.file ?? "";
   if (options.version !== undefined) picked = { version: options.version, versionFrom: "--version" };
+  else if (declared?.release) picked = { version: declared.version, versionFrom: `${from} at release tag ${source?.tag}` };
   else if (source?.tag) picked = { version: source.tag, versionFrom: "git tag" };
-  else if (source?.declaredVersion) picked = { version: source.declaredVersion, versionFrom: engine.versionRules.map((r) => r.file).join(", ") };
+  else if (declared) picked = { version: declared.version, versionFrom: from };
   else {
     if (dir !== null) refusals.refuse(new SourceError(`cannot tell the ${engine.name} version of ${dir}`, "pass --version <version>"));
     picked = { version: UNKNOWN_VERSION, versionFrom: "unknown" };

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
 import { isGitTopLevel, newestFileTime, sourceIdentity, toolOutput } from "@baiengine/cli-kit/system";
 import type { EngineProfile, VersionRule } from "@baiengine/profiles";
-import type { SourceFacts } from "../plan/facts.js";
+import type { DeclaredVersion, SourceFacts } from "../plan/facts.js";
 
 async function git(dir: string, args: string[]): Promise<string | null> {
   return (await toolOutput("git", ["-C", dir, ...args], { timeoutMs: 0 }))?.trim() ?? null;
@@ -32,11 +32,11 @@ export async function readSourceFacts(dir: string, engine: EngineProfile): Promi
   // No commit time (no repository, or no commit touched the folder): the files' newest time is the archive time's fallback.
   const newest = commitTime === null && missingMarkers.length === 0 ? newestFileTime(real) : null;
   const declared = declaredVersion(real, engine.versionRules);
-  return { dir: real, missingMarkers, commit, commitTime, tag, declaredVersion: declared, identity, newestFileTime: newest, archive: null };
+  return { dir: real, missingMarkers, commit, commitTime, tag, declared, identity, newestFileTime: newest, archive: null };
 }
 
-/** The version the source's CMake files declare, by the profile's rules. */
-export function declaredVersion(dir: string, rules: readonly VersionRule[]): string | null {
+/** The version the source's CMake files declare, and the profile's rule that read it (its `dev` says what a development build is). */
+export function declaredVersion(dir: string, rules: readonly VersionRule[]): DeclaredVersion | null {
   for (const rule of rules) {
     const file = path.join(dir, rule.file);
     if (!existsSync(file)) continue;
@@ -44,11 +44,11 @@ export function declaredVersion(dir: string, rules: readonly VersionRule[]): str
     if (rule.kind === "cmake-set") {
       const get = (name: string) => new RegExp(`set\\s*\\(\\s*${name}\\s+"?(\\d+)"?\\s*\\)`).exec(text)?.[1];
       const [a, b, c] = [get(rule.major), get(rule.minor), get(rule.patch)];
-      if (a !== undefined && b !== undefined && c !== undefined) return `${a}.${b}.${c}`;
+      if (a !== undefined && b !== undefined && c !== undefined) return { version: `${a}.${b}.${c}`, rule };
     } else {
-      // The name may be quoted: whisper.cpp declares `project("whisper.cpp" VERSION 1.9.1)`.
+      // The name may be quoted: whisper.cpp up to 1.9.2 declares `project("whisper.cpp" VERSION 1.9.1)`.
       const m = /project\s*\(\s*"?[\w.-]+"?[^)]*?\bVERSION\s+(\d+(?:\.\d+){0,3})/is.exec(text);
-      if (m) return m[1]!;
+      if (m) return { version: m[1]!, rule };
     }
   }
   return null;

@@ -19,6 +19,11 @@ export const ALL_TOOLS = [
   "x86_64-w64-mingw32-strip",
 ];
 
+/** A version X.Y.Z declared by a CMake `project()` (no dev rule), as source facts carry it. */
+export function declaredBy(version: string): SourceFacts["declared"] {
+  return { version, rule: { kind: "cmake-project", file: "CMakeLists.txt" } };
+}
+
 export function llamaSourceFacts(over: Partial<SourceFacts> = {}): SourceFacts {
   return {
     dir: "/src/llama.cpp",
@@ -26,7 +31,7 @@ export function llamaSourceFacts(over: Partial<SourceFacts> = {}): SourceFacts {
     commit: "de3ff815ea7d559ee917f063901b8986f038abc6",
     commitTime: 1790556072,
     tag: null,
-    declaredVersion: "0.5.0",
+    declared: declaredBy("0.5.0"),
     identity: "git:de3ff815ea7d559ee917f063901b8986f038abc6",
     newestFileTime: null,
     archive: null,
