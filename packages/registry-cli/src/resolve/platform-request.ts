@@ -3,6 +3,19 @@ import { requireHostPlatform } from "@baiengine/cli-kit/system";
 import { ARCH_VALUES, type Arch, isArch, isOs, OS_VALUES, type Os } from "@baiengine/schema";
 import { detectHostFacts, type HostFacts } from "./host-facts.js";
 
+/** What a command asks the index for, besides the engine: the platform flags, the version line and the mirror. */
+export interface PackageAsk {
+  os?: string;
+  arch?: string;
+  accel?: string;
+  /** The engine's pre-release instead of its stable version. */
+  prerelease?: boolean;
+  /** A release channel of the index's history (default stable). */
+  channel?: string;
+  /** Download from this mirror instead of the index's baseUrl. */
+  baseUrl?: URL | string;
+}
+
 /** What to resolve for: this host's detected facts, or a platform (and accelerator) asked for by flags. */
 export type PlatformTarget = { host: HostFacts } | { request: { os: Os; arch: Arch; accel?: string } };
 
