@@ -160,3 +160,137 @@ export class TrustRefusedError extends FailureError {
     super(`${role} metadata refused (${reason}): ${detail}`, hint);
   }
 }
+
+/**
+ * `use`, `rollback`, `remove` or `prune` refused: the engines folder and its active record are as
+ * they were. Subclasses name the reason; their fields are the facts `--json` prints.
+ */
+export class ManageRefusedError extends FailureError {}
+
+/** No version of `engineId` is installed in `enginesDir` (for `osArch`, when the command is about one machine platform; else null). */
+export class EngineNotInstalledError extends ManageRefusedError {
+  constructor(
+    readonly engineId: string,
+    readonly enginesDir: string,
+    readonly osArch: string | null,
+  ) {
+    super(`${engineId} is not installed${osArch ? ` for ${osArch}` : ""} in ${enginesDir}`, `\`engine-registry installed\` lists what is installed; to add it: install --engine ${engineId}`);
+  }
+}
+
+/**
+ * The engine is installed, but not `version` (or not for `accel`, the platform folder's accelerator
+ * part): `installed` lists the versions (or accelerators) that are. `osArch` is null when every
+ * machine platform was looked at (`remove`).
+ */
+export class VersionNotInstalledError extends ManageRefusedError {
+  constructor(
+    readonly engineId: string,
+    readonly version: string,
+    readonly accel: string | null,
+    readonly osArch: string | null,
+    readonly installed: string[],
+    hint: string,
+  ) {
+    super(`${engineId} ${version}${accel ? ` ${accel}` : ""} is not installed${osArch ? ` for ${osArch}` : ""} (installed: ${installed.join(", ")})`, hint);
+  }
+}
+
+/** A version is installed for several accelerators (`accels`) and the command did not say which (`--accel`). */
+export class AcceleratorNotChosenError extends ManageRefusedError {
+  constructor(
+    readonly engineId: string,
+    readonly version: string,
+    readonly accels: string[],
+  ) {
+    super(`${engineId} ${version} is installed for several accelerators: ${accels.join(", ")}`, "pick one with --accel");
+  }
+}
+
+/** `remove` of the active version (`platform` on `osArch`) without `--force`. */
+export class ActiveVersionError extends ManageRefusedError {
+  constructor(
+    readonly engineId: string,
+    readonly version: string,
+    readonly platform: string,
+    readonly osArch: string,
+  ) {
+    super(`${engineId} ${version} ${platform} is the active version`, `pick another first (use ${engineId}@<version>), or pass --force: the previously active version is then activated`);
+  }
+}
+
+/** `rollback` has nothing to go back to: no active version (`active` null), or no earlier one still installed. */
+export class NothingToRollBackError extends ManageRefusedError {
+  constructor(
+    readonly engineId: string,
+    readonly osArch: string,
+    readonly active: { version: string; platform: string } | null,
+  ) {
+    super(
+      active ? `${engineId} has no earlier active version still installed on ${osArch}` : `${engineId} has no active version on ${osArch}`,
+      active ? `install one and pick it: use ${engineId}@<version>` : `install it, or pick one: use ${engineId}@<version>`,
+    );
+  }
+}
+
+/** `use <engine>@latest` found no installed version it may activate; `reasons` says, per version passed over, why. */
+export class NoLatestVersionError extends ManageRefusedError {
+  constructor(
+    readonly engineId: string,
+    readonly osArch: string,
+    readonly reasons: string[],
+    hint: string,
+  ) {
+    super(`${engineId} on ${osArch}: no installed version to follow (${reasons.join("; ")})`, hint);
+  }
+}
+
+/** The active record (`file`, `<engines-dir>/active.json`) cannot be used: nothing that writes it runs, and `installed` shows no active version. */
+export class ActiveRecordUnreadableError extends FailureError {
+  constructor(
+    readonly file: string,
+    message: string,
+    hint: string,
+  ) {
+    super(message, hint);
+  }
+}
+
+/** The active record is not JSON or does not match its schema: `issues` are `path: reason` lines. */
+export class ActiveRecordInvalidError extends ActiveRecordUnreadableError {
+  constructor(
+    file: string,
+    readonly issues: string[],
+  ) {
+    super(file, `${file} is not a valid active record: ${issues.join("; ")}`, "fix it, or delete it (every engine then has no active version until `use <engine>@<version>`)");
+  }
+}
+
+/** The active record has a `format` above the one this CLI reads (`readable`): a newer version wrote it. */
+export class ActiveRecordNewerError extends ActiveRecordUnreadableError {
+  constructor(
+    file: string,
+    readonly format: number,
+    readonly readable: number,
+  ) {
+    super(file, `${file} was written by a newer engine-registry (format ${format}; this one reads format ${readable})`, "upgrade engine-registry to manage this engines folder; the file was left as it is");
+  }
+}
+
+/** The active record changed on disk while this command held the engines folder's lock (a writer that ignores it); nothing was written. */
+export class ActiveRecordChangedError extends FailureError {
+  constructor(readonly file: string) {
+    super(`${file} changed while this command held the engines folder's lock (a writer that ignores it); nothing was written`, "run the command again");
+  }
+}
+
+/** A folder to remove (`dir`) cannot be renamed aside: a file in it is in use (`errno`: EBUSY, EPERM, EACCES). */
+export class FolderInUseError extends ManageRefusedError {
+  constructor(
+    readonly dir: string,
+    readonly errno: string,
+    what: string,
+  ) {
+    super(`${dir} cannot be removed now: a file in it is in use (${errno})`, `is ${what} running? stop it, then run the command again`);
+  }
+}

@@ -43,6 +43,7 @@ export { scanEnginesFolder, type EnginesFolder, type InstalledEngine, type Insta
 export { bytesFreed, folderBytes, walkFiles, type FileFacts } from "./installed/file-usage.js";
 export { listInstalled, type InstalledReport, type InstalledRow } from "./installed/installed-list.js";
 export { applyManage, emptyTrash, trashPath, type ManageResult } from "./installed/manage-apply.js";
-export { isActive, planPrune, planRemove, planRollback, planUse, type ManagePlan, type Removal, type RemoveRequest, type UseRequest } from "./installed/manage-plan.js";
+export { isActive, planPrune, planRemove, type ManagePlan, type Removal, type RemoveRequest } from "./installed/manage-plan.js";
+export { chooseLatest, planRollback, planUse, type UseRequest } from "./installed/use-plan.js";
 export { runtimeLinkOf, storesInUse, type RuntimeLink } from "./installed/runtime-links.js";
 export { engineAsk, parseEngineRef, type EngineRef } from "./resolve/engine-ref.js";

@@ -235,6 +235,104 @@ describe("runtime packs go with the last engine that links them", () => {
   });
 });
 
+describe("what use @latest, rollback and a damaged record do", () => {
+  const dir = () => join(root, "engines-latest");
+  const errorOf = (r: { stdout: string }) => (JSON.parse(r.stdout) as { error: { code: string; exitCode: number; facts: Record<string, unknown> } }).error;
+
+  it("use @latest keeps the active GPU folder kind: a newer CPU package is passed over, said so; with --registry a yanked or beta version is too", async () => {
+    for (const v of GPU_VERSIONS) expect((await install(dir(), `hello@${v}`, "cuda13")).code).toBe(0);
+    expect((await install(dir(), "hello@0.3.0", "cpu")).code).toBe(0);
+    expect((await cli(dir(), ["use", "hello@0.1.0", ...linux])).code).toBe(0);
+    const latest = await cli(dir(), ["use", "hello@latest", ...linux]);
+    expect(latest.code, latest.stderr).toBe(0);
+    expect(latest.stdout).toBe(
+      "kept linux-x86_64-cuda13: 0.3.0 linux-x86_64-cpu is newer but another platform folder (use hello@0.3.0 --accel cpu to switch)\n" +
+        "hello on linux-x86_64: 0.1.0 linux-x86_64-cuda13 -> 0.2.0 linux-x86_64-cuda13, following updates (unpinned)\n",
+    );
+    expect(activeOf(await installed(dir()))).toEqual(["0.2.0 linux-x86_64-cuda13"]);
+    // Installed folders record no channel or yank: the index does. 0.2.0 yanked, then 0.2.0 a beta.
+    const yanked = join(root, "engines-latest-yanked.json");
+    await copyFile(registry, yanked);
+    expect((await runCli(["yank", "hello@0.2.0", "--reason", "wrong CUDA kernels", "--registry", yanked])).code).toBe(0);
+    const dry = await cli(dir(), ["use", "hello@latest", ...linux, "--registry", yanked, "--dry-run"]);
+    expect(dry.stdout).toBe(
+      "passed over hello 0.2.0: yanked in the index (wrong CUDA kernels)\n" +
+        "kept linux-x86_64-cuda13: 0.3.0 linux-x86_64-cpu is newer but another platform folder (use hello@0.3.0 --accel cpu to switch)\n" +
+        "would set hello on linux-x86_64: 0.2.0 linux-x86_64-cuda13 -> 0.1.0 linux-x86_64-cuda13, following updates (unpinned)\n",
+    );
+    const beta = join(root, "engines-latest-beta.json");
+    const index = JSON.parse(await readFile(registry, "utf8"));
+    index.engines[0].versions.find((v: { version: string }) => v.version === "0.2.0").channel = "beta";
+    await writeFile(beta, JSON.stringify(index));
+    const followed = await cli(dir(), ["use", "hello@latest", ...linux, "--registry", beta]);
+    expect(followed.code, followed.stderr).toBe(0);
+    expect(followed.stdout).toContain("passed over hello 0.2.0: on the index's beta channel, not stable\n");
+    expect(activeOf(await installed(dir()))).toEqual(["0.1.0 linux-x86_64-cuda13"]);
+    // Asked for by accelerator, the CPU build is taken.
+    const cpu = await cli(dir(), ["use", "hello@latest", "--accel", "cpu", ...linux, "--dry-run"]);
+    expect(cpu.stdout).toBe("would set hello on linux-x86_64: 0.1.0 linux-x86_64-cuda13 -> 0.3.0 linux-x86_64-cpu, following updates (unpinned)\n");
+  });
+
+  it("rollback takes an engine id alone: a version is a usage error pointing to use, and nothing changes", async () => {
+    const before = await readFile(join(dir(), "active.json"), "utf8");
+    const versioned = await cli(dir(), ["rollback", "hello@0.2.0", ...linux]);
+    expect(versioned.code).toBe(2);
+    expect(versioned.stderr).toBe('error: "hello@0.2.0": this command takes an engine id, not a version\n  hint: rollback goes back to the previously active version; to run a given one: use hello@0.2.0\n');
+    const upper = await cli(dir(), ["rollback", "HELLO", ...linux]);
+    expect(upper.code).toBe(2);
+    expect(upper.stderr).toContain("hint: write <engine>, e.g. llama-cpp\n");
+    const dry = await cli(dir(), ["rollback", "hello", ...linux, "--dry-run"]);
+    expect(dry.stdout).toBe("would set hello on linux-x86_64: 0.1.0 linux-x86_64-cuda13 -> 0.2.0 linux-x86_64-cuda13 (rolled back, pinned; use hello@latest to follow updates again)\n");
+    expect(await readFile(join(dir(), "active.json"), "utf8")).toBe(before);
+  });
+
+  it("a refusal has its own --json code and facts: not installed, unknown engine, the active version", async () => {
+    const notInstalled = await cli(dir(), ["use", "hello@0.9.0", ...linux, "--json"]);
+    expect(notInstalled.code).toBe(1);
+    expect(errorOf(notInstalled)).toMatchObject({ code: "VERSION_NOT_INSTALLED", facts: { engineId: "hello", version: "0.9.0", accel: null, osArch: "linux-x86_64", installed: ["0.3.0", "0.2.0", "0.1.0"] } });
+    const unknown = await cli(dir(), ["use", "nope@1.0.0", ...linux, "--json"]);
+    expect(errorOf(unknown)).toMatchObject({ code: "ENGINE_NOT_INSTALLED", facts: { engineId: "nope", enginesDir: dir(), osArch: "linux-x86_64" } });
+    const active = await cli(dir(), ["remove", "hello@0.1.0", "--json"]);
+    expect(errorOf(active)).toMatchObject({ code: "ACTIVE_VERSION", facts: { engineId: "hello", version: "0.1.0", platform: "linux-x86_64-cuda13", osArch: "linux-x86_64" } });
+    const accel = await cli(dir(), ["use", "hello@0.2.0", "--accel", "cpu", ...linux, "--json"]);
+    expect(errorOf(accel)).toMatchObject({ code: "VERSION_NOT_INSTALLED", facts: { version: "0.2.0", accel: "cpu", installed: ["cuda13"] } });
+  });
+
+  it("an invalid or newer active record: installed still lists from disk with one warning; commands that write it refuse and change nothing", async () => {
+    const file = join(dir(), "active.json");
+    const good = await readFile(file, "utf8");
+    const listing = async () => (await readdir(dir(), { recursive: true })).sort();
+    const folders = await listing();
+    const newer = JSON.stringify({ ...JSON.parse(good), format: 2, profiles: {} });
+    for (const [text, code] of [[newer, "ACTIVE_RECORD_NEWER"], ['{"format": 1, "engines": 5}', "ACTIVE_RECORD_INVALID"], ["{not json", "ACTIVE_RECORD_INVALID"]] as const) {
+      await writeFile(file, text);
+      const list = await runCli(["installed", "--engines-dir", dir()]);
+      expect(list.code, list.stderr).toBe(0);
+      expect(list.stdout.split("\n").filter((l) => l.startsWith("hello "))).toHaveLength(3);
+      expect(list.stdout).not.toContain("active");
+      const warnings = list.stderr.split("\n").filter((l) => l.startsWith("warning:"));
+      expect(warnings).toHaveLength(1);
+      if (code === "ACTIVE_RECORD_NEWER") {
+        expect(warnings[0]).toBe(`warning: ${file} was written by a newer engine-registry (format 2; this one reads format 1); no version is shown as active (upgrade engine-registry to manage this engines folder; the file was left as it is)`);
+      } else {
+        expect(warnings[0]).toContain(`warning: ${file} is not a valid active record: `);
+      }
+      for (const args of [["use", "hello@0.2.0", ...linux], ["remove", "hello@0.3.0"], ["prune", "--keep", "0"], ["rollback", "hello", ...linux]]) {
+        const r = await cli(dir(), [...args, "--json"]);
+        expect(r.code, args.join(" ")).toBe(1);
+        expect(errorOf(r)).toMatchObject({ code, facts: { file } });
+        if (code === "ACTIVE_RECORD_NEWER") expect(errorOf(r).facts).toMatchObject({ format: 2, readable: 1 });
+      }
+      const plain = await cli(dir(), ["use", "hello@0.2.0", ...linux]);
+      expect(plain.stderr.split("\n").filter((l) => l.startsWith("error:"))).toHaveLength(1);
+      if (code === "ACTIVE_RECORD_NEWER") expect(plain.stderr).not.toContain("delete");
+      expect(await readFile(file, "utf8")).toBe(text);
+      expect(await listing()).toEqual(folders);
+    }
+    await writeFile(file, good);
+  });
+});
+
 describe("the index's history and the disk", () => {
   it("an install that would not fit is refused in one line before any byte is fetched", async () => {
     const dir = join(root, "engines-full");

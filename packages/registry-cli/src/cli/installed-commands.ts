@@ -43,12 +43,13 @@ export function declareInstalledCommands(program: Command, common: (command: Com
     .description("make an installed version the one the app runs, and pin it (updates then leave it active); <engine>@latest unpins")
     .argument("<engine@version>", "e.g. llama-cpp@b4618, or llama-cpp@latest")
     .option("--accel <token>", "the installed platform's accelerator (cpu, cuda13, ...) when the version has several")
+    .option("--registry <path>", "engines.json whose history @latest follows: installed versions it lists as yanked or outside the stable channel are passed over")
     .option("--dry-run", "print what would change, change nothing")
     .action(async (ref: string, opts) => show(opts)(await withReporter(opts, async (reporter) => (await import("../commands/use.js")).useCommand(ref, opts, reporter))));
 
   thisPlatform(enginesFolder(program.command("rollback")))
-    .description("go back to the previously active version (pinned, like use)")
-    .argument("<engine>", "engine id")
+    .description("go back to the previously active version (pinned, like use); to run a given version: use <engine>@<version>")
+    .argument("<engine>", "engine id, without a version")
     .option("--dry-run", "print what would change, change nothing")
     .action(async (engine: string, opts) => show(opts)(await withReporter(opts, async (reporter) => (await import("../commands/rollback.js")).rollbackCommand(engine, opts, reporter))));
 

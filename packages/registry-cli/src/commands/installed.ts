@@ -21,6 +21,7 @@ export async function installedCommand(opts: { enginesDir?: string; registry?: s
   const lines = report.engines.length === 0 ? [`no engine installed in ${report.enginesDir}`] : [formatTable(["ENGINE", "VERSION", "PLATFORM", "SIZE", "RUNTIME", "ACTIVE", "NEWER"], rows)];
   for (const r of report.runtimes) lines.push(`runtime ${r.id} ${r.version} ${r.platform}: ${formatBytes(r.size)}, linked by ${r.linkedBy} installed engine(s)`);
   const warnings = [
+    ...(report.recordProblem ? [`${report.recordProblem.message}; no version is shown as active (${report.recordProblem.hint})`] : []),
     ...report.strays.map((s) => `${s.dir}: ${s.reason}; not counted as installed`),
     ...report.missing.map((m) => `${m.engineId} on ${m.osArch}: the active ${m.version} ${m.platform} is not installed (deleted by hand?); pick one: use ${m.engineId}@<version>`),
   ];

@@ -2,7 +2,7 @@ import { stat } from "node:fs/promises";
 import { resolve as resolvePath } from "node:path";
 import { UsageError } from "@baiengine/cli-kit";
 import { requireHostPlatform } from "@baiengine/cli-kit/system";
-import { isArch, isOs } from "@baiengine/schema";
+import { isArch, isOs, safeParseAcceleratorToken } from "@baiengine/schema";
 import { defaultEnginesDir } from "../install/engines-dir.js";
 import { formatBytes } from "../install/disk-space.js";
 import type { ManageResult } from "../installed/manage-apply.js";
@@ -10,12 +10,26 @@ import type { ManageResult } from "../installed/manage-apply.js";
 /** What `use`, `rollback`, `remove` and `prune` print: the plan's lines, the bytes freed, and what was left for later. */
 export function manageLines(result: ManageResult): string[] {
   const prefix = result.dryRun ? "would " : "";
-  const lines = result.lines.map((l) => (l.startsWith("remove ") || l.startsWith("keep ") ? `${prefix}${l}` : `${result.dryRun ? "would set " : ""}${l}`));
-  if (result.removals.length > 0 || result.dryRun) lines.push(`${result.dryRun ? "would free" : "freed"} ${formatBytes(result.bytesFreed)} (${result.bytesFreed} bytes)`);
+  const lines = [...(result.notes ?? []), ...result.lines.map((l) => (l.startsWith("remove ") || l.startsWith("keep ") ? `${prefix}${l}` : `${result.dryRun ? "would set " : ""}${l}`))];
+  if (result.removals.length > 0) lines.push(`${result.dryRun ? "would free" : "freed"} ${formatBytes(result.bytesFreed)} (${result.bytesFreed} bytes)`);
   if (result.removals.length === 0 && result.lines.length === 0) lines.push("nothing to do");
   for (const dir of result.keptRuntimes) lines.push(`kept runtime ${dir}: still linked (an install in progress, or a removed engine still in use)`);
   for (const dir of result.leftInTrash) lines.push(`left ${dir}: a file in it is in use; removed by the next command`);
   return lines;
+}
+
+/**
+ * `--accel` of `use`/`remove`: the accelerator part of an installed platform folder,
+ * `<accelerator token>[-variant]` (`cpu`, `cuda13`, `cpu-avx2`). A token that names no accelerator
+ * is a usage error.
+ */
+export function accelFlag(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const token = safeParseAcceleratorToken(value.split("-")[0]!);
+  if (!token.ok || !/^[a-z0-9]+(-[a-z0-9_]+)*$/.test(value)) {
+    throw new UsageError(`--accel ${JSON.stringify(value)}: ${token.ok ? "not an accelerator and variant" : token.error}`, "pass the accelerator part of an installed platform folder, e.g. cpu or cuda13 (`engine-registry installed` lists them)");
+  }
+  return value;
 }
 
 /** The engines folder of `--engines-dir` (default: the app's); one that names a file is a usage error. It may not exist yet (nothing installed). */

@@ -4,6 +4,7 @@ import type { ActiveEntry, ActiveRecord, Reporter } from "@baiengine/schema";
 import { compareEngineVersions } from "../version/compare-versions.js";
 import { readActiveRecord, withEnginesLock, writeActiveRecord } from "./active-record-file.js";
 import { switchedEntry, withActive } from "./manage-plan.js";
+import { isCpuPlatform } from "./platform-folder.js";
 
 /** A freshly installed engine platform (its checks and device probe passed, its folder renamed into place). */
 export interface InstalledTarget {
@@ -23,7 +24,6 @@ export interface Activation {
   active: { version: string; platform: string } | null;
 }
 
-const isCpu = (platform: string, osArch: string) => platform.slice(osArch.length + 1).split("-")[0] === "cpu";
 
 /**
  * Decides whether an installed version becomes active. Pure. The first install of an engine on a
@@ -39,7 +39,7 @@ export function planActivation(current: ActiveEntry | undefined, target: Install
   if (current.pinned) return { activated: false, reason: `not activated: ${engineId} is pinned to ${current.version} (use ${engineId}@latest to follow updates, or use ${engineId}@${version})` };
   const order = compareEngineVersions(version, current.version);
   if (order === null || order < 0) return { activated: false, reason: `not activated: the active ${current.version} is ${order === null ? "of another version scheme" : "newer"} (use ${engineId}@${version} to switch)` };
-  if (isCpu(platform, osArch) && !isCpu(current.platform, osArch)) {
+  if (isCpuPlatform(platform, osArch) && !isCpuPlatform(current.platform, osArch)) {
     return { activated: false, reason: `not activated: a cpu package does not replace the active GPU one (${current.platform}); use ${engineId}@${version} --accel ${platform.slice(osArch.length + 1)} to switch` };
   }
   return { activated: true, reason: `active (was ${current.version} ${current.platform})` };

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { lockPath, makeFolders } from "@baiengine/cli-kit/system";
 import { ACTIVE_RECORD_FILE, type ActiveRecord, type Reporter, safeParseActiveRecord } from "@baiengine/schema";
-import { InstallRefusedError } from "../errors.js";
+import { ActiveRecordChangedError, ActiveRecordInvalidError, ActiveRecordNewerError, InstallRefusedError } from "../errors.js";
 import { removeStaleTempFiles, writeFileAtomic } from "../index-file/atomic-write.js";
 import { sha256Text } from "../index-file/read-index.js";
 
@@ -15,9 +15,17 @@ export interface LoadedActiveRecord {
 
 export const activeRecordPath = (enginesDir: string) => join(enginesDir, ACTIVE_RECORD_FILE);
 
-export const emptyActiveRecord = (): ActiveRecord => ({ format: 1, engines: {} });
+/** The record format this CLI reads and writes. */
+export const ACTIVE_RECORD_FORMAT = 1;
 
-/** The engines folder's active record; an empty one when there is none. Throws InstallRefusedError for a file that is not a valid record. */
+export const emptyActiveRecord = (): ActiveRecord => ({ format: ACTIVE_RECORD_FORMAT, engines: {} });
+
+/**
+ * The engines folder's active record; an empty one when there is none. Throws
+ * ActiveRecordNewerError for a record whose `format` is above this CLI's (a newer version wrote it:
+ * never to be overwritten by this one), ActiveRecordInvalidError for any other file that is not a
+ * valid record.
+ */
 export async function readActiveRecord(enginesDir: string): Promise<LoadedActiveRecord> {
   const file = activeRecordPath(enginesDir);
   const text = await readFile(file, "utf8").catch((error: NodeJS.ErrnoException) => {
@@ -29,15 +37,14 @@ export async function readActiveRecord(enginesDir: string): Promise<LoadedActive
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw invalid(file, `not JSON (${(error as Error).message})`);
+    throw new ActiveRecordInvalidError(file, [`not JSON (${(error as Error).message})`]);
   }
+  const format = typeof json === "object" && json !== null ? (json as { format?: unknown }).format : undefined;
+  if (typeof format === "number" && Number.isInteger(format) && format > ACTIVE_RECORD_FORMAT) throw new ActiveRecordNewerError(file, format, ACTIVE_RECORD_FORMAT);
   const parsed = safeParseActiveRecord(json);
-  if (!parsed.ok) throw invalid(file, parsed.issues.join("; "));
+  if (!parsed.ok) throw new ActiveRecordInvalidError(file, parsed.issues);
   return { file, record: parsed.value, sha256: sha256Text(text) };
 }
-
-const invalid = (file: string, why: string) =>
-  new InstallRefusedError(`${file} is not a valid active record: ${why}`, "fix it, or delete it (every engine then has no active version until `use <engine>@<version>`)");
 
 /**
  * Writes the record as a whole new file renamed over the old one (temp file, fsync, rename, fsync of
@@ -48,7 +55,7 @@ export async function writeActiveRecord(loaded: LoadedActiveRecord, record: Acti
   await writeFileAtomic(loaded.file, `${JSON.stringify(record, null, 2)}\n`, {
     expectedSha256: loaded.sha256,
     onChanged: () => {
-      throw new InstallRefusedError(`${loaded.file} changed while this command held the engines folder's lock (a writer that ignores it); nothing was written`, "run the command again");
+      throw new ActiveRecordChangedError(loaded.file);
     },
   });
 }

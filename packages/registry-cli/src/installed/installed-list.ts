@@ -1,7 +1,8 @@
 import { DEFAULT_CHANNEL, platformKey, type Registry } from "@baiengine/schema";
 import { publishedVersions } from "../history/engine-history.js";
 import { compareEngineVersions } from "../version/compare-versions.js";
-import { readActiveRecord } from "./active-record-file.js";
+import { ActiveRecordUnreadableError } from "../errors.js";
+import { emptyActiveRecord, readActiveRecord } from "./active-record-file.js";
 import { scanEnginesFolder } from "./engines-folder.js";
 import { folderBytes } from "./file-usage.js";
 import { activeEntry, isActive } from "./manage-plan.js";
@@ -31,12 +32,24 @@ export interface InstalledReport {
   strays: { dir: string; reason: string }[];
   /** Active record entries whose folder is not installed (deleted by hand): the app has nothing to run there. */
   missing: { engineId: string; osArch: string; version: string; platform: string }[];
+  /**
+   * Why the active record could not be read (invalid, or written by a newer version: `code` is the
+   * error's, ACTIVE_RECORD_INVALID or ACTIVE_RECORD_NEWER), or null. The list is then read from disk
+   * alone: no version shows as active.
+   */
+  recordProblem: { file: string; code: string; message: string; hint: string } | null;
 }
 
 /** `installed`: what the engines folder holds, read from disk now, with the active record and (optionally) the index for newer versions. */
 export async function listInstalled(enginesDir: string, options: { registry?: Registry } = {}): Promise<InstalledReport> {
   const folder = await scanEnginesFolder(enginesDir);
-  const { record } = await readActiveRecord(enginesDir);
+  const { record, recordProblem } = await readActiveRecord(enginesDir).then(
+    (loaded) => ({ record: loaded.record, recordProblem: null }),
+    (error: unknown) => {
+      if (!(error instanceof ActiveRecordUnreadableError)) throw error;
+      return { record: emptyActiveRecord(), recordProblem: { file: error.file, code: error.code, message: error.message, hint: error.hint ?? "" } };
+    },
+  );
   const inodes = storeInodes(folder.runtimes);
   const linkCount = new Map<string, number>();
   const engines = folder.engines.map((e): InstalledRow => {
@@ -67,6 +80,7 @@ export async function listInstalled(enginesDir: string, options: { registry?: Re
     runtimes: folder.runtimes.map((s) => ({ id: s.runtimeId, version: s.version, platform: s.platform, dir: s.dir, size: folderBytes(s.files), linkedBy: linkCount.get(s.dir) ?? 0 })),
     strays: folder.strays.map((s) => ({ dir: s.dir, reason: s.reason })),
     missing,
+    recordProblem,
   };
 }
 

@@ -3,7 +3,7 @@ import { readdir, rm, stat } from "node:fs/promises";
 import { basename, dirname, join, relative } from "node:path";
 import { makeFolders, renameWithRetry } from "@baiengine/cli-kit/system";
 import type { ActiveRecord, Reporter } from "@baiengine/schema";
-import { InstallRefusedError } from "../errors.js";
+import { FolderInUseError } from "../errors.js";
 import { takeInstallLock } from "../install/install-lock.js";
 import { removeEmptyParents } from "../install/pipeline.js";
 import { runtimeLockPath } from "../install/runtime-plan.js";
@@ -26,9 +26,9 @@ export interface ManageResult extends ManagePlan {
 export const trashPath = (enginesDir: string) => join(enginesDir, ".trash");
 
 /**
- * Plans and carries out a management command holding the engines folder's lock: folders an earlier
- * command left in `.trash/` are deleted first; the folder and the active record are read again under
- * the lock and handed to `plan`; then the new record is written (it never names a folder about to
+ * Plans and carries out a management command holding the engines folder's lock: the folder and the
+ * active record are read again under the lock and handed to `plan`; folders an earlier command left
+ * in `.trash/` are deleted; then the new record is written (it never names a folder about to
  * go), and each folder is renamed into `.trash/` (one atomic step: a process killed at any moment
  * leaves each folder installed or in the trash, never half-deleted under its own name) and deleted.
  * A runtime store is removed only under its install lock, after checking again that no install
@@ -46,12 +46,13 @@ export async function applyManage(
     return { ...planned, record: null, dryRun: Boolean(options.dryRun), keptRuntimes: [], leftInTrash: [], swept: [] };
   }
   return withEnginesLock(enginesDir, reporter, async () => {
-    const swept = options.dryRun ? [] : (await emptyTrash(enginesDir)).deleted;
-    const folder = await scanEnginesFolder(enginesDir);
+    // Read and plan before anything changes: a record this command cannot read (invalid, or a newer
+    // format) and a refused plan leave the folder as it was, `.trash/` included.
     const loaded = await readActiveRecord(enginesDir);
-    const planned = plan(folder, loaded.record);
-    const result: ManageResult = { ...planned, dryRun: Boolean(options.dryRun), keptRuntimes: [], leftInTrash: [], swept };
+    const planned = plan(await scanEnginesFolder(enginesDir), loaded.record);
+    const result: ManageResult = { ...planned, dryRun: Boolean(options.dryRun), keptRuntimes: [], leftInTrash: [], swept: [] };
     if (options.dryRun) return result;
+    result.swept = (await emptyTrash(enginesDir)).deleted;
     if (planned.record) await writeActiveRecord(loaded, planned.record);
     for (const removal of planned.removals.filter((r) => r.kind === "engine")) await moveToTrash(enginesDir, removal, 2);
     // Engines are deleted before their runtime stores are looked at: a removed engine's hard links
@@ -75,7 +76,7 @@ async function moveToTrash(enginesDir: string, removal: Removal, levels: number)
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? "";
     if (["EBUSY", "EPERM", "EACCES"].includes(code)) {
-      throw new InstallRefusedError(`${removal.dir} cannot be removed now: a file in it is in use (${code})`, `is ${removal.id} ${removal.version} running? stop it, then run the command again`);
+      throw new FolderInUseError(removal.dir, code, `${removal.id} ${removal.version}`);
     }
     throw error;
   }

@@ -1,8 +1,9 @@
 import { type ActiveEntry, type ActiveRecord, DEFAULT_PRUNE_KEEP } from "@baiengine/schema";
-import { InstallRefusedError } from "../errors.js";
+import { ActiveVersionError, EngineNotInstalledError, VersionNotInstalledError } from "../errors.js";
 import { newestFirst } from "../history/engine-history.js";
 import type { EnginesFolder, InstalledEngine, InstalledStore } from "./engines-folder.js";
 import { bytesFreed, folderBytes } from "./file-usage.js";
+import { accelPart } from "./platform-folder.js";
 import { runtimeLinkOf, storeInodes, storesInUse } from "./runtime-links.js";
 
 /**
@@ -31,6 +32,8 @@ export interface ManagePlan {
   record: ActiveRecord | null;
   /** What changes, one line each, for people. */
   lines: string[];
+  /** Why the plan is what it is (what was passed over, and why), one line each; changes nothing. */
+  notes?: string[];
 }
 
 const MAX_PREVIOUS = 10;
@@ -59,62 +62,11 @@ export function switchedEntry(current: ActiveEntry | undefined, to: { version: s
   return { version: to.version, platform: to.platform, pinned: how.pinned, previous: kept.slice(0, MAX_PREVIOUS), since: how.now.toISOString().replace(/\.\d{3}Z$/, "Z"), reason: how.reason };
 }
 
-const accelOf = (e: Pick<InstalledEngine, "platform" | "osArch">) => e.platform.slice(e.osArch.length + 1);
-const describe = (e: Pick<InstalledEngine, "engineId" | "version" | "platform">) => `${e.engineId} ${e.version} ${e.platform}`;
+const accelOf = (e: Pick<InstalledEngine, "platform" | "osArch">) => accelPart(e.platform, e.osArch);
 
 /** Installed platforms of one engine on one `<os>-<arch>`, newest version first. */
 export function installedOf(folder: EnginesFolder, engineId: string, osArch: string): InstalledEngine[] {
   return newestFirst(folder.engines.filter((e) => e.engineId === engineId && e.osArch === osArch));
-}
-
-export interface UseRequest {
-  engineId: string;
-  /** A version, or `latest`: unpin and follow the newest installed version. */
-  version: string;
-  /** The accelerator part of the platform folder (`cpu`, `cuda13`), when a version has several installed. */
-  accel?: string;
-  osArch: string;
-}
-
-/** `use <engine>@<version>`: activates and pins that installed version; `@latest` unpins (and takes the newest installed). */
-export function planUse(folder: EnginesFolder, record: ActiveRecord, req: UseRequest, now: Date): ManagePlan {
-  const current = activeEntry(record, req.engineId, req.osArch);
-  const installed = installedOf(folder, req.engineId, req.osArch);
-  if (installed.length === 0) throw new InstallRefusedError(`${req.engineId} is not installed for ${req.osArch}`, `install it first: install --engine ${req.engineId}`);
-  const latest = req.version === "latest";
-  const candidates = latest ? installed.filter((e) => e.version === installed[0]!.version) : installed.filter((e) => e.version === req.version);
-  if (candidates.length === 0) {
-    throw new InstallRefusedError(`${req.engineId} ${req.version} is not installed for ${req.osArch} (installed: ${[...new Set(installed.map((e) => e.version))].join(", ")})`, `install it first: install --engine ${req.engineId}@${req.version}`);
-  }
-  const target = pickPlatform(candidates, req.accel, current);
-  const entry = switchedEntry(current, target, { pinned: !latest, reason: latest ? "use latest" : "use", now });
-  const next = withActive(record, req.engineId, req.osArch, current?.version === target.version && current.platform === target.platform ? { ...current, pinned: !latest } : entry);
-  const state = latest ? "following updates (unpinned)" : "pinned";
-  return { removals: [], bytesFreed: 0, record: next, lines: [`${req.engineId} on ${req.osArch}: ${current ? `${current.version} ${current.platform}` : "(none)"} -> ${target.version} ${target.platform}, ${state}`] };
-}
-
-/** The platform folder of a version to activate: the asked accelerator, else the active one's, else the only one. */
-function pickPlatform(candidates: InstalledEngine[], accel: string | undefined, current: ActiveEntry | undefined): InstalledEngine {
-  if (accel !== undefined) {
-    const hit = candidates.find((e) => accelOf(e) === accel);
-    if (!hit) throw new InstallRefusedError(`${candidates[0]!.engineId} ${candidates[0]!.version} is not installed for ${accel} (installed: ${candidates.map(accelOf).join(", ")})`, "pass one of the installed accelerators with --accel");
-    return hit;
-  }
-  const same = current ? candidates.find((e) => accelOf(e) === current.platform.slice(candidates[0]!.osArch.length + 1)) : undefined;
-  if (same) return same;
-  if (candidates.length === 1) return candidates[0]!;
-  throw new InstallRefusedError(`${candidates[0]!.engineId} ${candidates[0]!.version} is installed for several accelerators: ${candidates.map(accelOf).join(", ")}`, "pick one with --accel");
-}
-
-/** `rollback <engine>`: back to the most recent previously active version that is still installed (pinned, like `use`). */
-export function planRollback(folder: EnginesFolder, record: ActiveRecord, engineId: string, osArch: string, now: Date): ManagePlan {
-  const current = activeEntry(record, engineId, osArch);
-  if (!current) throw new InstallRefusedError(`${engineId} has no active version on ${osArch}`, `install it, or pick one: use ${engineId}@<version>`);
-  const installed = new Set(installedOf(folder, engineId, osArch).map((e) => `${e.version}/${e.platform}`));
-  const back = current.previous.find((p) => installed.has(`${p.version}/${p.platform}`));
-  if (!back) throw new InstallRefusedError(`${engineId} has no earlier active version still installed on ${osArch}`, `install one and pick it: use ${engineId}@<version>`);
-  const next = withActive(record, engineId, osArch, switchedEntry(current, back, { pinned: true, reason: "rollback", now }));
-  return { removals: [], bytesFreed: 0, record: next, lines: [`${engineId} on ${osArch}: ${current.version} ${current.platform} -> ${back.version} ${back.platform} (rolled back, pinned; use ${engineId}@latest to follow updates again)`] };
 }
 
 export interface RemoveRequest {
@@ -130,12 +82,11 @@ export function planRemove(folder: EnginesFolder, record: ActiveRecord, req: Rem
   const targets = folder.engines.filter((e) => e.engineId === req.engineId && e.version === req.version && (req.accel === undefined || accelOf(e) === req.accel));
   if (targets.length === 0) {
     const have = [...new Set(folder.engines.filter((e) => e.engineId === req.engineId).map((e) => e.version))];
-    throw new InstallRefusedError(`${req.engineId} ${req.version}${req.accel ? ` ${req.accel}` : ""} is not installed in ${folder.enginesDir}`, have.length > 0 ? `installed versions: ${have.join(", ")}` : `${req.engineId} has no installed version`);
+    if (have.length === 0) throw new EngineNotInstalledError(req.engineId, folder.enginesDir, null);
+    throw new VersionNotInstalledError(req.engineId, req.version, req.accel ?? null, null, have, "`engine-registry installed` lists what is installed");
   }
-  const active = targets.filter((e) => isActive(record, e));
-  if (active.length > 0 && !req.force) {
-    throw new InstallRefusedError(`${describe(active[0]!)} is the active version`, `pick another first (use ${req.engineId}@<version>), or pass --force: the previously active version is then activated`);
-  }
+  const active = targets.find((e) => isActive(record, e));
+  if (active && !req.force) throw new ActiveVersionError(active.engineId, active.version, active.platform, active.osArch);
   return planRemovals(folder, record, targets, now);
 }
 

@@ -8,13 +8,19 @@ export interface EngineRef {
   version: string | null;
 }
 
-/** Parses an engine reference; a malformed one is a usage error (exit 2) saying the form. */
-export function parseEngineRef(text: string, options: { versionRequired?: boolean; allowLatest?: boolean } = {}): EngineRef {
+/**
+ * Parses an engine reference; a malformed one is a usage error (exit 2) saying the form. With
+ * `noVersion` the command takes an engine id alone: a version written is a usage error whose hint is
+ * `noVersion` (what to run instead).
+ */
+export function parseEngineRef(text: string, options: { versionRequired?: boolean; allowLatest?: boolean; noVersion?: string } = {}): EngineRef {
   const at = text.indexOf("@");
   const engineId = at < 0 ? text : text.slice(0, at);
   const version = at < 0 ? null : text.slice(at + 1);
-  const form = options.allowLatest ? "<engine>@<version> or <engine>@latest" : "<engine>@<version>";
-  if (!ENGINE_ID_PATTERN.test(engineId)) throw new UsageError(`${JSON.stringify(text)}: ${checkNamePart("engineId", engineId) ?? "not an engine id"}`, `write ${form}, e.g. llama-cpp@b4618`);
+  const form = options.noVersion !== undefined ? "<engine>" : options.allowLatest ? "<engine>@<version> or <engine>@latest" : "<engine>@<version>";
+  const example = options.noVersion !== undefined ? "llama-cpp" : "llama-cpp@b4618";
+  if (!ENGINE_ID_PATTERN.test(engineId)) throw new UsageError(`${JSON.stringify(text)}: ${checkNamePart("engineId", engineId) ?? "not an engine id"}`, `write ${form}, e.g. ${example}`);
+  if (version !== null && options.noVersion !== undefined) throw new UsageError(`${JSON.stringify(text)}: this command takes an engine id, not a version`, options.noVersion);
   if (version === null) {
     if (options.versionRequired) throw new UsageError(`${JSON.stringify(text)} names no version`, `write ${form}`);
     return { engineId, version: null };
