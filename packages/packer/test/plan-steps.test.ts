@@ -113,10 +113,12 @@ describe("planCommands, planCollect, planOutputs, planManifest", () => {
 
   it("collects DLLs beside the .exe on Windows and into libs/ elsewhere; --no-strip keeps symbols", () => {
     const win = steps({ accel: "cpu", os: "windows", arch: "x86_64", source });
-    const collect = planCollect({ accel: "cpu", strip: false }, win.facts, win.target, "/b", source);
+    const collect = planCollect({ accel: "cpu", strip: false }, win.facts, win.target, "/b", source, 499162500);
     expect(collect).toMatchObject({ libraryDir: "", serverBinary: { from: "/b/bin/llama-server.exe", to: "llama-server.exe" }, modules: { prefix: "ggml-", extension: ".dll" }, strip: null });
     const linux = steps({ accel: "cpu", source });
-    expect(planCollect({ accel: "cpu" }, linux.facts, linux.target, "/b", source)).toMatchObject({ libraryDir: "libs", modules: { prefix: "libggml-" }, runtimeLibDirs: [] });
+    expect(planCollect({ accel: "cpu" }, linux.facts, linux.target, "/b", source, 499162500)).toMatchObject({ libraryDir: "libs", modules: { prefix: "libggml-" }, runtimeLibDirs: [] });
+    // strip gets the archive time, which binutils writes into PE time stamps instead of the current time.
+    expect(planCollect({ accel: "cpu" }, win.facts, win.target, "/b", source, 499162500).strip).toEqual({ tool: "x86_64-w64-mingw32-strip", args: ["--strip-unneeded"], env: { SOURCE_DATE_EPOCH: "499162500" } });
   });
 
   it("names the package and its partial and checksum files", () => {

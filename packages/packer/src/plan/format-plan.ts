@@ -50,7 +50,7 @@ export function formatPlan(plan: PackPlan): string {
   if (c.modules) lines.push(`  run-time modules ${c.modules.dir}/${c.modules.prefix}*${c.modules.extension} (not ${c.modules.exclude.map((e) => c.modules!.prefix + e).join(", ")}) -> beside the executable, and their imports`);
   if (c.runtimeLibDirs.length > 0) lines.push(`  toolchain runtime libraries the binaries import, from ${c.runtimeLibDirs.join(", ")} -> beside the executable`);
   lines.push(...c.licenseFiles.map((l) => `  ${l.from} -> ${l.to}`));
-  lines.push(`  strip: ${c.strip ? [c.strip.tool, ...c.strip.args].join(" ") : "no (--no-strip)"}`, "");
+  lines.push(`  strip: ${c.strip ? [...Object.entries(c.strip.env).map(([k, v]) => `${k}=${v}`), c.strip.tool, ...c.strip.args].join(" ") : "no (--no-strip)"}`, "");
   lines.push("manifest (draft; requirements completed from the binaries):", ...JSON.stringify(plan.manifest, null, 2).split("\n").map((l) => `  ${l}`), "");
   lines.push(`output ${plan.outFile}`, `       ${plan.checksumFile}`);
   return `${lines.join("\n")}\n`;

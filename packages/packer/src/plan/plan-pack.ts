@@ -63,7 +63,7 @@ export function planPack(options: PackOptions, context: PlanContext): PackPlan {
     generator: build.generator,
     configure: commands.configure,
     build: commands.build,
-    collect: planCollect(options, facts, target, folder.buildDir, sourceArg),
+    collect: planCollect(options, facts, target, folder.buildDir, sourceArg, source.mtime),
     manifest: planManifest(facts, target, source, build, commands.defines),
     blockers: refusals.blockers,
   };

@@ -36,7 +36,12 @@ export interface CollectPlan {
   /** Toolchain folders searched for imported runtime libraries (mingw DLLs), copied beside the .exe. */
   runtimeLibDirs: string[];
   licenseFiles: { from: string; to: string }[];
-  strip: { tool: string; args: string[] } | null;
+  /**
+   * How to strip, or null. `env` holds SOURCE_DATE_EPOCH (the archive time): binutils' PE writer
+   * (strip, objcopy) stamps each .exe/.dll's COFF TimeDateStamp with it, else with the current time,
+   * so a Windows package would differ on every pack.
+   */
+  strip: { tool: string; args: string[]; env: Record<string, string> } | null;
 }
 
 export interface PackPlan {
