@@ -51,6 +51,10 @@ export function formatPlan(plan: PackPlan): string {
   if (c.runtimeLibDirs.length > 0) lines.push(`  toolchain runtime libraries the binaries import, from ${c.runtimeLibDirs.join(", ")} -> beside the executable`);
   lines.push(...c.licenseFiles.map((l) => `  ${l.from} -> ${l.to}`));
   lines.push(`  strip: ${c.strip ? [...Object.entries(c.strip.env).map(([k, v]) => `${k}=${v}`), c.strip.tool, ...c.strip.args].join(" ") : "no (--no-strip)"}`, "");
+  if (plan.runtimePack) {
+    const r = plan.runtimePack;
+    lines.push(`runtime pack: ${r.id} (${r.linkedBy} links ${r.seeds.join(", ")}; not carried: installed once beside the engines and shared by every engine that needs it)`, "");
+  }
   lines.push("manifest (draft; requirements completed from the binaries):", ...JSON.stringify(plan.manifest, null, 2).split("\n").map((l) => `  ${l}`), "");
   lines.push(`output ${plan.outFile}`, `       ${plan.checksumFile}`);
   return `${lines.join("\n")}\n`;

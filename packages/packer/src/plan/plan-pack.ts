@@ -10,6 +10,8 @@ import { planSource } from "./plan-source.js";
 import { planTarget } from "./plan-target.js";
 import type { PackOptions, PackPlan } from "./plan-types.js";
 import { Refusals } from "./refusals.js";
+import { runtimeForToken } from "@baiengine/profiles";
+import type { PackTarget } from "./plan-target.js";
 
 export { MIN_APP_VERSION } from "./plan-manifest.js";
 
@@ -38,6 +40,12 @@ export function planSteps(options: PackOptions, context: PlanContext) {
   return { facts, refusals, target, source, build, outputs, folder, sourceArg, commands };
 }
 
+/** The runtime pack of the target's token on its OS (the engine's stand-in runtime for a stand-in token), from the runtime profiles. */
+function expectedRuntimePack(target: PackTarget): PackPlan["runtimePack"] {
+  const found = runtimeForToken(target.token, target.os, target.engine.id);
+  return found ? { id: found.profile.id, seeds: found.platform.seeds, linkedBy: found.platform.seedsLinkedBy } : null;
+}
+
 /**
  * Decides everything a pack will do, from the options and the facts gathered about this machine,
  * in named pure steps (`planSteps`, then collect and manifest). No file is written and no process
@@ -64,6 +72,7 @@ export function planPack(options: PackOptions, context: PlanContext): PackPlan {
     configure: commands.configure,
     build: commands.build,
     collect: planCollect(options, facts, target, folder.buildDir, sourceArg, source.mtime),
+    runtimePack: expectedRuntimePack(target),
     manifest: planManifest(facts, target, source, build, commands.defines),
     blockers: refusals.blockers,
   };

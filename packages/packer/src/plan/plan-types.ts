@@ -81,6 +81,12 @@ export interface PackPlan {
   configure: PlannedCommand;
   build: PlannedCommand;
   collect: CollectPlan;
+  /**
+   * The runtime pack a package of this accelerator is expected to name (its profile's seeds are what
+   * ggml's GPU backend links), shared by every engine whose packages link them; null when the
+   * accelerator needs none. The manifest's `runtime` is still derived from the staged binaries.
+   */
+  runtimePack: { id: string; seeds: string[]; linkedBy: string } | null;
   manifest: Manifest;
   outDir: string;
   outFile: string;
