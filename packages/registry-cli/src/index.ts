@@ -20,7 +20,7 @@ export { choosePackage, choosePackageFor, type Choice, type PlatformRequest } fr
 export { detectHostFacts, parseNvidiaSmiCudaVersion, parseRocmVersion, type HostFacts } from "./resolve/host-facts.js";
 export { detectRuntimeFacts, highestGlibcxx, parseComputeCapabilities, parseGlibcVersion, parseLdconfigPath, runProbe, type RuntimeFacts } from "./resolve/host-runtime-facts.js";
 export { runsOn, unmetRequirements, type PackageRequirements, type UnmetRequirement } from "./resolve/requirements-check.js";
-export { resolvePackage, type Resolution } from "./resolve/resolve-package.js";
+export { resolvePackage, type Resolution, type ResolveOptions } from "./resolve/resolve-package.js";
 export { vulkanChoice } from "./resolve/vulkan-choice.js";
 export { applyUpdate, type ApplyUpdateOptions, type UpdateResult } from "./update/apply-update.js";
 export { engineMetadata, runtimeMetadata, type EngineMetadata } from "./update/engine-metadata.js";
@@ -34,3 +34,15 @@ export { packageVerifier, type ByteSource, type ExtractedPackage, type Extracted
 export { compareEngineVersions, parseVersion, type VersionScheme } from "./version/compare-versions.js";
 export { planInstallRequest, type InstallAsk, type InstallRequest } from "./install/install-request.js";
 export { platformTarget, type PlatformTarget } from "./resolve/platform-request.js";
+export { keepsHistory, newestFirst, publishedVersions, recordVersion, seedVersions, type PublishedVersion, type RecordedVersion } from "./history/engine-history.js";
+export { applyYank, planYank, type YankChange, type YankPlan } from "./history/yank.js";
+export { checkDiskSpace, formatBytes, freeBytes, installNeeds, NotEnoughSpaceError, packageNeeds, type SpaceNeed } from "./install/disk-space.js";
+export { activateInstalled, activeNote, planActivation, type Activation, type InstalledTarget } from "./installed/activate.js";
+export { activeRecordPath, emptyActiveRecord, readActiveRecord, withEnginesLock, writeActiveRecord, type LoadedActiveRecord } from "./installed/active-record-file.js";
+export { scanEnginesFolder, type EnginesFolder, type InstalledEngine, type InstalledStore, type StrayFolder } from "./installed/engines-folder.js";
+export { bytesFreed, folderBytes, walkFiles, type FileFacts } from "./installed/file-usage.js";
+export { listInstalled, type InstalledReport, type InstalledRow } from "./installed/installed-list.js";
+export { applyManage, emptyTrash, trashPath, type ManageResult } from "./installed/manage-apply.js";
+export { isActive, planPrune, planRemove, planRollback, planUse, type ManagePlan, type Removal, type RemoveRequest, type UseRequest } from "./installed/manage-plan.js";
+export { runtimeLinkOf, storesInUse, type RuntimeLink } from "./installed/runtime-links.js";
+export { engineAsk, parseEngineRef, type EngineRef } from "./resolve/engine-ref.js";

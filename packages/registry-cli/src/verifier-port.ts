@@ -25,7 +25,7 @@ export type { ByteSource, Finding, ProbeFailure };
 export { describeFinding, errorFindings, PackageRejectedError, Sha256MismatchError };
 
 /** What the commands read from a verification: the verifier's own report, narrowed. */
-export type PackageCheck = Pick<VerifyReport, "file" | "ok" | "findings" | "sha256" | "size" | "manifest"> & Partial<Pick<VerifyReport, "runtimeManifest">>;
+export type PackageCheck = Pick<VerifyReport, "file" | "ok" | "findings" | "sha256" | "size" | "manifest"> & Partial<Pick<VerifyReport, "runtimeManifest" | "uncompressedSize">>;
 
 export type ExtractedPackage = Pick<ExtractResult, "manifest" | "sha256" | "size" | "files">;
 

@@ -45,6 +45,13 @@ const cases = (): Record<string, string[][]> => ({
   migrate: [["--from", join(missing, "packages.json"), "--to", join(missing, "engines.json")], ["--from", file, "--to", join(file, "engines.json")]],
   "set-base-url": [["https://example.com/x", "--registry", join(missing, "engines.json")]],
   init: [[join(file, "under-a-file")]],
+  yank: [["hello@1.0.0", "--reason", "broken", "--registry", join(missing, "engines.json")]],
+  unyank: [["hello@1.0.0", "--registry", join(missing, "engines.json")]],
+  installed: [["--engines-dir", file], ["--engines-dir", missing, "--registry", join(missing, "engines.json")]],
+  use: [["hello@1.0.0", "--engines-dir", missing], ["hello@1.0.0", "--engines-dir", file]],
+  rollback: [["hello", "--engines-dir", missing]],
+  remove: [["hello@1.0.0", "--engines-dir", missing]],
+  prune: [["--engines-dir", file]],
   sign: [
     ["--registry", join(missing, "engines.json"), "--metadata-dir", missing],
     ["--registry", registry, "--metadata-dir", missing, "--keys-dir", missing],

@@ -83,6 +83,7 @@ describe("install of a GPU package and its runtime pack from a loopback registry
       `  installed: runtime ${RUNTIME} 13.0.1 linux-x86_64 -> ${store()}`,
       `  runtime: ${RUNTIME} 13.0.1 (1 hard-linked, 0 copied into ${join(engineDir("0.1.0"), "libs")})`,
       "  device: HelloGPU0: Hello stub GPU (1024 MiB, 1000 MiB free)",
+      "  active: first install: active",
       "",
     ]);
     expect(await listDevices(join(engineDir("0.1.0"), "hello-server"))).toBe("Available devices:\n  HelloGPU0: Hello stub GPU (1024 MiB, 1000 MiB free)");

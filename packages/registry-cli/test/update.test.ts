@@ -43,7 +43,9 @@ describe("update", () => {
     expect(engine).toMatchObject({ id: "hello", latestVersion: "0.5.0" });
     expect(engine.name.length).toBeGreaterThan(0);
     expect(engine.packages.map((p: { filename: string }) => p.filename)).toEqual([cpu.filename, cuda.filename]);
-    expect(engine.packages[0]).toEqual({ os: "linux", arch: "x86_64", accelerator: "cpu", acceleratorVersion: null, filename: cpu.filename, size: cpu.size, sha256: cpu.sha256 });
+    // installedSize: the tar stream's length (what extraction writes at most), for install's disk-space check.
+    expect(engine.packages[0]).toEqual({ os: "linux", arch: "x86_64", accelerator: "cpu", acceleratorVersion: null, filename: cpu.filename, size: cpu.size, sha256: cpu.sha256, installedSize: expect.any(Number) });
+    expect(engine.packages[0].installedSize).toBeGreaterThan(cpu.size);
     expect(engine.packages[1]).toMatchObject({ accelerator: "cuda", acceleratorVersion: "12.4", sha256: cuda.sha256 });
     expect(index.lastUpdated).not.toBe("2025-01-10T00:00:00Z");
 

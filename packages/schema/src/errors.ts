@@ -33,7 +33,7 @@ export class SchemaValidationError extends Error {
 export type ValidationResult<T> = { ok: true; value: T } | { ok: false; issues: string[] };
 
 /** `schema.safeParse` with zod's issues as `path: reason` lines. */
-function safeParseWith<S extends z.ZodType>(schema: S, input: unknown): ValidationResult<z.infer<S>> {
+export function safeParseWith<S extends z.ZodType>(schema: S, input: unknown): ValidationResult<z.infer<S>> {
   const result = schema.safeParse(input);
   return result.success ? { ok: true, value: result.data } : { ok: false, issues: formatIssues(result.error) };
 }

@@ -1,3 +1,4 @@
+export * from "./active-record.js";
 export * from "./accelerator.js";
 export * from "./dotted-version.js";
 export * from "./errors.js";

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ActiveRecord } from "./active-record.js";
 import { Manifest } from "./manifest.js";
 import { PackagesIndex } from "./packages-index.js";
 import { Registry } from "./registry.js";
@@ -30,6 +31,10 @@ export function packagesIndexJsonSchema(): Record<string, unknown> {
   return generate(PackagesIndex, "Backend.AI GO app's live engine index (packages.json)");
 }
 
+export function activeRecordJsonSchema(): Record<string, unknown> {
+  return generate(ActiveRecord, "Backend.AI GO active engine record (<engines-dir>/active.json)");
+}
+
 /** The committed files and their content, as written by `pnpm --filter @baiengine/schema generate`. */
 export function jsonSchemaFiles(): Record<string, string> {
   return {
@@ -37,5 +42,6 @@ export function jsonSchemaFiles(): Record<string, string> {
     "manifest.schema.json": `${JSON.stringify(manifestJsonSchema(), null, 2)}\n`,
     "runtime-manifest.schema.json": `${JSON.stringify(runtimeManifestJsonSchema(), null, 2)}\n`,
     "packages.schema.json": `${JSON.stringify(packagesIndexJsonSchema(), null, 2)}\n`,
+    "active.schema.json": `${JSON.stringify(activeRecordJsonSchema(), null, 2)}\n`,
   };
 }

@@ -49,6 +49,11 @@ export const PackageEntry = z
     filename: z.string().min(1),
     size: SizeField,
     sha256: Sha256Field,
+    /**
+     * Bytes the package takes once extracted (extension, optional): its tar stream's length, an upper
+     * bound of what extraction writes; set by `update`, read by install's disk-space check.
+     */
+    installedSize: SizeField.optional(),
     /** The runtime pack this package needs (extension): the id of a `runtimes[]` entry, copied from its manifest. */
     runtime: RuntimeIdField.optional(),
     requirements: EntryRequirements.optional(),
@@ -67,6 +72,39 @@ export const PrereleaseEntry = z.looseObject({
 });
 export type PrereleaseEntry = z.infer<typeof PrereleaseEntry>;
 
+/** A release channel's name (`stable`, `prerelease`, `beta`, `nightly`): lowercase letters, digits and dashes. */
+export const ChannelField = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,31}$/, { error: (iss) => `expected a channel name like "stable" or "beta" (lowercase letters, digits, dashes), got ${formatGot(iss.input)}` });
+
+/** The channel a version without `channel` belongs to. */
+export const DEFAULT_CHANNEL = "stable";
+
+/** Why a version must not be installed any more (extension): it stays listed, and installs only when asked for by exact version. */
+export const YankedEntry = z.looseObject({
+  reason: z.string().min(1, { error: "a yanked version needs a reason" }),
+  /** The UTC day it was yanked. */
+  date: ReleaseDateField.optional(),
+});
+export type YankedEntry = z.infer<typeof YankedEntry>;
+
+/**
+ * One published version of an engine (extension of the design, optional, in `engines[].versions[]`):
+ * the index's history, so an older version can be installed again. The newest stable version is also
+ * the engine's `latestVersion`/`packages` (the design's place, which apps that do not know `versions`
+ * read); the newest `prerelease` one is also `prerelease`.
+ */
+export const VersionEntry = z.looseObject({
+  version: VersionField,
+  /** Absent: `stable`. */
+  channel: ChannelField.optional(),
+  releaseDate: ReleaseDateField.optional(),
+  minAppVersion: SemverField.optional(),
+  packages: z.array(PackageEntry),
+  yanked: YankedEntry.optional(),
+});
+export type VersionEntry = z.infer<typeof VersionEntry>;
+
 export const EngineEntry = z.looseObject({
   id: EngineIdField,
   name: z.string().min(1),
@@ -79,6 +117,8 @@ export const EngineEntry = z.looseObject({
   modelFormats: ModelFormatsField,
   packages: z.array(PackageEntry),
   prerelease: PrereleaseEntry.optional(),
+  /** Every published version, oldest first (extension, optional; written by `update`, see `VersionEntry`). */
+  versions: z.array(VersionEntry).optional(),
 });
 export type EngineEntry = z.infer<typeof EngineEntry>;
 
@@ -114,6 +154,7 @@ export const Registry = z
       if (engine.prerelease) {
         checkPackages(engine.id, engine.prerelease.version, engine.prerelease.packages, ["engines", e, "prerelease", "packages"], ctx);
       }
+      checkVersions(engine, ["engines", e, "versions"], ctx);
     });
     checkRuntimes(registry.runtimes ?? [], ctx);
     checkRuntimeEdges(registry, ctx);
@@ -170,6 +211,24 @@ function checkPackages(engineId: string, version: string, packages: PackageEntry
   });
 }
 
+/** Each version of `versions[]` once, its packages named after that version, the latest's channel stable. */
+function checkVersions(engine: EngineEntry, path: (string | number)[], ctx: z.RefinementCtx): void {
+  const seen = new Map<string, number>();
+  (engine.versions ?? []).forEach((v, k) => {
+    const first = seen.get(v.version);
+    if (first !== undefined) {
+      ctx.addIssue({ code: "custom", path: [...path, k, "version"], message: `version ${formatGot(v.version)} is listed twice (also versions[${first}])`, input: v.version });
+    } else {
+      seen.set(v.version, k);
+    }
+    checkPackages(engine.id, v.version, v.packages, [...path, k, "packages"], ctx);
+    const channel = v.channel ?? DEFAULT_CHANNEL;
+    if (v.version === engine.latestVersion && channel !== DEFAULT_CHANNEL) {
+      ctx.addIssue({ code: "custom", path: [...path, k, "channel"], message: `version ${formatGot(v.version)} is the engine's latestVersion, so its channel is stable, got ${formatGot(channel)}`, input: v.channel });
+    }
+  });
+}
+
 function checkRuntimes(runtimes: RuntimeEntry[], ctx: z.RefinementCtx): void {
   const seenIds = new Map<string, number>();
   runtimes.forEach((runtime, r) => {
@@ -212,6 +271,9 @@ function checkRuntimeEdges(registry: { engines: EngineEntry[]; runtimes?: Runtim
   registry.engines.forEach((engine, e) => {
     check(engine.packages, ["engines", e, "packages"]);
     if (engine.prerelease) check(engine.prerelease.packages, ["engines", e, "prerelease", "packages"]);
+    (engine.versions ?? []).forEach((v, k) => {
+      check(v.packages, ["engines", e, "versions", k, "packages"]);
+    });
   });
 }
 

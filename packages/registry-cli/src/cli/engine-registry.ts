@@ -3,6 +3,7 @@ import { ARCH_VALUES, OS_VALUES } from "@baiengine/schema";
 import type { Command } from "commander";
 import { defaultEnginesDir } from "../install/engines-dir.js";
 import { parseMirrorUrl } from "./mirror-url.js";
+import { declareInstalledCommands } from "./installed-commands.js";
 import { declareTrustCommands } from "./trust-commands.js";
 
 /**
@@ -26,6 +27,7 @@ function platformOptions(command: Command): Command {
     .option("--arch <arch>", `target arch (${ARCH_VALUES.join(", ")}); default: this host`)
     .option("--accel <token>", "accelerator token (cpu, metal, cuda12, rocm6, vulkan, ...) or family (cuda); default: best for this host")
     .option("--prerelease", "use the engine's pre-release instead of its stable version")
+    .option("--channel <name>", "take the newest version of this release channel of the index's history (default: stable)")
     .option("--base-url <url>", "download from this mirror instead of the registry's baseUrl (http(s):// or file://)", parseMirrorUrl);
 }
 
@@ -42,6 +44,7 @@ common(program.command("update"))
   .requiredOption("--version <v>", "engine version, or the runtime's toolkit version")
   .requiredOption("--packages-dir <dir>", "folder with the packages (artifact subfolders are searched too)")
   .option("--prerelease", "publish under engines[].prerelease; stable users keep latestVersion and packages")
+  .option("--channel <name>", "publish into a release channel of the history (beta, nightly): engines[].versions[] only")
   .option("--allow-downgrade", "accept a version lower than the current one")
   .option("--name <name>", "engine or runtime name (new ones without a profile)")
   .option("--description <text>", "engine or runtime description")
@@ -82,14 +85,14 @@ common(program.command("validate"))
 
 indexReading(platformOptions(common(program.command("resolve"))), "verify its signed metadata and that the package is signed")
   .description("print the URL, size and sha256 of an engine's package for a platform (default: this host, explained)")
-  .requiredOption("--engine <id>", "engine id")
+  .requiredOption("--engine <id[@version]>", "engine id, or id@version for that version of the index's history")
   .option("--timeout <seconds>", "network timeout per request", parsePositiveInt("--timeout"))
   .action(async (opts) => show(opts)(await (await import("../commands/resolve.js")).resolveCommand(opts)));
 
 platformOptions(common(program.command("install")))
   .description("download, check and install a registry package (or a local .baiengine file) into the engines folder, with the runtime pack it needs")
   .argument("[file]", "a local .baiengine (or .bairuntime) file to install instead of a registry package")
-  .option("--engine <id>", "engine id")
+  .option("--engine <id[@version]>", "engine id, or id@version for that version of the index's history")
   .option("--runtime <id>", "install a runtime pack of the index's runtimes[] alone (for --os/--arch, else this host)")
   .option("--engines-dir <dir>", `engines folder (default: ${defaultEnginesDir()})`)
   .option("--trust <root.json>", "the registry's root.json: install only what its keys signed (remembered for this registry)")
@@ -126,5 +129,7 @@ common(program.command("init"))
   .action(async (dir: string, opts) => show(opts)(await (await import("../commands/init.js")).initCommand(dir, opts)));
 
 declareTrustCommands(program, common, show);
+
+declareInstalledCommands(program, common, show);
 
 await runCli(program);

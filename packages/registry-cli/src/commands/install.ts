@@ -6,12 +6,13 @@ import { credentialFrom } from "../http/credentials.js";
 import type { Reporter } from "@baiengine/schema";
 import { requirePath } from "../cli/require-path.js";
 import { defaultEnginesDir } from "../install/engines-dir.js";
-import { applyInstall, type InstallResult } from "../install/install-package.js";
 import { describeInstallPlan } from "../install/install-plan.js";
 import { type InstallAsk, planInstallRequest } from "../install/install-request.js";
+import { applyInstall, type InstallResult } from "../install/install-package.js";
 import { applyRuntimeInstall, type RuntimeInstallResult } from "../install/install-runtime.js";
 import { describeRuntimePlan } from "../install/runtime-plan.js";
 import { packageVerifier } from "../verifier-port.js";
+import { yankedWarnings } from "../resolve/resolve-package.js";
 import { indexOptions } from "../index-source/index-options.js";
 
 export interface InstallOptions extends Omit<InstallAsk, "file"> {
@@ -39,6 +40,7 @@ function installLines(result: InstallResult, savedAs?: string): string[] {
     lines.push(`  runtime: ${result.runtime.id} ${result.runtime.version} (${links.linked} hard-linked, ${links.copied} copied into ${join(result.dir, links.folder)})`);
   }
   if (result.devices) lines.push(result.devices.ran ? `  device: ${result.devices.device}` : `  device probe skipped: ${result.devices.reason}`);
+  if (result.activation) lines.push(`  active: ${result.activation.reason}`);
   return lines;
 }
 
@@ -46,8 +48,8 @@ function checkAsk(file: string | undefined, opts: InstallOptions): void {
   if ([file, opts.engine, opts.runtime].filter((x) => x !== undefined).length !== 1) {
     throw new UsageError("install needs exactly one of --engine <id>, --runtime <id> or a <file.baiengine|file.bairuntime>");
   }
-  if (opts.runtime !== undefined && (opts.accel !== undefined || opts.prerelease)) {
-    throw new UsageError(`${opts.accel !== undefined ? "--accel" : "--prerelease"} chooses an engine package; a runtime pack has one latest version per --os/--arch`, `drop it: install --runtime ${opts.runtime} [--os <os> --arch <arch>]`);
+  if (opts.runtime !== undefined && (opts.accel !== undefined || opts.prerelease || opts.channel !== undefined)) {
+    throw new UsageError(`${opts.accel !== undefined ? "--accel" : opts.prerelease ? "--prerelease" : "--channel"} chooses an engine package; a runtime pack has one latest version per --os/--arch`, `drop it: install --runtime ${opts.runtime} [--os <os> --arch <arch>]`);
   }
 }
 
@@ -72,7 +74,8 @@ export async function installCommand(file: string | undefined, opts: InstallOpti
     const result = await applyRuntimeInstall(request.plan, deps, tuning);
     return { json: result, lines: [runtimeInstallLine(result)], warnings };
   }
-  const result = await applyInstall(request.plan, deps, tuning);
   const resolution = request.resolution;
+  const result = await applyInstall(request.plan, deps, tuning);
+  if (resolution) warnings.push(...yankedWarnings(resolution));
   return { json: { ...result, ...(resolution ? { url: resolution.url, reasons: resolution.reasons } : {}) }, lines: installLines(result, request.kind === "engine" ? request.plan.savedAs : undefined), warnings };
 }

@@ -15,7 +15,7 @@ export function renameLines(renames: PackageRename[], dryRun: boolean): string[]
 }
 
 export function changeLines(c: UpdateChanges, written: boolean, dryRun: boolean): string[] {
-  const where = c.channel === "prerelease" ? "pre-release" : "latestVersion";
+  const where = c.channel === "prerelease" ? "pre-release" : c.channel === "stable" ? "latestVersion" : `${c.channel} channel`;
   return [
     `${c.engineId}: ${where} ${c.version.from ?? "(new engine)"} -> ${c.version.to}${c.releaseDate ? ` (released ${c.releaseDate})` : ""}${outcome(written, dryRun)}`,
     ...listLines(c),

@@ -12,6 +12,7 @@ export interface UpdateOptions {
   version: string;
   packagesDir: string;
   prerelease?: boolean;
+  channel?: string;
   allowDowngrade?: boolean;
   name?: string;
   description?: string;
@@ -22,7 +23,8 @@ export interface UpdateOptions {
 /** `update`: records a version's engine packages, or with `runtime` a runtime's packs, in the index. */
 export async function updateCommand(opts: UpdateOptions, reporter: Reporter): Promise<Rendered> {
   if ((opts.engine === undefined) === (opts.runtime === undefined)) throw new UsageError("update needs exactly one of --engine <id> and --runtime <id>");
-  if (opts.runtime !== undefined && opts.prerelease) throw new UsageError("--prerelease is for engines; runtimes have one latestVersion");
+  if (opts.runtime !== undefined && (opts.prerelease || opts.channel !== undefined)) throw new UsageError(`${opts.prerelease ? "--prerelease" : "--channel"} is for engines; runtimes have one latestVersion`);
+  if (opts.prerelease && opts.channel !== undefined) throw new UsageError("--prerelease is --channel prerelease: pass one of them");
   await requirePath(opts.packagesDir, "folder", "--packages-dir");
   const common = {
     registryFile: opts.registry,
@@ -38,6 +40,6 @@ export async function updateCommand(opts: UpdateOptions, reporter: Reporter): Pr
     const result = await applyRuntimeUpdate({ ...common, runtimeId: opts.runtime }, { reporter });
     return { json: result, lines: runtimeChangeLines(result.changes, result.written, result.dryRun) };
   }
-  const result = await applyUpdate({ ...common, engineId: opts.engine as string, prerelease: Boolean(opts.prerelease) }, { reporter });
+  const result = await applyUpdate({ ...common, engineId: opts.engine as string, prerelease: Boolean(opts.prerelease), ...(opts.channel !== undefined ? { channel: opts.channel } : {}) }, { reporter });
   return { json: result, lines: [...renameLines(result.renames, result.dryRun), ...changeLines(result.changes, result.written, result.dryRun)] };
 }

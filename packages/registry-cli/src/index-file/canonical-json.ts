@@ -4,9 +4,10 @@
  * so a git diff shows only real changes and unknown fields survive every rewrite.
  */
 const REGISTRY_ORDER = ["schemaVersion", "lastUpdated", "baseUrl", "engines", "runtimes"];
-const ENGINE_ORDER = ["id", "name", "description", "latestVersion", "releaseDate", "minAppVersion", "modelFormats", "packages", "prerelease"];
-const PACKAGE_ORDER = ["os", "arch", "accelerator", "acceleratorVersion", "variant", "filename", "size", "sha256", "runtime"];
+const ENGINE_ORDER = ["id", "name", "description", "latestVersion", "releaseDate", "minAppVersion", "modelFormats", "packages", "prerelease", "versions"];
+const PACKAGE_ORDER = ["os", "arch", "accelerator", "acceleratorVersion", "variant", "filename", "size", "sha256", "installedSize", "runtime"];
 const PRERELEASE_ORDER = ["version", "releaseDate", "packages"];
+const VERSION_ORDER = ["version", "channel", "releaseDate", "minAppVersion", "packages", "yanked"];
 const RUNTIME_ORDER = ["id", "name", "description", "latestVersion", "category", "releaseDate", "packages"];
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -29,6 +30,7 @@ function orderEngine(engine: unknown): unknown {
   return ordered(engine, ENGINE_ORDER, (key, v) => {
     if (key === "packages") return orderPackages(v);
     if (key === "prerelease") return ordered(v, PRERELEASE_ORDER, (k, x) => (k === "packages" ? orderPackages(x) : x));
+    if (key === "versions" && Array.isArray(v)) return v.map((entry) => ordered(entry, VERSION_ORDER, (k, x) => (k === "packages" ? orderPackages(x) : x)));
     return v;
   });
 }

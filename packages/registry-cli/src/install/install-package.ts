@@ -1,5 +1,7 @@
 import { pathToFileURL } from "node:url";
-import { exists } from "@baiengine/cli-kit/system";
+import { exists, makeFolders } from "@baiengine/cli-kit/system";
+import { type Activation, activateInstalled, activeNote } from "../installed/activate.js";
+import { checkDiskSpace, installNeeds } from "./disk-space.js";
 import type { Registry } from "@baiengine/schema";
 import type { Resolution } from "../resolve/resolve-package.js";
 import type { AttachedRuntime } from "./attach-runtime.js";
@@ -21,6 +23,8 @@ export interface InstallResult extends InstalledFacts {
   devices?: DeviceCheck;
   /** The runtime pack the package needs: where it is installed and how its libraries reached the engine. */
   runtime?: AttachedRuntime & { install?: RuntimeInstallResult };
+  /** Whether it became the active version (absent when it was already installed: nothing changed). */
+  activation?: Activation;
 }
 
 /**
@@ -40,14 +44,33 @@ export async function applyInstall(plan: InstallPlan, deps: InstallDeps, tuning:
   if (plan.force || !(await exists(plan.dest))) {
     // Before any byte is fetched; a runtime that fails leaves the engine uninstalled.
     if (plan.source.kind === "download") facts.forced.push(...(await checkRequirements(plan, plan.source.requirements, "the index", host, deps)));
-    if (plan.runtime) runtimeInstall = await applyRuntimeInstall(plan.runtime, deps, tuning);
+    // The folder first: one that cannot be made is that error, not "0 bytes free".
+    await makeFolders(plan.enginesDir);
+    await checkDiskSpace(plan.enginesDir, await installNeeds(plan));
+    if (plan.runtime) runtimeInstall = await keepingActive(plan, deps, () => applyRuntimeInstall(plan.runtime!, deps, tuning));
   }
-  const outcome = await runInstall(plan, engineRoute(plan, deps, host, facts), deps, tuning);
+  const outcome = await keepingActive(plan, deps, () => runInstall(plan, engineRoute(plan, deps, host, facts), deps, tuning));
   if (outcome.alreadyInstalled) return { ...base, alreadyInstalled: true };
   const { extracted } = outcome;
   const result: InstallResult = { ...base, sha256: extracted.sha256, size: extracted.size, files: extracted.files.length, alreadyInstalled: false, ...(facts.devices ? { devices: facts.devices } : {}) };
   if (facts.runtime) result.runtime = { ...facts.runtime, ...(runtimeInstall ? { install: runtimeInstall } : {}) };
-  return facts.forced.length > 0 ? { ...result, forcedRequirements: [...new Set(facts.forced)] } : result;
+  if (facts.forced.length > 0) result.forcedRequirements = [...new Set(facts.forced)];
+  // Only now, with every check and the device probe passed and the folder in place: the active record.
+  result.activation = await activateInstalled(plan.enginesDir, { engineId: plan.engineId, version: plan.version, platform: plan.platform, osArch: osArchOf(plan) }, deps.reporter);
+  return result;
+}
+
+const osArchOf = (plan: InstallPlan) => plan.platform.split("-").slice(0, 2).join("-");
+
+/** Runs a step of the install; when it fails, a warning says which version stays active (the record is not touched). */
+async function keepingActive<T>(plan: InstallPlan, deps: InstallDeps, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    const note = await activeNote(plan.enginesDir, plan.engineId, osArchOf(plan));
+    if (note !== null) deps.reporter?.log?.("warn", `${plan.engineId} ${plan.version} was not installed; ${note}`);
+    throw error;
+  }
 }
 
 /** Installs a local package file (plan + apply). */

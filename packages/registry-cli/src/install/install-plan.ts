@@ -61,9 +61,10 @@ export function planFileInstall(file: string, enginesDir: string, options: { for
  */
 export function planResolvedInstall(resolution: Resolution, enginesDir: string, options: { force?: boolean; host?: HostFacts } = {}): InstallPlan {
   const e = resolution.entry;
-  const source: InstallSource = { kind: "download", url: resolution.url, size: e.size, sha256: e.sha256, ...(e.requirements ? { requirements: e.requirements } : {}) };
+  const sized = (n: number | undefined) => (n === undefined ? {} : { installedSize: n });
+  const source: InstallSource = { kind: "download", url: resolution.url, size: e.size, sha256: e.sha256, ...(e.requirements ? { requirements: e.requirements } : {}), ...sized(e.installedSize) };
   const r = resolution.runtime;
-  const runtime = r ? planRuntimeInstall({ kind: "download", url: r.url, size: r.size, sha256: r.sha256 }, r.filename, enginesDir) : null;
+  const runtime = r ? planRuntimeInstall({ kind: "download", url: r.url, size: r.size, sha256: r.sha256, ...sized(r.installedSize) }, r.filename, enginesDir) : null;
   const plan = planInstall(source, e.filename, enginesDir, { ...(options.force ? { force: true } : {}), runtime });
   return options.host ? { ...plan, host: options.host } : plan;
 }

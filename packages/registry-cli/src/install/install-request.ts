@@ -1,6 +1,7 @@
 import { resolve as resolvePath } from "node:path";
 import { requireHostPlatform } from "@baiengine/cli-kit/system";
 import { type Arch, type Os, RUNTIME_EXTENSION } from "@baiengine/schema";
+import { engineAsk } from "../resolve/engine-ref.js";
 import { type LoadedRegistry, type LoadRegistryOptions, loadRegistry } from "../index-source/load-registry.js";
 import { platformTarget } from "../resolve/platform-request.js";
 import { type Resolution, resolvePackage } from "../resolve/resolve-package.js";
@@ -23,6 +24,8 @@ export interface InstallAsk {
   arch?: string;
   accel?: string;
   prerelease?: boolean;
+  /** A release channel of the index's history (default stable). */
+  channel?: string;
   baseUrl?: URL | string;
   force?: boolean;
 }
@@ -56,7 +59,9 @@ async function planFromIndex(ask: InstallAsk, index: LoadedRegistry, enginesDir:
     return { kind: "runtime", plan: planIndexedRuntimeInstall(index.registry, ask.runtime, platform, enginesDir, { force, ...baseUrl }), skipped };
   }
   const target = await platformTarget(ask);
-  const resolution = resolvePackage(index.registry, String(ask.engine), target, { prerelease: Boolean(ask.prerelease), ...baseUrl });
+  // `--engine <id>@<version>` takes that version from the index's history.
+  const { engineId, ...which } = engineAsk(ask);
+  const resolution = resolvePackage(index.registry, engineId, target, { ...which, ...baseUrl });
   // The runtime the index names for the package comes with the resolution (the manifest's own edge is checked after extraction).
   return { kind: "engine", plan: planResolvedInstall(resolution, enginesDir, { force, ...("host" in target ? { host: target.host } : {}) }), resolution, skipped };
 }

@@ -12,7 +12,7 @@ import type { HttpCredential } from "../http/credentials.js";
 /** Where the package bytes come from. */
 export type InstallSource =
   | { kind: "file"; path: string; signed?: SignedFile }
-  | { kind: "download"; url: string; size: number; sha256: string; requirements?: EntryRequirements; signed?: SignedFile };
+  | { kind: "download"; url: string; size: number; sha256: string; requirements?: EntryRequirements; signed?: SignedFile; /** The index's `installedSize`: what extraction writes at most (disk-space check). */ installedSize?: number };
 
 /**
  * The registry's signed target for the file (TUF, when trust is configured): its target path,

@@ -122,8 +122,8 @@ async function failure(error: unknown, target: InstallTarget, bytes: PackageByte
   return error;
 }
 
-/** Leaves no empty folders between `dir` and `enginesDir` (exclusive) behind a refused install. */
-async function removeEmptyParents(dir: string, enginesDir: string, levels: number): Promise<void> {
+/** Leaves no empty folders between `dir` and `enginesDir` (exclusive) behind a refused install (or a removal). */
+export async function removeEmptyParents(dir: string, enginesDir: string, levels: number): Promise<void> {
   for (let k = 0; k < levels && dir !== enginesDir; k++, dir = dirname(dir)) {
     await rmdir(dir).catch(() => {});
   }

@@ -1,20 +1,39 @@
 import { platformKey, type Registry } from "@baiengine/schema";
+import { publishedVersions } from "../history/engine-history.js";
 
 export interface ListRow {
   engine: string;
-  channel: "stable" | "prerelease";
+  /** `stable`, `prerelease`, or another channel of `versions[]`. */
+  channel: string;
   version: string;
   platform: string;
   filename: string;
   size: number;
+  /** Why the version was yanked, when it was. */
+  yanked?: string;
 }
 
-/** One row per package, stable then pre-release, in index order. */
+/** One row per package: the latest stable, then the pre-release, then the older versions of the history (newest first), in index order. */
 export function listRows(registry: Registry): ListRow[] {
-  return registry.engines.flatMap((e) => [
-    ...e.packages.map((p) => ({ engine: e.id, channel: "stable" as const, version: e.latestVersion, platform: platformKey(p), filename: p.filename, size: p.size })),
-    ...(e.prerelease?.packages ?? []).map((p) => ({ engine: e.id, channel: "prerelease" as const, version: e.prerelease!.version, platform: platformKey(p), filename: p.filename, size: p.size })),
-  ]);
+  return registry.engines.flatMap((e) => {
+    const history = publishedVersions(e);
+    const yanked = new Map(history.flatMap((v) => (v.yanked ? [[v.version, v.yanked.reason] as const] : [])));
+    const row = (channel: string, version: string) => (p: (typeof e.packages)[number]): ListRow => ({
+      engine: e.id,
+      channel,
+      version,
+      platform: platformKey(p),
+      filename: p.filename,
+      size: p.size,
+      ...(yanked.has(version) ? { yanked: yanked.get(version)! } : {}),
+    });
+    const older = history.filter((v) => v.version !== e.latestVersion && v.version !== e.prerelease?.version);
+    return [
+      ...e.packages.map(row("stable", e.latestVersion)),
+      ...(e.prerelease ? e.prerelease.packages.map(row("prerelease", e.prerelease.version)) : []),
+      ...older.flatMap((v) => v.packages.map(row(v.channel, v.version))),
+    ];
+  });
 }
 
 /** A plain text table with aligned columns. */

@@ -1,4 +1,5 @@
 import {
+  DEFAULT_CHANNEL,
   type EngineEntry,
   type PackageEntry,
   type PackagesIndex,
@@ -10,6 +11,7 @@ import {
 } from "@baiengine/schema";
 import { checkVersionOrder, mergePackages, type PackageDiff, type UpdateRefusal, withContent } from "../update/merge-version.js";
 import { compareEngineVersions } from "../version/compare-versions.js";
+import { keepsHistory, recordVersion } from "../history/engine-history.js";
 import { engineFromLive, runtimeFromLive } from "./from-packages-index.js";
 
 export interface MigrateOptions {
@@ -104,14 +106,32 @@ function mergeItem<P extends { filename: string; size: number; sha256: string },
   return { entry, change };
 }
 
+/**
+ * One engine: merged like `update` publishes a stable version, the version it replaces kept in
+ * `versions[]`. A packages.json whose version is an older one the index's history already has (an
+ * export taken while the latest was yanked) changes nothing: it is no downgrade.
+ */
 function mergeEngine(current: EngineEntry | null, incoming: EngineEntry, options: MigrateOptions, downgrades: string[]): Merged<EngineEntry> {
+  if (current !== null && isOlderInHistory(current, incoming.latestVersion)) {
+    const change = { kind: "engine" as const, id: current.id, version: { from: current.latestVersion, to: current.latestVersion }, added: [], replaced: [], removed: [], unchanged: current.packages.map((p) => p.filename), releaseDate: current.releaseDate ?? null, clearedPrerelease: null };
+    return { entry: current, change };
+  }
   const merged = mergeItem<PackageEntry, EngineEntry>("engine", current, incoming, platformKey, options, downgrades);
+  if (keepsHistory(current, DEFAULT_CHANNEL, incoming.latestVersion)) {
+    const { entry } = merged;
+    merged.entry = recordVersion(entry, current, { version: entry.latestVersion, channel: DEFAULT_CHANNEL, releaseDate: entry.releaseDate ?? null, minAppVersion: entry.minAppVersion, packages: entry.packages });
+  }
   const pre = current?.prerelease;
   if (pre && (compareEngineVersions(incoming.latestVersion, pre.version) ?? -1) >= 0) {
     delete merged.entry.prerelease;
     merged.change.clearedPrerelease = pre.version;
   }
   return merged;
+}
+
+function isOlderInHistory(current: EngineEntry, version: string): boolean {
+  const order = compareEngineVersions(version, current.latestVersion);
+  return order !== null && order < 0 && (current.versions ?? []).some((v) => v.version === version && (v.channel ?? DEFAULT_CHANNEL) === DEFAULT_CHANNEL);
 }
 
 function mergeRuntime(current: RuntimeEntry | null, incoming: RuntimeEntry, options: MigrateOptions, downgrades: string[]): Merged<RuntimeEntry> {

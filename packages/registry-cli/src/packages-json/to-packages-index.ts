@@ -1,4 +1,5 @@
 import {
+  DEFAULT_CHANNEL,
   acceleratorToken,
   type Arch,
   archToken,
@@ -9,6 +10,7 @@ import {
   type Registry,
   type RuntimeEntry,
 } from "@baiengine/schema";
+import { publishedVersions } from "../history/engine-history.js";
 
 /**
  * engines.json → the app's live packages.json (github.com/lablup/backend.ai-go-engine-registry):
@@ -41,10 +43,39 @@ export function toPackagesIndex(registry: Registry): PackagesJsonExport {
     notes.push(`${what} has no releaseDate; exported lastUpdated's date ${fallbackDate}`);
     return fallbackDate;
   };
-  const engines = registry.engines.map((engine) => exportEngine(engine, dateOf(`engine ${engine.id}`, engine.releaseDate), notes));
+  const engines = registry.engines.map((engine) => {
+    const shown = exportedVersion(engine, notes);
+    return exportEngine(shown, dateOf(`engine ${engine.id}`, shown.releaseDate), notes);
+  });
   const index: Record<string, unknown> = { schemaVersion: 1, lastUpdated: registry.lastUpdated, baseUrl: registry.baseUrl, engines };
   if (registry.runtimes) index["runtimes"] = registry.runtimes.map((runtime) => exportRuntime(runtime, dateOf(`runtime ${runtime.id}`, runtime.releaseDate)));
   return { index, notes };
+}
+
+/**
+ * The version the live index gets as `latest`: `latestVersion`, unless it is yanked; then the newest
+ * stable version that is not (with a note), so apps that read only `latest` stop installing it.
+ * Only one version is exported: the live shape has no history.
+ */
+function exportedVersion(engine: EngineEntry, notes: string[]): EngineEntry {
+  const stable = publishedVersions(engine).filter((v) => v.channel === DEFAULT_CHANNEL);
+  const latest = stable.find((v) => v.version === engine.latestVersion);
+  if (!latest?.yanked) return engine;
+  const usable = stable.find((v) => !v.yanked && v.packages.length > 0);
+  if (!usable) {
+    notes.push(`engine ${engine.id}: latestVersion ${engine.latestVersion} is yanked and no older stable version is not; exported it anyway`);
+    return engine;
+  }
+  notes.push(`engine ${engine.id}: latestVersion ${engine.latestVersion} is yanked (${latest.yanked.reason}); exported ${usable.version} as latest`);
+  const entry = (engine.versions ?? []).find((v) => v.version === usable.version);
+  const { minAppVersion: _dropped, releaseDate: _date, ...rest } = engine;
+  return {
+    ...rest,
+    latestVersion: usable.version,
+    ...(usable.releaseDate !== undefined ? { releaseDate: usable.releaseDate } : {}),
+    ...(entry?.minAppVersion !== undefined ? { minAppVersion: entry.minAppVersion } : {}),
+    packages: usable.packages,
+  };
 }
 
 function exportEngine(engine: EngineEntry, releaseDate: string, notes: string[]): Record<string, unknown> {

@@ -1,5 +1,6 @@
 import { type EngineEntry, type EntryRequirements, type Manifest, type PackageEntry, type PlaceholderPackage, platformKey, type Registry, runtimeVersionSatisfies, safeParseRegistry } from "@baiengine/schema";
 import { describeFinding, errorFindings } from "@baiengine/verifier";
+import { keepsHistory, PRERELEASE_CHANNEL, publishedVersions, recordVersion } from "../history/engine-history.js";
 import { compareEngineVersions } from "../version/compare-versions.js";
 import type { EngineMetadata } from "./engine-metadata.js";
 import { checkVersionOrder, highestVersion, mergeEnginePackages, publishesVersion, type UpdateRefusal, utcDate, withEngine } from "./merge-version.js";
@@ -12,6 +13,11 @@ export interface UpdateOptions {
   version: string;
   /** Publish into `engines[].prerelease` instead of `latestVersion`/`packages` (see README). */
   prerelease?: boolean;
+  /**
+   * A release channel other than stable (`beta`, `nightly`): the version goes into `versions[]` only,
+   * leaving `latestVersion`/`packages` (stable users) alone. `prerelease` is the same as `--prerelease`.
+   */
+  channel?: string;
   allowDowngrade?: boolean;
   name?: string;
   description?: string;
@@ -19,7 +25,8 @@ export interface UpdateOptions {
 
 export interface UpdateChanges {
   engineId: string;
-  channel: "stable" | "prerelease";
+  /** `stable`, `prerelease`, or another channel of `versions[]`. */
+  channel: string;
   newEngine: boolean;
   version: { from: string | null; to: string };
   added: string[];
@@ -65,7 +72,7 @@ const refuse = (reason: string, hint: string, details: string[] = []): UpdatePla
  */
 export function planUpdate(registry: Registry, scan: ScanResult, options: UpdateOptions, context: UpdateContext): UpdatePlan {
   const { engineId, version } = options;
-  const channel = options.prerelease ? "prerelease" : "stable";
+  const channel = options.prerelease ? PRERELEASE_CHANNEL : (options.channel ?? "stable");
   const entries = entriesOf(scan, engineId, version);
   if ("reason" in entries) return { ok: false, refusal: entries };
   const placeholders = context.placeholders ?? [];
@@ -76,13 +83,13 @@ export function planUpdate(registry: Registry, scan: ScanResult, options: Update
 
   const index = registry.engines.findIndex((e) => e.id === engineId);
   const current = index >= 0 ? registry.engines[index]! : null;
-  if (current === null && channel === "prerelease") {
-    return refuse(`engine ${engineId} has no stable version yet; a pre-release needs one`, "publish a stable version first (without --prerelease)");
+  if (current === null && channel !== "stable") {
+    return refuse(`engine ${engineId} has no stable version yet; a ${channel} version needs one`, `publish a stable version first (without --${channel === PRERELEASE_CHANNEL ? "prerelease" : "channel"})`);
   }
-  const order = checkVersionOrder(current, version, channel, Boolean(options.allowDowngrade));
+  const order = channel === "stable" || channel === PRERELEASE_CHANNEL ? checkVersionOrder(current, version, channel, Boolean(options.allowDowngrade)) : checkChannelOrder(current!, channel, version, Boolean(options.allowDowngrade));
   if (order) return { ok: false, refusal: order };
 
-  const previous = current === null ? null : channel === "stable" ? { version: current.latestVersion, packages: current.packages, releaseDate: current.releaseDate } : current.prerelease ?? null;
+  const previous = previousOf(current, channel);
   const diff = mergeEnginePackages(previous?.packages ?? [], entries);
   const publishes = publishesVersion(previous, version);
   const releaseDate = publishes ? utcDate(context.now) : (previous?.releaseDate ?? null);
@@ -103,6 +110,29 @@ export function planUpdate(registry: Registry, scan: ScanResult, options: Update
     ok: true,
     registry: result,
     changes: { engineId, channel, newEngine: current === null, version: { from: previous?.version ?? null, to: version }, ...lists, planned, clearedPrerelease: next.clearedPrerelease, releaseDate, changed },
+  };
+}
+
+/** What this channel had before: its newest version (a channel of `versions[]`), the stable latest or the pre-release. */
+function previousOf(current: EngineEntry | null, channel: string): { version: string; packages: PackageEntry[]; releaseDate?: string | undefined } | null {
+  if (current === null) return null;
+  if (channel === "stable") return { version: current.latestVersion, packages: current.packages, releaseDate: current.releaseDate };
+  if (channel === PRERELEASE_CHANNEL) return current.prerelease ?? null;
+  return publishedVersions(current).find((v) => v.channel === channel) ?? null;
+}
+
+/** A channel of `versions[]` never goes below its own newest version (nor to one of another scheme) unless allowed. */
+function checkChannelOrder(current: EngineEntry, channel: string, version: string, allowDowngrade: boolean): UpdateRefusal | null {
+  const taken = publishedVersions(current).find((v) => v.version === version);
+  if (taken && taken.channel !== channel) return { reason: `version ${version} is already published in the ${taken.channel} channel`, hint: "publish it under that channel, or use a new version", details: [] };
+  const newest = previousOf(current, channel);
+  if (newest === null || allowDowngrade || newest.version === version) return null;
+  const order = compareEngineVersions(version, newest.version);
+  if (order !== null && order > 0) return null;
+  return {
+    reason: order === null ? `cannot order version ${version} against the ${channel} channel's ${newest.version} (different version schemes)` : `version ${version} is not above the ${channel} channel's ${newest.version}`,
+    hint: "pass --allow-downgrade if this is intended",
+    details: [],
   };
 }
 
@@ -156,6 +186,7 @@ function entriesOf(scan: ScanResult, engineId: string, version: string): Package
       filename: p.filename,
       size: p.check.size,
       sha256: p.check.sha256,
+      ...(p.check.uncompressedSize ? { installedSize: p.check.uncompressedSize } : {}),
       ...entryRequirements(m),
       ...(m.runtime !== undefined ? { runtime: m.runtime.id } : {}),
     };
@@ -170,7 +201,7 @@ function entriesOf(scan: ScanResult, engineId: string, version: string): Package
 
 interface NextEngineInput {
   options: UpdateOptions;
-  channel: "stable" | "prerelease";
+  channel: string;
   packages: PackageEntry[];
   releaseDate: string | null;
   minAppVersion: string | undefined;
@@ -178,8 +209,21 @@ interface NextEngineInput {
   metadata: EngineMetadata | null;
 }
 
-/** The engine entry after the update; a stable version at or above the pre-release clears it. */
+/**
+ * The engine entry after the update, with the version recorded in its history (`versions[]`: appended,
+ * or that version's packages replaced); the design's places (`latestVersion`/`packages`,
+ * `prerelease`) hold the newest of their channel as before.
+ */
 function nextEngine(current: EngineEntry | null, input: NextEngineInput): { engine: EngineEntry; clearedPrerelease: string | null } | UpdateRefusal {
+  const next = placeVersion(current, input);
+  if ("reason" in next) return next;
+  if (!keepsHistory(current, input.channel, input.options.version)) return next;
+  const recorded = { version: input.options.version, channel: input.channel, releaseDate: input.releaseDate, minAppVersion: input.minAppVersion, packages: input.packages };
+  return { ...next, engine: recordVersion(next.engine, current, recorded) };
+}
+
+/** The engine entry's design places after the update; a stable version at or above the pre-release clears it. */
+function placeVersion(current: EngineEntry | null, input: NextEngineInput): { engine: EngineEntry; clearedPrerelease: string | null } | UpdateRefusal {
   const { options, packages, metadata } = input;
   const dated = input.releaseDate === null ? {} : { releaseDate: input.releaseDate };
   if (current === null) {
@@ -193,7 +237,8 @@ function nextEngine(current: EngineEntry | null, input: NextEngineInput): { engi
   const engine: EngineEntry = { ...current };
   if (options.name !== undefined) engine.name = options.name;
   if (options.description !== undefined) engine.description = options.description;
-  if (input.channel === "prerelease") {
+  if (input.channel !== "stable" && input.channel !== PRERELEASE_CHANNEL) return { engine, clearedPrerelease: null };
+  if (input.channel === PRERELEASE_CHANNEL) {
     const keep = current.prerelease?.version === options.version ? current.prerelease : {};
     engine.prerelease = { ...keep, version: options.version, ...dated, packages };
     return { engine, clearedPrerelease: null };

@@ -22,21 +22,32 @@ interface Listed {
   url: () => string;
 }
 
-/** Every file the index lists: engine packages (stable and pre-release) and runtime packs, with their location. */
-export function listedPackages(registry: Registry): Listed[] {
-  const engines = registry.engines.flatMap((engine, e) =>
-    [
+/**
+ * Every file the index lists, once: engine packages (stable, pre-release, and with `history` the
+ * older versions of `versions[]`, whose files stay published) and runtime packs, with their location.
+ */
+export function listedPackages(registry: Registry, options: { history?: boolean } = {}): Listed[] {
+  const engines = registry.engines.flatMap((engine, e) => {
+    const seen = new Set<string>();
+    return [
       ...engine.packages.map((entry, k) => ({ where: `engines[${e}].packages[${k}]`, entry })),
       ...(engine.prerelease?.packages ?? []).map((entry, k) => ({ where: `engines[${e}].prerelease.packages[${k}]`, entry })),
-    ].map(({ where, entry }) => ({ where, entry, url: () => packageUrl(registry, engine.id, entry) })),
-  );
+      ...(options.history ? (engine.versions ?? []) : []).flatMap((v, n) => v.packages.map((entry, k) => ({ where: `engines[${e}].versions[${n}].packages[${k}]`, entry }))),
+    ]
+      .filter(({ entry }) => !seen.has(entry.filename) && seen.add(entry.filename))
+      .map(({ where, entry }) => ({ where, entry, url: () => packageUrl(registry, engine.id, entry) }));
+  });
   const runtimes = (registry.runtimes ?? []).flatMap((runtime, r) =>
     runtime.packages.map((entry, k) => ({ where: `runtimes[${r}].packages[${k}]`, entry, url: () => runtimePackageUrl(registry, runtime.id, entry) })),
   );
   return [...engines, ...runtimes];
 }
 
-/** With a packages folder (searched like `update` does): every listed file, engine package or runtime pack, is there with the index's size and sha256. */
+/**
+ * With a packages folder (searched like `update` does): every file of the current versions (the
+ * latest, the pre-release, runtime packs) is there with the index's size and sha256. Older versions
+ * of `versions[]` are not expected in a build's folder; `--check-urls` checks their hosted files.
+ */
 export async function checkPackageFiles(registry: Registry, dir: string, concurrency = 4): Promise<ValidationProblem[]> {
   const files = [...(await listFiles(dir)), ...(await listFiles(dir, 0, RUNTIME_EXTENSION))];
   const found = new Map(files.map((path) => [basename(path), path]));
@@ -66,7 +77,7 @@ export interface UrlCheckOptions {
  * proxies, CAs and credentials are those of an install; URLs in problems are redacted.
  */
 export async function checkPackageUrls(registry: Registry, options: UrlCheckOptions = {}): Promise<ValidationProblem[]> {
-  const results = await mapConcurrent(listedPackages(registry), options.concurrency ?? 8, async ({ where, entry, url }): Promise<ValidationProblem | null> => {
+  const results = await mapConcurrent(listedPackages(registry, { history: true }), options.concurrency ?? 8, async ({ where, entry, url }): Promise<ValidationProblem | null> => {
     const problem = await checkUrl(url(), entry.size, options);
     return problem === null ? null : { where, message: problem };
   });
@@ -105,6 +116,22 @@ async function checkUrl(url: string, size: number, options: UrlCheckOptions): Pr
 }
 
 /**
+ * A `versions[]` entry of the version the design's places hold (`latestVersion`/`packages`,
+ * `prerelease`) lists other files than that place: a tool that knows no history rewrote the place.
+ * Apps read the place, so it wins; the history entry is what is reported.
+ */
+export function historyDisagreements(registry: Registry): ValidationProblem[] {
+  const files = (packages: { filename: string; sha256: string }[]) => packages.map((p) => `${p.filename} ${p.sha256}`).sort().join("\n");
+  return registry.engines.flatMap((engine, e) =>
+    (engine.versions ?? []).flatMap((v, n): ValidationProblem[] => {
+      const place = v.version === engine.latestVersion ? { name: "packages", packages: engine.packages } : v.version === engine.prerelease?.version ? { name: "prerelease.packages", packages: engine.prerelease.packages } : null;
+      if (place === null || place.packages.length === 0 || files(place.packages) === files(v.packages)) return [];
+      return [{ where: `engines[${e}].versions[${n}]`, message: `${engine.id} ${v.version}: its packages differ from the engine's ${place.name} (what apps read); re-run update for that version to record them` }];
+    }),
+  );
+}
+
+/**
  * `validate`: the schema and cross-field rules, then (optionally) the files and the URLs. Planned
  * packages (the design's placeholders) are problems too, one each: "planned, not published".
  */
@@ -117,6 +144,7 @@ export async function validateIndexFile(file: string, options: { packagesDir?: s
     return { engines: 0, problems: error.issues.map((message) => ({ where: file, message })) };
   }
   const problems: ValidationProblem[] = index.placeholders.map((p) => ({ where: p.where, message: `${p.filename}: planned, not published (${p.fields})` }));
+  problems.push(...historyDisagreements(index.registry));
   if (options.packagesDir) problems.push(...(await checkPackageFiles(index.registry, options.packagesDir)));
   if (options.checkUrls) problems.push(...(await checkPackageUrls(index.registry, options.credential ? { credential: options.credential } : {})));
   return { engines: index.registry.engines.length, problems };

@@ -1,0 +1,28 @@
+import type { Rendered } from "@baiengine/cli-kit";
+import { readIndex } from "../index-file/read-index.js";
+import { formatBytes } from "../install/disk-space.js";
+import { listInstalled } from "../installed/installed-list.js";
+import { formatTable } from "../list/list-engines.js";
+import { enginesDirOf } from "./render-manage.js";
+
+/** `installed`: every installed engine version and platform, read from disk, with size, runtime, active and newer-in-index. */
+export async function installedCommand(opts: { enginesDir?: string; registry?: string }): Promise<Rendered> {
+  const registry = opts.registry === undefined ? undefined : (await readIndex(opts.registry)).registry;
+  const report = await listInstalled(await enginesDirOf(opts), registry ? { registry } : {});
+  const rows = report.engines.map((e) => [
+    e.engineId,
+    e.version,
+    e.platform,
+    formatBytes(e.size),
+    e.runtime ? `${e.runtime.id} ${e.runtime.version ?? "(copied)"}` : "-",
+    e.active ? (e.pinned ? "active, pinned" : "active") : "",
+    e.newer ?? "",
+  ]);
+  const lines = report.engines.length === 0 ? [`no engine installed in ${report.enginesDir}`] : [formatTable(["ENGINE", "VERSION", "PLATFORM", "SIZE", "RUNTIME", "ACTIVE", "NEWER"], rows)];
+  for (const r of report.runtimes) lines.push(`runtime ${r.id} ${r.version} ${r.platform}: ${formatBytes(r.size)}, linked by ${r.linkedBy} installed engine(s)`);
+  const warnings = [
+    ...report.strays.map((s) => `${s.dir}: ${s.reason}; not counted as installed`),
+    ...report.missing.map((m) => `${m.engineId} on ${m.osArch}: the active ${m.version} ${m.platform} is not installed (deleted by hand?); pick one: use ${m.engineId}@<version>`),
+  ];
+  return { json: report, lines, warnings };
+}

@@ -1,0 +1,78 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { lockPath, makeFolders } from "@baiengine/cli-kit/system";
+import { ACTIVE_RECORD_FILE, type ActiveRecord, type Reporter, safeParseActiveRecord } from "@baiengine/schema";
+import { InstallRefusedError } from "../errors.js";
+import { removeStaleTempFiles, writeFileAtomic } from "../index-file/atomic-write.js";
+import { sha256Text } from "../index-file/read-index.js";
+
+/** The active record as read: the value and the sha256 of its bytes (null: no file yet). */
+export interface LoadedActiveRecord {
+  file: string;
+  record: ActiveRecord;
+  sha256: string | null;
+}
+
+export const activeRecordPath = (enginesDir: string) => join(enginesDir, ACTIVE_RECORD_FILE);
+
+export const emptyActiveRecord = (): ActiveRecord => ({ format: 1, engines: {} });
+
+/** The engines folder's active record; an empty one when there is none. Throws InstallRefusedError for a file that is not a valid record. */
+export async function readActiveRecord(enginesDir: string): Promise<LoadedActiveRecord> {
+  const file = activeRecordPath(enginesDir);
+  const text = await readFile(file, "utf8").catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") return null;
+    throw error;
+  });
+  if (text === null) return { file, record: emptyActiveRecord(), sha256: null };
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw invalid(file, `not JSON (${(error as Error).message})`);
+  }
+  const parsed = safeParseActiveRecord(json);
+  if (!parsed.ok) throw invalid(file, parsed.issues.join("; "));
+  return { file, record: parsed.value, sha256: sha256Text(text) };
+}
+
+const invalid = (file: string, why: string) =>
+  new InstallRefusedError(`${file} is not a valid active record: ${why}`, "fix it, or delete it (every engine then has no active version until `use <engine>@<version>`)");
+
+/**
+ * Writes the record as a whole new file renamed over the old one (temp file, fsync, rename, fsync of
+ * the folder), so a reader, or a process killed mid-write, always sees a complete record. Call it
+ * holding `withEnginesLock`; `expectedSha256` is what was read under it.
+ */
+export async function writeActiveRecord(loaded: LoadedActiveRecord, record: ActiveRecord): Promise<void> {
+  await writeFileAtomic(loaded.file, `${JSON.stringify(record, null, 2)}\n`, {
+    expectedSha256: loaded.sha256,
+    onChanged: () => {
+      throw new InstallRefusedError(`${loaded.file} changed while this command held the engines folder's lock (a writer that ignores it); nothing was written`, "run the command again");
+    },
+  });
+}
+
+/** How long a management command waits for another one (or an install's activation) to finish, ms. */
+const ENGINES_LOCK_TIMEOUT_MS = 5 * 60_000;
+
+/**
+ * Runs `work` holding the engines folder's lock (`active.json.lock`): every change to the active
+ * record and every removal of an installed folder happens under it, so `use`, `remove`, `prune` and
+ * an install's activation never interleave. Temp files a killed writer left are removed first.
+ */
+export async function withEnginesLock<T>(enginesDir: string, reporter: Reporter, work: () => Promise<T>): Promise<T> {
+  await makeFolders(enginesDir);
+  const file = activeRecordPath(enginesDir);
+  const release = await lockPath(file, {
+    timeoutMs: ENGINES_LOCK_TIMEOUT_MS,
+    onWait: (holder) => reporter.log?.("info", `waiting for another command on ${enginesDir}: ${holder}`),
+    timedOut: (holder, lock, staleMs) => new InstallRefusedError(`another command on ${enginesDir} (${holder}) did not finish within 5 minutes`, `if it is gone, its lock ${lock} is taken over after ${staleMs / 1000}s`),
+  });
+  try {
+    await removeStaleTempFiles(file);
+    return await work();
+  } finally {
+    await release();
+  }
+}

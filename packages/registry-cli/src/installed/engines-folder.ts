@@ -1,0 +1,135 @@
+import { readdir, readFile, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { ENGINE_ID_PATTERN, type Manifest, type RuntimeManifest, safeParseManifest, VERSION_PATTERN } from "@baiengine/schema";
+import { platformFolderName } from "../install/engines-dir.js";
+import { readRuntimeStore } from "../install/runtime-store.js";
+import { type FileFacts, walkFiles } from "./file-usage.js";
+
+/**
+ * What an engines folder holds, read from disk each time (nothing is remembered elsewhere, so a
+ * folder deleted by hand is simply gone): installed engine platforms, runtime stores, and everything
+ * else that is not trusted (half-installed, moved aside, foreign), named with the reason.
+ *
+ * Layout: `<engines-dir>/<engineId>/<version>/<os>-<arch>-<accel>[-variant]/` (an extracted
+ * package: `manifest.json`, the server, `libs/`), `runtimes/<runtimeId>/<version>/<os>-<arch>/`,
+ * `active.json` (the active record), `.downloads/` (partial downloads and locks), `.trash/`
+ * (folders being removed), `incoming/` (offline installs).
+ */
+export interface InstalledEngine {
+  engineId: string;
+  version: string;
+  /** The platform folder's name, `<os>-<arch>-<accel>[-variant]`. */
+  platform: string;
+  /** `<os>-<arch>`: the key of the active record. */
+  osArch: string;
+  dir: string;
+  manifest: Manifest;
+  files: FileFacts[];
+}
+
+export interface InstalledStore {
+  runtimeId: string;
+  version: string;
+  /** `<os>-<arch>`. */
+  platform: string;
+  dir: string;
+  manifest: RuntimeManifest;
+  files: FileFacts[];
+}
+
+/** A folder that is not a complete install: named, never used, never counted as installed. */
+export interface StrayFolder {
+  dir: string;
+  reason: string;
+  files: FileFacts[];
+}
+
+export interface EnginesFolder {
+  enginesDir: string;
+  engines: InstalledEngine[];
+  runtimes: InstalledStore[];
+  strays: StrayFolder[];
+}
+
+/** Top-level names of the engines folder that are not engines. */
+export const RESERVED_NAMES = new Set([".downloads", ".trash", "runtimes", "incoming"]);
+
+const subfolders = async (dir: string) =>
+  (await readdir(dir, { withFileTypes: true }).catch(() => [])).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+
+/** What a dot-named folder beside an install is: a temporary one of an install, or one moved aside. */
+function dotFolderReason(name: string): string {
+  if (/\.installing-/.test(name)) return "half-installed (an install in progress, or one that was interrupted: the next install of that platform removes it)";
+  if (/\.replaced-/.test(name)) return "an installed copy moved aside by a --force install (put back or removed by the next install of that platform)";
+  return "not an install (a hidden folder)";
+}
+
+/** Reads every installed engine platform, runtime store and stray folder. */
+export async function scanEnginesFolder(enginesDir: string): Promise<EnginesFolder> {
+  const result: EnginesFolder = { enginesDir, engines: [], runtimes: [], strays: [] };
+  const stray = async (dir: string, reason: string) => result.strays.push({ dir, reason, files: await walkFiles(dir) });
+  for (const id of await subfolders(enginesDir)) {
+    if (RESERVED_NAMES.has(id)) continue;
+    const idDir = join(enginesDir, id);
+    if (!ENGINE_ID_PATTERN.test(id)) {
+      await stray(idDir, id.startsWith(".") ? dotFolderReason(id) : "not an engine folder (the name is no engine id)");
+      continue;
+    }
+    for (const version of await subfolders(idDir)) {
+      const versionDir = join(idDir, version);
+      if (!VERSION_PATTERN.test(version)) {
+        await stray(versionDir, `not a version folder of ${id}`);
+        continue;
+      }
+      for (const platform of await subfolders(versionDir)) {
+        const dir = join(versionDir, platform);
+        if (platform.startsWith(".")) {
+          await stray(dir, dotFolderReason(platform));
+          continue;
+        }
+        const checked = await checkEngineFolder(dir, id, version, platform);
+        if ("reason" in checked) await stray(dir, checked.reason);
+        else result.engines.push({ engineId: id, version, platform, osArch: `${checked.manifest.os}-${checked.manifest.arch}`, dir, manifest: checked.manifest, files: await walkFiles(dir) });
+      }
+    }
+  }
+  result.runtimes = await scanRuntimeStores(enginesDir, result.strays);
+  return result;
+}
+
+/** An installed platform folder counts only with a valid manifest naming that engine, version and platform, and its server there. */
+async function checkEngineFolder(dir: string, id: string, version: string, platform: string): Promise<{ manifest: Manifest } | { reason: string }> {
+  const text = await readFile(join(dir, "manifest.json"), "utf8").catch(() => null);
+  if (text === null) return { reason: "no manifest.json (not an installed package)" };
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { reason: "its manifest.json is not JSON" };
+  }
+  const parsed = safeParseManifest(json);
+  if (!parsed.ok) return { reason: `its manifest.json is invalid (${parsed.issues[0]})` };
+  const m = parsed.value;
+  if (m.engineId !== id || m.version !== version || platformFolderName(m) !== platform) {
+    return { reason: `its manifest.json names ${m.engineId} ${m.version} ${platformFolderName(m)}, not the folder's ${id} ${version} ${platform}` };
+  }
+  const server = await stat(join(dir, m.serverBinary)).catch(() => null);
+  if (!server?.isFile()) return { reason: `its server ${m.serverBinary} is missing` };
+  return { manifest: m };
+}
+
+async function scanRuntimeStores(enginesDir: string, strays: StrayFolder[]): Promise<InstalledStore[]> {
+  const stores: InstalledStore[] = [];
+  const root = join(enginesDir, "runtimes");
+  for (const runtimeId of await subfolders(root)) {
+    for (const version of await subfolders(join(root, runtimeId))) {
+      for (const platform of await subfolders(join(root, runtimeId, version))) {
+        const dir = join(root, runtimeId, version, platform);
+        const state = platform.startsWith(".") ? { ok: false as const, damage: dotFolderReason(platform) } : await readRuntimeStore(dir, { runtimeId, version, platform });
+        if (state.ok) stores.push({ runtimeId, version, platform, dir, manifest: state.runtime.manifest, files: await walkFiles(dir) });
+        else strays.push({ dir, reason: `runtime store: ${state.damage}`, files: await walkFiles(dir) });
+      }
+    }
+  }
+  return stores;
+}

@@ -1,0 +1,80 @@
+import { DEFAULT_CHANNEL, platformKey, type Registry } from "@baiengine/schema";
+import { publishedVersions } from "../history/engine-history.js";
+import { compareEngineVersions } from "../version/compare-versions.js";
+import { readActiveRecord } from "./active-record-file.js";
+import { scanEnginesFolder } from "./engines-folder.js";
+import { folderBytes } from "./file-usage.js";
+import { activeEntry, isActive } from "./manage-plan.js";
+import { runtimeLinkOf, storeInodes } from "./runtime-links.js";
+
+/** One installed engine platform, as `installed` shows it. */
+export interface InstalledRow {
+  engineId: string;
+  version: string;
+  platform: string;
+  dir: string;
+  /** Bytes of its files (runtime libraries hard-linked in count here and in the store: one copy on disk). */
+  size: number;
+  /** The runtime store it links (`how: copied`: no shared file, version unknown). */
+  runtime: { id: string; version: string | null; how: "linked" | "copied" } | null;
+  active: boolean;
+  pinned: boolean;
+  /** The newest stable, non-yanked version of the index with a package for this platform, when above this one. */
+  newer: string | null;
+}
+
+export interface InstalledReport {
+  enginesDir: string;
+  engines: InstalledRow[];
+  runtimes: { id: string; version: string; platform: string; dir: string; size: number; linkedBy: number }[];
+  /** Folders that are not complete installs (half-installed, moved aside, foreign), never used. */
+  strays: { dir: string; reason: string }[];
+  /** Active record entries whose folder is not installed (deleted by hand): the app has nothing to run there. */
+  missing: { engineId: string; osArch: string; version: string; platform: string }[];
+}
+
+/** `installed`: what the engines folder holds, read from disk now, with the active record and (optionally) the index for newer versions. */
+export async function listInstalled(enginesDir: string, options: { registry?: Registry } = {}): Promise<InstalledReport> {
+  const folder = await scanEnginesFolder(enginesDir);
+  const { record } = await readActiveRecord(enginesDir);
+  const inodes = storeInodes(folder.runtimes);
+  const linkCount = new Map<string, number>();
+  const engines = folder.engines.map((e): InstalledRow => {
+    const link = runtimeLinkOf(e, folder.runtimes, inodes);
+    for (const dir of link?.stores ?? []) linkCount.set(dir, (linkCount.get(dir) ?? 0) + 1);
+    const active = isActive(record, e);
+    return {
+      engineId: e.engineId,
+      version: e.version,
+      platform: e.platform,
+      dir: e.dir,
+      size: folderBytes(e.files),
+      runtime: link ? { id: link.runtimeId, version: link.version, how: link.how } : null,
+      active,
+      pinned: active && Boolean(activeEntry(record, e.engineId, e.osArch)?.pinned),
+      newer: options.registry ? newerInIndex(options.registry, e.engineId, e.platform, e.version) : null,
+    };
+  });
+  const installed = new Set(folder.engines.map((e) => `${e.engineId}/${e.osArch}/${e.version}/${e.platform}`));
+  const missing = Object.entries(record.engines).flatMap(([engineId, byPlatform]) =>
+    Object.entries(byPlatform)
+      .filter(([osArch, a]) => !installed.has(`${engineId}/${osArch}/${a.version}/${a.platform}`))
+      .map(([osArch, a]) => ({ engineId, osArch, version: a.version, platform: a.platform })),
+  );
+  return {
+    enginesDir,
+    engines,
+    runtimes: folder.runtimes.map((s) => ({ id: s.runtimeId, version: s.version, platform: s.platform, dir: s.dir, size: folderBytes(s.files), linkedBy: linkCount.get(s.dir) ?? 0 })),
+    strays: folder.strays.map((s) => ({ dir: s.dir, reason: s.reason })),
+    missing,
+  };
+}
+
+function newerInIndex(registry: Registry, engineId: string, platform: string, version: string): string | null {
+  const engine = registry.engines.find((e) => e.id === engineId);
+  if (!engine) return null;
+  const best = publishedVersions(engine).find((v) => v.channel === DEFAULT_CHANNEL && !v.yanked && v.packages.some((p) => platformKey(p) === platform));
+  if (!best) return null;
+  const order = compareEngineVersions(best.version, version);
+  return order !== null && order > 0 ? best.version : null;
+}

@@ -1,0 +1,116 @@
+import { randomBytes } from "node:crypto";
+import { readdir, rm, stat } from "node:fs/promises";
+import { basename, dirname, join, relative } from "node:path";
+import { makeFolders, renameWithRetry } from "@baiengine/cli-kit/system";
+import type { ActiveRecord, Reporter } from "@baiengine/schema";
+import { InstallRefusedError } from "../errors.js";
+import { takeInstallLock } from "../install/install-lock.js";
+import { removeEmptyParents } from "../install/pipeline.js";
+import { runtimeLockPath } from "../install/runtime-plan.js";
+import { emptyActiveRecord, readActiveRecord, withEnginesLock, writeActiveRecord } from "./active-record-file.js";
+import { type EnginesFolder, scanEnginesFolder } from "./engines-folder.js";
+import { walkFiles } from "./file-usage.js";
+import type { ManagePlan, Removal } from "./manage-plan.js";
+
+export interface ManageResult extends ManagePlan {
+  dryRun: boolean;
+  /** Runtime stores planned for removal that are still linked (an install linked one meanwhile, or a removed engine still in use): kept. */
+  keptRuntimes: string[];
+  /** Folders moved to `.trash/` that could not be deleted yet (a file in use, as a running `.exe` on Windows): deleted by the next command. */
+  leftInTrash: string[];
+  /** Folders an earlier command left in `.trash/`, deleted now. */
+  swept: string[];
+}
+
+/** Where removed folders wait to be deleted: inside the engines folder, so moving one there is a rename on one file system. */
+export const trashPath = (enginesDir: string) => join(enginesDir, ".trash");
+
+/**
+ * Plans and carries out a management command holding the engines folder's lock: folders an earlier
+ * command left in `.trash/` are deleted first; the folder and the active record are read again under
+ * the lock and handed to `plan`; then the new record is written (it never names a folder about to
+ * go), and each folder is renamed into `.trash/` (one atomic step: a process killed at any moment
+ * leaves each folder installed or in the trash, never half-deleted under its own name) and deleted.
+ * A runtime store is removed only under its install lock, after checking again that no install
+ * linked it meanwhile. `dryRun` plans only.
+ */
+export async function applyManage(
+  enginesDir: string,
+  plan: (folder: EnginesFolder, record: ActiveRecord) => ManagePlan,
+  options: { dryRun?: boolean; reporter?: Reporter } = {},
+): Promise<ManageResult> {
+  const reporter = options.reporter ?? {};
+  // A missing engines folder holds nothing: planned as empty (refusals name what is not installed), never created.
+  if (!(await stat(enginesDir).then((s) => s.isDirectory(), () => false))) {
+    const planned = plan({ enginesDir, engines: [], runtimes: [], strays: [] }, emptyActiveRecord());
+    return { ...planned, record: null, dryRun: Boolean(options.dryRun), keptRuntimes: [], leftInTrash: [], swept: [] };
+  }
+  return withEnginesLock(enginesDir, reporter, async () => {
+    const swept = options.dryRun ? [] : (await emptyTrash(enginesDir)).deleted;
+    const folder = await scanEnginesFolder(enginesDir);
+    const loaded = await readActiveRecord(enginesDir);
+    const planned = plan(folder, loaded.record);
+    const result: ManageResult = { ...planned, dryRun: Boolean(options.dryRun), keptRuntimes: [], leftInTrash: [], swept };
+    if (options.dryRun) return result;
+    if (planned.record) await writeActiveRecord(loaded, planned.record);
+    for (const removal of planned.removals.filter((r) => r.kind === "engine")) await moveToTrash(enginesDir, removal, 2);
+    // Engines are deleted before their runtime stores are looked at: a removed engine's hard links
+    // must be gone for the store's link count to show it unused (one still running stays, and so does its store).
+    await emptyTrash(enginesDir);
+    for (const removal of planned.removals.filter((r) => r.kind === "runtime")) {
+      if (!(await removeStore(enginesDir, removal, reporter))) result.keptRuntimes.push(removal.dir);
+    }
+    result.leftInTrash = (await emptyTrash(enginesDir)).left;
+    return result;
+  });
+}
+
+/** Renames a folder into `.trash/` and removes the parents it leaves empty (up to `levels` below the engines folder). */
+async function moveToTrash(enginesDir: string, removal: Removal, levels: number): Promise<void> {
+  const trash = trashPath(enginesDir);
+  await makeFolders(trash);
+  const name = `${relative(enginesDir, removal.dir).split(/[\\/]/).join("--")}.${randomBytes(4).toString("hex")}`;
+  try {
+    await renameWithRetry(removal.dir, join(trash, name));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? "";
+    if (["EBUSY", "EPERM", "EACCES"].includes(code)) {
+      throw new InstallRefusedError(`${removal.dir} cannot be removed now: a file in it is in use (${code})`, `is ${removal.id} ${removal.version} running? stop it, then run the command again`);
+    }
+    throw error;
+  }
+  await removeEmptyParents(dirname(removal.dir), enginesDir, levels);
+}
+
+/** A runtime store goes only when, under its install lock, none of its files is linked outside it. */
+async function removeStore(enginesDir: string, removal: Removal, reporter: Reporter): Promise<boolean> {
+  const [os, arch] = removal.platform.split("-") as [never, never];
+  const lock = runtimeLockPath(enginesDir, { runtimeId: removal.id, version: removal.version, os, arch });
+  const release = await takeInstallLock({ lock, filename: basename(lock) }, reporter);
+  try {
+    const files = await walkFiles(removal.dir);
+    const own = new Map<string, number>();
+    for (const f of files) own.set(f.inode, (own.get(f.inode) ?? 0) + 1);
+    if (files.some((f) => f.links > own.get(f.inode)!)) return false;
+    await moveToTrash(enginesDir, removal, 3);
+    return true;
+  } finally {
+    await release();
+  }
+}
+
+/** Deletes everything in `.trash/`; what cannot be deleted yet (in use) stays for the next command. */
+export async function emptyTrash(enginesDir: string): Promise<{ deleted: string[]; left: string[] }> {
+  const trash = trashPath(enginesDir);
+  const deleted: string[] = [];
+  const left: string[] = [];
+  for (const name of await readdir(trash).catch(() => [] as string[])) {
+    const path = join(trash, name);
+    await rm(path, { recursive: true, force: true }).then(
+      () => deleted.push(path),
+      () => left.push(path),
+    );
+  }
+  if (left.length === 0) await rm(trash, { recursive: true, force: true }).catch(() => {});
+  return { deleted, left };
+}
