@@ -63,6 +63,11 @@ describe("cross packs of hello", () => {
     expect([exe?.format, exe?.machine, exe?.kind]).toEqual(["pe", "x86_64", "executable"]);
     // Reproducible: every PE file carries the archive time, not the time it was linked or stripped, so a second pack is the same bytes.
     for (const file of extracted.files.filter((f) => /\.(exe|dll)$/.test(f))) expect(peTimeDateStamp(path.join(dest, file)), file).toBe(result.plan.mtime);
+    // The linker's other stamp, the export directory's, is the archive time too (SOURCE_DATE_EPOCH at link time): a fresh build is the same bytes.
+    for (const file of ["package/libhello-base.dll", "package/hello-greeter.dll"]) {
+      const { stdout } = await execa("x86_64-w64-mingw32-objdump", ["-p", path.join(dest, file)]);
+      expect(/^Time\/Date stamp\s+([0-9a-f]+)$/m.exec(stdout)?.[1], file).toBe(result.plan.mtime!.toString(16));
+    }
     const again = await pack({ engine: "hello", accel: "cpu", os: "windows", arch: "x86_64", out: path.join(root, "out-again"), cacheDir });
     expect([again.reusedBuild, again.sha256]).toEqual([true, result.sha256]);
     expect(exe?.needed.map((n) => n.toLowerCase())).toEqual(expect.arrayContaining(["libhello-base.dll", "libstdc++-6.dll", "kernel32.dll"]));

@@ -108,7 +108,8 @@ describe("planCommands, planCollect, planOutputs, planManifest", () => {
     expect(Object.keys(c.defines)[0]).toBe("CMAKE_TOOLCHAIN_FILE");
     expect(c.configure.argv.slice(0, 7)).toEqual(["cmake", "-S", source, "-B", s.folder.buildDir, "-G", "Ninja"]);
     expect(c.build.argv).toEqual(["cmake", "--build", s.folder.buildDir, "--target", "llama-server", "-j", "3"]);
-    expect(c.configure.env).toEqual({ CPLUS_INCLUDE_PATH: s.folder.headerFixes!.dir, C_INCLUDE_PATH: s.folder.headerFixes!.dir });
+    expect(c.configure.env).toEqual({ CPLUS_INCLUDE_PATH: s.folder.headerFixes!.dir, C_INCLUDE_PATH: s.folder.headerFixes!.dir, SOURCE_DATE_EPOCH: String(s.source.mtime) });
+    expect(c.build.env).toEqual(c.configure.env);
   });
 
   it("collects DLLs beside the .exe on Windows and into libs/ elsewhere; --no-strip keeps symbols", () => {

@@ -87,6 +87,8 @@ describe("one installed runtime serves two engines", () => {
       `  runtime: ${RUNTIME} 13.0.1 (1 hard-linked, 0 copied into ${join(whisperDir, "libs")})`,
       // whisper.cpp's probe: started with a generated model, the device read from ggml-cuda's log line.
       "  device: cuda0: Device 0: Hello stub GPU, compute capability 0.0, VMM: no",
+      // Each engine has its own active version; only the runtime store is shared.
+      "  active: first install: active",
       "",
     ]);
     expect(findEngineProfile("whisper-cpp")?.deviceProbe?.kind).toBe("log-lines");

@@ -39,6 +39,8 @@ export function formatPlan(plan: PackPlan): string {
     lines.push(...plan.headerFixes.files.map((f) => `  ${f.path.slice(plan.headerFixes!.dir.length + 1)}: ${f.reason}`), "");
   }
   lines.push("configure:", `  ${command(plan.configure)}`, "", "build:", `  ${command(plan.build)}`, "");
+  const env = Object.entries(plan.build.env);
+  if (env.length > 0) lines.push("environment of both:", ...env.map(([k, v]) => `  ${k}=${v}`), "");
   const why = Object.entries(reasons).filter(([k]) => k in plan.defines);
   if (why.length > 0) lines.push("why:", ...why.map(([k, v]) => `  ${k}=${plan.defines[k]}: ${v}`), "");
   for (const [id, flags] of Object.entries(plan.engine.toolchainFlags)) if (id === plan.toolchain.id) lines.push(`  compiler flags: ${flags.reason}`, "");

@@ -36,7 +36,7 @@ export function planSteps(options: PackOptions, context: PlanContext) {
   const outputs = planOutputs(options, facts, target, source.version);
   const folder = planBuildFolder(facts, target, source, build, outputs.packageStem);
   const sourceArg = source.dir ?? `<${target.engine.id} source>`;
-  const commands = planCommands(options, facts, target, sourceArg, build, folder);
+  const commands = planCommands(options, facts, target, sourceArg, build, folder, source.mtime);
   return { facts, refusals, target, source, build, outputs, folder, sourceArg, commands };
 }
 
