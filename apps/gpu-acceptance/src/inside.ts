@@ -1,4 +1,4 @@
-import { existsSync, realpathSync } from "node:fs";
+import { existsSync, realpathSync, statSync } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { hostPlatform } from "@baiengine/cli-kit/system";
@@ -50,6 +50,27 @@ function hideableDirs(dirs: string[], cache: Map<string, string[]>): string[] {
   return dirs.filter((d) => !system.some((s) => inside(s, d)));
 }
 
+/** Whether the dynamic loader opens `name` as a program would (a soname, searched as ld.so searches). */
+function loadsByName(name: string): boolean {
+  try {
+    process.dlopen({ exports: {} }, name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Non-empty files named `name` where ld.so searches (ld.so(8): LD_LIBRARY_PATH, the ld.so.cache, the
+ * default folders): a copy the loader finds but cannot open still counts as not hidden. A covered
+ * file reads as /dev/null (empty), a covered folder as empty.
+ */
+function visibleCopies(name: string, cache: Map<string, string[]>): string[] {
+  const searched = [...(process.env["LD_LIBRARY_PATH"] ?? "").split(":").filter(Boolean), "/lib", "/usr/lib", "/lib64", "/usr/lib64", "/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu"];
+  const files = [...searched.map((d) => path.join(d, name)), ...(cache.get(name) ?? [])];
+  return [...new Set(files)].filter((f) => (statSync(f, { throwIfNoEntry: false })?.size ?? 0) > 0);
+}
+
 /** Binds an empty folder over each toolkit library folder and /dev/null over cached copies elsewhere; only this namespace sees it. */
 async function hideToolkit(plan: AcceptancePlan, values: Record<string, string>): Promise<{ detail: string }> {
   await mkdir(plan.paths.empty, { recursive: true });
@@ -59,15 +80,8 @@ async function hideToolkit(plan: AcceptancePlan, values: Record<string, string>)
   const files = [...new Set(plan.mustNotLoad.flatMap((n) => cache.get(n) ?? []))].filter((f) => !dirs.some((d) => inside(f, d)));
   for (const file of files) await runCommand({ argv: ["mount", "--bind", "/dev/null", file] });
   const still: string[] = [];
-  for (const name of plan.mustNotLoad) {
-    try {
-      process.dlopen({ exports: {} }, name);
-      still.push(name);
-    } catch (error) {
-      // glibc's dlerror for a name the loader cannot find; anything else means it found the file.
-      if (!String((error as Error).message).includes("cannot open shared object file")) still.push(name);
-    }
-  }
+  const after = await loaderCache();
+  for (const name of plan.mustNotLoad) if (loadsByName(name) || visibleCopies(name, after).length > 0) still.push(name);
   if (still.length > 0) throw new StepFailed(`${still.join(", ")} still load${still.length === 1 ? "s" : ""} by name with the toolkit hidden: a copy outside ${dirs.join(", ")} is on the loader's path`);
   return { detail: `hid ${[...dirs, ...files].join(", ") || "nothing (no such folder)"}; ${plan.mustNotLoad.join(", ")} no longer load${plan.mustNotLoad.length === 1 ? "s" : ""} by name` };
 }

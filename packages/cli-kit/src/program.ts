@@ -1,4 +1,5 @@
 import { Command, CommanderError } from "commander";
+import { ARCH_VALUES, type Arch, isArch, isOs, OS_VALUES, type Os } from "@baiengine/schema";
 import { detectEnvironment } from "./environment.js";
 import { CliError, EXIT, errorFacts, UsageError } from "./errors.js";
 import { createLogger } from "./logger.js";
@@ -121,6 +122,16 @@ export function parsePositiveInt(flag: string) {
     if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${flag} expects a positive integer, got ${JSON.stringify(value)}`);
     return n;
   };
+}
+
+/**
+ * `--os` and `--arch` as the registry names them (`macos`, `aarch64`), each checked when given.
+ * Throws UsageError naming the flag, its value and the accepted values.
+ */
+export function platformFlags(flags: { os?: string | undefined; arch?: string | undefined }): { os?: Os; arch?: Arch } {
+  if (flags.os !== undefined && !isOs(flags.os)) throw new UsageError(`--os ${JSON.stringify(flags.os)} is not one of ${OS_VALUES.join(", ")}`);
+  if (flags.arch !== undefined && !isArch(flags.arch)) throw new UsageError(`--arch ${JSON.stringify(flags.arch)} is not one of ${ARCH_VALUES.join(", ")}`);
+  return { ...(flags.os !== undefined ? { os: flags.os } : {}), ...(flags.arch !== undefined ? { arch: flags.arch } : {}) };
 }
 
 /** Prints one JSON document on stdout (for `--json`). */

@@ -37,6 +37,8 @@ export class DownloadError extends FailureError {
     hint?: string,
     /** Whether trying again may help (network trouble), as opposed to wrong content or a 404. */
     readonly transient = false,
+    /** What was fetched, credentials redacted; null when the failure is not one URL's. */
+    readonly url: string | null = null,
   ) {
     super(message, hint);
   }
@@ -48,7 +50,7 @@ export class DownloadError extends FailureError {
  */
 export class HashMismatchError extends DownloadError {
   constructor(
-    readonly url: string,
+    override readonly url: string,
     readonly filename: string,
     readonly size: number,
     readonly expected: string,

@@ -156,6 +156,8 @@ describe("install from a loopback server", () => {
       const error = await installResolved(resolution, enginesDir, { verifier: packageVerifier }, { retries: 1, backoffMs: 10, timeoutMs: 500 }).catch((e) => e);
       expect(error).toBeInstanceOf(DownloadError);
       expect(error.message).toMatch(message);
+      // The URL is a fact of the failure, not only words in its sentence.
+      expect(error.url).toBe(resolution.url);
       expect(await installedPlatforms(enginesDir)).toEqual([]);
       expect(await readdir(enginesDir)).toEqual([".downloads"]);
       // Wrong content is deleted; only network trouble keeps a .part to resume from.

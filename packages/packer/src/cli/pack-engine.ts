@@ -1,5 +1,4 @@
-import { createProgram, parsePositiveInt, printJson, programVersion, runCli, UsageError, withReporter } from "@baiengine/cli-kit";
-import { type Arch, isArch, isOs, type Os } from "@baiengine/schema";
+import { createProgram, parsePositiveInt, platformFlags, printJson, programVersion, runCli, withReporter } from "@baiengine/cli-kit";
 import { Option } from "commander";
 import { pack, planPackHere } from "../pack.js";
 import { formatPlan } from "../plan/format-plan.js";
@@ -22,14 +21,11 @@ interface Flags {
 }
 
 function toOptions(flags: Flags): PackOptions {
-  if (flags.os !== undefined && !isOs(flags.os)) throw new UsageError(`--os ${JSON.stringify(flags.os)} is not one of macos, linux, windows`);
-  if (flags.arch !== undefined && !isArch(flags.arch)) throw new UsageError(`--arch ${JSON.stringify(flags.arch)} is not one of aarch64, x86_64`);
   return {
     accel: flags.accel,
     engine: flags.engine,
     ...(flags.version !== undefined ? { version: flags.version } : {}),
-    ...(flags.os !== undefined ? { os: flags.os as Os } : {}),
-    ...(flags.arch !== undefined ? { arch: flags.arch as Arch } : {}),
+    ...platformFlags(flags),
     ...(flags.source !== undefined ? { source: flags.source } : {}),
     out: flags.out,
     ...(flags.jobs !== undefined ? { jobs: flags.jobs } : {}),

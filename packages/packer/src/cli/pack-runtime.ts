@@ -1,5 +1,4 @@
-import { createProgram, printJson, programVersion, runCli, UsageError, withReporter } from "@baiengine/cli-kit";
-import { type Arch, isArch, isOs, type Os } from "@baiengine/schema";
+import { createProgram, platformFlags, printJson, programVersion, runCli, withReporter } from "@baiengine/cli-kit";
 import { Option } from "commander";
 import { formatRuntimePlan } from "../runtime/format-runtime-plan.js";
 import { packRuntime, planRuntimePackHere } from "../runtime/pack-runtime.js";
@@ -19,14 +18,11 @@ interface Flags {
 }
 
 function toOptions(flags: Flags): RuntimePackOptions {
-  if (flags.os !== undefined && !isOs(flags.os)) throw new UsageError(`--os ${JSON.stringify(flags.os)} is not one of macos, linux, windows`);
-  if (flags.arch !== undefined && !isArch(flags.arch)) throw new UsageError(`--arch ${JSON.stringify(flags.arch)} is not one of aarch64, x86_64`);
   return {
     accel: flags.accel,
     out: flags.out,
     ...(flags.engine !== undefined ? { engine: flags.engine } : {}),
-    ...(flags.os !== undefined ? { os: flags.os as Os } : {}),
-    ...(flags.arch !== undefined ? { arch: flags.arch as Arch } : {}),
+    ...platformFlags(flags),
     ...(flags.toolkit !== undefined ? { toolkit: flags.toolkit } : {}),
     ...(flags.from.length > 0 ? { from: flags.from } : {}),
     ...(flags.cacheDir !== undefined ? { cacheDir: flags.cacheDir } : {}),

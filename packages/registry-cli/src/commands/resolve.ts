@@ -4,17 +4,11 @@ import { engineAsk } from "../resolve/engine-ref.js";
 import { type IndexFlags, indexOptions } from "../index-source/index-options.js";
 import { loadRegistry } from "../index-source/load-registry.js";
 import type { TrustedTargets } from "../tuf-client/refresh-metadata.js";
-import { platformTarget } from "../resolve/platform-request.js";
+import { type PackageAsk, platformTarget } from "../resolve/platform-request.js";
 import { type Resolution, resolvePackage, yankedWarnings } from "../resolve/resolve-package.js";
 
-export interface ResolveOptions extends IndexFlags {
+export interface ResolveOptions extends IndexFlags, PackageAsk {
   engine: string;
-  os?: string;
-  arch?: string;
-  accel?: string;
-  prerelease?: boolean;
-  channel?: string;
-  baseUrl?: URL | string;
 }
 
 /** The lines that show a resolution: URL, size, sha256, the runtime pack, and with `explain` the reasons. */

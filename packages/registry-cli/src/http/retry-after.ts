@@ -20,3 +20,8 @@ export function formatWait(ms: number): string {
   const s = Math.ceil(ms / 1000);
   return s < 120 ? `${s} s` : `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ""}`;
 }
+
+/** `<url>: HTTP 429, the server asked to retry after 30 s (Retry-After)`: the one sentence for a server that asked to wait. */
+export function askedToWaitMessage(url: string, status: number, waitMs: number | null): string {
+  return `${url}: HTTP ${status}${waitMs === null ? "" : `, the server asked to retry after ${formatWait(waitMs)} (Retry-After)`}`;
+}

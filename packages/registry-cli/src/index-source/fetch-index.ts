@@ -39,7 +39,7 @@ async function readCapped(url: string, response: GetResponse): Promise<Buffer> {
       length += chunk.length;
       if (length > INDEX_MAX_BYTES) {
         response.body.destroy();
-        throw new DownloadError(`${url}: the index is larger than ${INDEX_MAX_BYTES} bytes`, "this is not a registry index; check --registry");
+        throw new DownloadError(`${url}: the index is larger than ${INDEX_MAX_BYTES} bytes`, "this is not a registry index; check --registry", false, url);
       }
       chunks.push(chunk);
     }
@@ -82,7 +82,7 @@ export async function fetchIndex(url: string, cache: IndexCache, options: FetchI
       response.body.resume();
       const status = response.statusCode;
       if (status >= 500 || status === 408 || status === 429) throw new Unreachable(`HTTP ${status}`);
-      throw new DownloadError(`${url}: HTTP ${status}`, status === 404 ? "no index at that URL; check --registry" : "check --registry and the server");
+      throw new DownloadError(`${url}: HTTP ${status}`, status === 404 ? "no index at that URL; check --registry" : "check --registry and the server", false, url);
     }
     const bytes = await readCapped(url, response);
     const etag = header(response, "etag");
@@ -91,7 +91,7 @@ export async function fetchIndex(url: string, cache: IndexCache, options: FetchI
     return { bytes, from: "network", fetchedAt: now };
   } catch (error) {
     if (!(error instanceof Unreachable)) throw error;
-    if (!cached) throw new DownloadError(`${url}: ${error.message}`, "check the network; no cached copy of this index exists yet", true);
+    if (!cached) throw new DownloadError(`${url}: ${error.message}`, "check the network; no cached copy of this index exists yet", true, url);
     const fetchedAt = cached.record ? new Date(cached.record.fetchedAt) : null;
     const age = fetchedAt ? `from ${describeAge(now.getTime() - fetchedAt.getTime())} ago (${cached.record!.fetchedAt})` : "of unknown age";
     options.reporter?.log?.("warn", `${url}: ${error.message}; using the cached copy ${age}`);

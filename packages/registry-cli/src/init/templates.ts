@@ -37,7 +37,7 @@ jobs:
       - uses: actions/checkout@v4
       - uses: actions/setup-node@v4
         with:
-          node-version: 20
+          node-version: 24
       - name: Download build artifacts
         uses: actions/download-artifact@v4
         with:
@@ -104,7 +104,7 @@ jobs:
       - uses: actions/checkout@v4
       - uses: actions/setup-node@v4
         with:
-          node-version: 20
+          node-version: 24
       - name: Re-sign the timestamp (and a snapshot about to expire)
         if: hashFiles('metadata/root.json') != ''
         env:

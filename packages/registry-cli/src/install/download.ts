@@ -7,7 +7,7 @@ import { openAppendNoFollow, readFileNoFollow, writeFileReplacing } from "@baien
 import { parseStrictJson, type Reporter, redactText } from "@baiengine/schema";
 import { DownloadError } from "../errors.js";
 import { credentialUsed, type HttpCredential } from "../http/credentials.js";
-import { formatWait, retryAfterMs } from "../http/retry-after.js";
+import { askedToWaitMessage, formatWait, retryAfterMs } from "../http/retry-after.js";
 import { BodyPump } from "./body-pump.js";
 import { type GetResponse, getFollowingRedirects, TooManyRedirects } from "../http/http-get.js";
 
@@ -76,7 +76,7 @@ class RangeNotSatisfiable extends DownloadError {}
 /** HTTP 401 or 403: the mirror refused the credential sent (or wants one); retrying cannot help. */
 export class AuthenticationFailed extends DownloadError {
   constructor(
-    readonly url: string,
+    override readonly url: string,
     readonly status: number,
     /** Which credential was sent, in words (`sent --auth-token`, `no credential was sent`). */
     readonly credential: string,
@@ -93,11 +93,11 @@ export class AuthenticationFailed extends DownloadError {
 /** HTTP 429 or 503: the server asked to come back later, `waitMs` from now when it said (Retry-After). */
 export class ServerAskedToWait extends DownloadError {
   constructor(
-    readonly url: string,
+    override readonly url: string,
     readonly status: number,
     readonly waitMs: number | null,
   ) {
-    super(`${url}: HTTP ${status}${waitMs === null ? "" : `, the server asked to retry after ${formatWait(waitMs)} (Retry-After)`}`, "try again later", true);
+    super(askedToWaitMessage(url, status, waitMs), "try again later", true, url);
   }
 }
 
@@ -147,7 +147,7 @@ export class PackageDownload {
     const { url } = this.options;
     if (url.startsWith("file:")) return this.fileChunks();
     if (/^https?:/.test(url)) return this.httpChunks();
-    throw new DownloadError(`unsupported URL ${this.shown}`, "use an http(s):// or file:// baseUrl");
+    throw new DownloadError(`unsupported URL ${this.shown}`, "use an http(s):// or file:// baseUrl", false, this.shown);
   }
 
   /** Removes the partial file and its record (wrong content, or a finished install). */
@@ -174,9 +174,9 @@ export class PackageDownload {
       }
     } catch (error) {
       if (error instanceof DownloadError) throw error;
-      throw new DownloadError(`${shown}: ${(error as Error).message}`, "check the path of the file:// mirror");
+      throw new DownloadError(`${shown}: ${(error as Error).message}`, "check the path of the file:// mirror", false, shown);
     }
-    if (done < expectedSize) throw new DownloadError(`${shown}: the file has ${done} bytes, the index says ${expectedSize}`, "the mirror holds another file than the one the index lists");
+    if (done < expectedSize) throw new DownloadError(`${shown}: the file has ${done} bytes, the index says ${expectedSize}`, "the mirror holds another file than the one the index lists", false, shown);
   }
 
   private async *httpChunks(): AsyncGenerator<Buffer> {
@@ -209,7 +209,7 @@ export class PackageDownload {
           if (!failure.transient || o.signal?.aborted) throw failure;
           // The budget counts attempts in a row that received nothing.
           idle = state.have > before ? 1 : idle + 1;
-          if (idle > retries) throw new DownloadError(`${failure.message} (${idle} attempts in a row without progress)`, failure.hint, true);
+          if (idle > retries) throw new DownloadError(`${failure.message} (${idle} attempts in a row without progress)`, failure.hint, true, this.shown);
           const wait = this.retryDelay(failure, idle);
           const budget = state.have > before ? "it made progress, the retry budget starts again" : `${idle}/${retries} without progress`;
           o.reporter?.log?.("warn", `${failure.message}; retrying in ${formatWait(wait)} (${budget}; ${state.have} of ${o.expectedSize} bytes kept)`);
@@ -234,6 +234,8 @@ export class PackageDownload {
       throw new DownloadError(
         `${failure.message}, longer than the ${formatWait(bound)} this install waits (--max-retry-wait)`,
         "try again after that time, or raise --max-retry-wait",
+        false,
+        this.shown,
       );
     }
     return failure.waitMs;
@@ -262,6 +264,8 @@ export class PackageDownload {
       throw new DownloadError(
         `${this.shown}: the server's file is ${total} bytes, the index lists ${o.expectedSize} for it`,
         "the file at that URL is not the one the index lists (re-uploaded under the same name, or an out-of-date mirror); nothing was installed",
+        false,
+        this.shown,
       );
     }
     let skip = 0;
@@ -303,7 +307,7 @@ export class PackageDownload {
       state.have = pump.written;
     }
     if (pump.error) throw pump.error;
-    if (state.have < o.expectedSize) throw new DownloadError(`${this.shown}: response ended after ${state.have} of ${o.expectedSize} bytes`, "the download resumes from there", true);
+    if (state.have < o.expectedSize) throw new DownloadError(`${this.shown}: response ended after ${state.have} of ${o.expectedSize} bytes`, "the download resumes from there", true, this.shown);
   }
 
   /** The partial file's bytes from `delivered` on, following the pump's writes until it is done (or the file's end without one). */
@@ -336,25 +340,26 @@ export class PackageDownload {
     try {
       response = await getFollowingRedirects(o.url, { headers, timeoutMs, ...(o.signal ? { signal: o.signal } : {}) });
     } catch (error) {
-      if (error instanceof TooManyRedirects) throw new DownloadError(`${this.shown}: ${error.message}`, "the server's redirects do not end; check the registry's baseUrl");
-      throw new DownloadError(`${this.shown}: ${(error as Error).message}`, "check the network and the registry's baseUrl", true);
+      if (error instanceof TooManyRedirects) throw new DownloadError(`${this.shown}: ${error.message}`, "the server's redirects do not end; check the registry's baseUrl", false, this.shown);
+      throw new DownloadError(`${this.shown}: ${(error as Error).message}`, "check the network and the registry's baseUrl", true, this.shown);
     }
     const { statusCode } = response;
     if (statusCode === 200 || (statusCode === 206 && have > 0)) {
       const start = statusCode === 206 ? /bytes (\d+)-/.exec(String(response.headers["content-range"] ?? ""))?.[1] : undefined;
       if (statusCode === 200 || Number(start) === have) return response;
       response.body.destroy();
-      throw new DownloadError(`${this.shown}: the server resumed at byte ${start}, not ${have}`, "retrying", true);
+      throw new DownloadError(`${this.shown}: the server resumed at byte ${start}, not ${have}`, "retrying", true, this.shown);
     }
     abandon(response);
     if (statusCode === 401 || statusCode === 403) throw new AuthenticationFailed(this.shown, statusCode, credentialUsed(o.url, o.credential));
     if (statusCode === 429 || statusCode === 503) throw new ServerAskedToWait(this.shown, statusCode, retryAfterMs(response.headers["retry-after"], response.headers.date));
-    if (statusCode === 416) throw new RangeNotSatisfiable(`the server refused to resume at byte ${have} (HTTP 416: its file is shorter)`, "starting from zero", true);
+    if (statusCode === 416) throw new RangeNotSatisfiable(`the server refused to resume at byte ${have} (HTTP 416: its file is shorter)`, "starting from zero", true, this.shown);
     const transient = statusCode >= 500 || statusCode === 408 || statusCode === 429;
     throw new DownloadError(
       `${this.shown}: HTTP ${statusCode}`,
       statusCode === 404 ? "the package is not published at that URL; check the registry's baseUrl and the release assets" : "try again later",
       transient,
+      this.shown,
     );
   }
 }
@@ -389,7 +394,7 @@ function declaredTotal(response: GetResponse): number | null {
 /** The server sent more bytes than the published size: reading stopped at `limit`. */
 export class DownloadTooLong extends DownloadError {
   constructor(
-    readonly url: string,
+    override readonly url: string,
     readonly limit: number,
   ) {
     super(`${url}: the server sent more than the index's ${limit} bytes`, "the index and the hosted file disagree; the registry must re-publish the package");
@@ -417,7 +422,7 @@ function asDownloadError(url: string, error: unknown, have: number, size: number
   const reason = WRITE_FAILURES[code];
   if (reason !== undefined) {
     // Not a network failure: retrying would only fail the same way.
-    return new DownloadError(`${url}: cannot write ${part}: ${reason} (${code})`, "free space there (or pick another --engines-dir), then install again");
+    return new DownloadError(`${url}: cannot write ${part}: ${reason} (${code})`, "free space there (or pick another --engines-dir), then install again", false, url);
   }
-  return new DownloadError(`${url}: ${(error as Error).message} after ${have} of ${size} bytes`, "the download resumes from there", true);
+  return new DownloadError(`${url}: ${(error as Error).message} after ${have} of ${size} bytes`, "the download resumes from there", true, url);
 }

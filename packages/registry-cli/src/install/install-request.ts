@@ -3,7 +3,7 @@ import { requireHostPlatform } from "@baiengine/cli-kit/system";
 import { type Arch, type Os, RUNTIME_EXTENSION } from "@baiengine/schema";
 import { engineAsk } from "../resolve/engine-ref.js";
 import { type LoadedRegistry, type LoadRegistryOptions, loadRegistry } from "../index-source/load-registry.js";
-import { platformTarget } from "../resolve/platform-request.js";
+import { type PackageAsk, platformTarget } from "../resolve/platform-request.js";
 import { type Resolution, resolvePackage } from "../resolve/resolve-package.js";
 import { type InstallPlan, planFileInstall, planResolvedInstall } from "./install-plan.js";
 import { planIndexedRuntimeInstall, planRuntimeFileInstall, type RuntimeInstallPlan } from "./runtime-plan.js";
@@ -15,18 +15,11 @@ export type InstallRequest = ({ kind: "engine"; plan: InstallPlan; resolution?: 
 };
 
 /** Where an install's package comes from: a local file, an index's runtime, or an index's engine for a platform. */
-export interface InstallAsk {
+export interface InstallAsk extends PackageAsk {
   file?: string;
   registry: string;
   engine?: string;
   runtime?: string;
-  os?: string;
-  arch?: string;
-  accel?: string;
-  prerelease?: boolean;
-  /** A release channel of the index's history (default stable). */
-  channel?: string;
-  baseUrl?: URL | string;
   force?: boolean;
 }
 

@@ -1,7 +1,20 @@
-import { UsageError } from "@baiengine/cli-kit";
+import { platformFlags, UsageError } from "@baiengine/cli-kit";
 import { requireHostPlatform } from "@baiengine/cli-kit/system";
-import { ARCH_VALUES, type Arch, isArch, isOs, OS_VALUES, type Os } from "@baiengine/schema";
+import type { Arch, Os } from "@baiengine/schema";
 import { detectHostFacts, type HostFacts } from "./host-facts.js";
+
+/** What a command asks the index for, besides the engine: the platform flags, the version line and the mirror. */
+export interface PackageAsk {
+  os?: string;
+  arch?: string;
+  accel?: string;
+  /** The engine's pre-release instead of its stable version. */
+  prerelease?: boolean;
+  /** A release channel of the index's history (default stable). */
+  channel?: string;
+  /** Download from this mirror instead of the index's baseUrl. */
+  baseUrl?: URL | string;
+}
 
 /** What to resolve for: this host's detected facts, or a platform (and accelerator) asked for by flags. */
 export type PlatformTarget = { host: HostFacts } | { request: { os: Os; arch: Arch; accel?: string } };
@@ -18,7 +31,6 @@ export async function platformTarget(opts: { os?: string; arch?: string; accel?:
     return { request: { os: host.os, arch: host.arch, accel: opts.accel } };
   }
   if (opts.os === undefined || opts.arch === undefined) throw new UsageError("--os and --arch go together", "pass both, or neither to detect this host");
-  if (!isOs(opts.os)) throw new UsageError(`--os ${opts.os} is not one of ${OS_VALUES.join(", ")}`);
-  if (!isArch(opts.arch)) throw new UsageError(`--arch ${opts.arch} is not one of ${ARCH_VALUES.join(", ")}`);
-  return { request: { os: opts.os, arch: opts.arch, ...(opts.accel !== undefined ? { accel: opts.accel } : {}) } };
+  const { os, arch } = platformFlags(opts) as { os: Os; arch: Arch };
+  return { request: { os, arch, ...(opts.accel !== undefined ? { accel: opts.accel } : {}) } };
 }

@@ -4,7 +4,7 @@ import { packageUrl, type Registry, RUNTIME_EXTENSION, redactText, runtimePackag
 import { IndexInvalidError } from "../errors.js";
 import { credentialUsed, type HttpCredential } from "../http/credentials.js";
 import { getFollowingRedirects } from "../http/http-get.js";
-import { formatWait, retryAfterMs } from "../http/retry-after.js";
+import { askedToWaitMessage, retryAfterMs } from "../http/retry-after.js";
 import { readIndex } from "../index-file/read-index.js";
 import { mapConcurrent, sha256File } from "@baiengine/cli-kit/system";
 import { listFiles } from "../update/scan-packages.js";
@@ -103,10 +103,7 @@ async function checkUrl(url: string, size: number, options: UrlCheckOptions): Pr
     }
     const { statusCode } = response;
     if (statusCode === 401 || statusCode === 403) return `${shown}: HTTP ${statusCode}: authentication failed (${credentialUsed(url, options.credential)})`;
-    if (statusCode === 429 || statusCode === 503) {
-      const wait = retryAfterMs(response.headers["retry-after"], response.headers.date);
-      return `${shown}: HTTP ${statusCode}${wait === null ? "" : `, the server asked to retry after ${formatWait(wait)} (Retry-After)`}`;
-    }
+    if (statusCode === 429 || statusCode === 503) return askedToWaitMessage(shown, statusCode, retryAfterMs(response.headers["retry-after"], response.headers.date));
     if (statusCode < 200 || statusCode >= 300) return `${shown}: HTTP ${statusCode}`;
     if (length !== undefined && Number(length) !== size) return `${shown}: ${length} bytes, the index says ${size}`;
     return null;
