@@ -1,6 +1,6 @@
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { pack, packRuntime } from "@baiengine/packer";
 import { safeParseActiveRecord } from "@baiengine/schema";
@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startPackageServer, type PackageServer } from "./helpers/package-server.js";
 import { emptyRegistry, writeJson } from "./helpers/registry-fixtures.js";
 import { tempDir } from "@baiengine/test-kit";
+import { installingPath } from "../src/install/place-install.js";
 import { CLI, runCli } from "./helpers/run-cli.js";
 
 /**
@@ -330,6 +331,85 @@ describe("what use @latest, rollback and a damaged record do", () => {
       expect(await listing()).toEqual(folders);
     }
     await writeFile(file, good);
+  });
+});
+
+describe("damaged folders, prune's default, small refusals", () => {
+  const dir = () => join(root, "engines-damaged");
+  const cpuDir = (v: string) => join(dir(), "hello", v, "linux-x86_64-cpu");
+  const breakServer = async (v: string) => {
+    const manifest = JSON.parse(await readFile(join(cpuDir(v), "manifest.json"), "utf8")) as { serverBinary: string };
+    await rm(join(cpuDir(v), manifest.serverBinary));
+    return manifest.serverBinary;
+  };
+
+  it("remove of a version whose platform folder was damaged by hand removes it, saying it was damaged", async () => {
+    for (const v of CPU_VERSIONS) expect((await install(dir(), `hello@${v}`)).code).toBe(0);
+    const server = await breakServer("0.2.0");
+    expect((await installed(dir())).strays.map((s) => s.dir)).toEqual([cpuDir("0.2.0")]);
+    const dry = await cli(dir(), ["remove", "hello@0.2.0", "--accel", "cpu", "--dry-run"]);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toMatch(new RegExp(`^would remove hello 0\\.2\\.0 linux-x86_64-cpu \\(damaged: its server ${server} is missing; \\d+ bytes\\): ${cpuDir("0.2.0")}\\nwould free .*\\n$`));
+    const removed = await cli(dir(), ["remove", "hello@0.2.0", "--accel", "cpu"]);
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(existsSync(join(dir(), "hello", "0.2.0"))).toBe(false);
+    expect((await installed(dir())).strays).toEqual([]);
+  });
+
+  it("prune removes damaged folders and leftovers of dead installs, never a live install's folder or the only copy of a platform", async () => {
+    expect((await install(dir(), "hello@0.2.0")).code).toBe(0);
+    await breakServer("0.1.0");
+    const dead = spawnSync(process.execPath, ["-e", ""]).pid;
+    const version = join(dir(), "hello", "0.3.0");
+    // This test's own process stands for a running install: the pid in the name is the installer's (installingPath).
+    const live = installingPath(join(version, "linux-x86_64-cpu"));
+    const leftovers = { dead: join(version, `.linux-x86_64-cpu.installing-${dead}-0badc0de`), live, aside: join(version, ".linux-x86_64-cpu.replaced-0123abcd"), only: join(version, ".linux-x86_64-cuda13.replaced-4567cdef") };
+    for (const folder of Object.values(leftovers)) {
+      await mkdir(folder, { recursive: true });
+      await writeFile(join(folder, "part"), "x".repeat(1000));
+    }
+    const prune = await cli(dir(), ["prune", "--keep", "5"]);
+    expect(prune.code, prune.stderr).toBe(0);
+    expect(prune.stdout).toContain(`left ${live}: an install in progress (process ${process.pid} is running)\n`);
+    expect(prune.stdout).toContain(`left ${leftovers.only}: the only copy of linux-x86_64-cuda13: the next install of that platform puts it back\n`);
+    expect(prune.stdout).toContain(`remove hello 0.1.0 linux-x86_64-cpu (damaged: `);
+    expect(prune.stdout).toContain(`remove hello 0.3.0 linux-x86_64-cpu (left half-installed by an interrupted install; 1000 bytes): ${leftovers.dead}\n`);
+    expect(prune.stdout).toContain(`remove hello 0.3.0 linux-x86_64-cpu (a copy an interrupted --force install moved aside; 1000 bytes): ${leftovers.aside}\n`);
+    expect(existsSync(join(dir(), "hello", "0.1.0"))).toBe(false);
+    expect((await readdir(version)).sort()).toEqual([basename(leftovers.only), basename(live), "linux-x86_64-cpu"].sort());
+    expect((await installed(dir())).engines.map((e) => e.version)).toEqual(["0.2.0", "0.3.0"]);
+    for (const folder of [live, leftovers.only]) await rm(folder, { recursive: true });
+  });
+
+  it("prune --keep N --save records prune's default in the active record; --dry-run writes nothing", async () => {
+    const record = join(dir(), "active.json");
+    const before = await readFile(record, "utf8");
+    const dry = await cli(dir(), ["prune", "--keep", "0", "--save", "--dry-run"]);
+    expect(dry.stdout).toMatch(/^would remove hello 0\.2\.0 linux-x86_64-cpu \(\d+ bytes\): .*\nwould set prune's default --keep: 2 \(built in\) -> 0, saved in the active record\nwould free .*\n$/);
+    expect(await readFile(record, "utf8")).toBe(before);
+    const saved = await cli(dir(), ["prune", "--keep", "1", "--save"]);
+    expect(saved.stdout).toBe("prune's default --keep: 2 (built in) -> 1, saved in the active record\n");
+    expect((await activeRecord(dir())).keep).toBe(1);
+    expect((await activeRecord(dir())).engines["hello"]).toEqual(JSON.parse(before).engines["hello"]);
+    expect((await cli(dir(), ["prune", "--dry-run"])).stdout).toBe("nothing to do\n");
+    expect((await cli(dir(), ["prune", "--keep", "0", "--dry-run"])).stdout).toMatch(/^would remove hello 0\.2\.0 /);
+    const noKeep = await cli(dir(), ["prune", "--save"]);
+    expect(noKeep.code).toBe(2);
+    expect(noKeep.stderr).toContain("error: --save records --keep N as prune's default: pass --keep too");
+  });
+
+  it("small refusals: an engine not installed, an accelerator that is none, use and rollback dry runs free nothing", async () => {
+    const nope = await cli(dir(), ["prune", "--engine", "nope"]);
+    expect(nope.code).toBe(1);
+    expect(nope.stderr).toBe(`error: nope is not installed in ${dir()}\n  hint: \`engine-registry installed\` lists what is installed; to add it: install --engine nope\n`);
+    const removeNope = await cli(dir(), ["remove", "nope@1.0.0"]);
+    expect(removeNope.code).toBe(1);
+    expect(removeNope.stderr).toContain("`engine-registry installed` lists what is installed");
+    const bogus = await cli(dir(), ["use", "hello@0.3.0", "--accel", "bogus", ...linux]);
+    expect(bogus.code).toBe(2);
+    expect(bogus.stderr).toContain('error: --accel "bogus": accelerator token "bogus" is not one of cpu, metal, vulkan, sycl, hip, cuda<major>, rocm<major>');
+    const use = await cli(dir(), ["use", "hello@0.2.0", ...linux, "--dry-run"]);
+    expect(use.stdout).toBe("would set hello on linux-x86_64: 0.3.0 linux-x86_64-cpu -> 0.2.0 linux-x86_64-cpu, pinned\n");
   });
 });
 

@@ -38,7 +38,7 @@ const OsArchKey = z.string().regex(/^[a-z0-9]+-[a-z0-9_]+$/, { error: (iss) => `
 
 export const ActiveRecord = z.looseObject({
   format: z.literal(1, { error: (iss) => `expected 1, got ${formatGot(iss.input)}` }),
-  /** How many versions `prune` keeps besides the active and pinned ones, per engine and platform (default 2). */
+  /** How many versions `prune` keeps besides the active and pinned ones, per engine and platform (default 2); set by `prune --keep N --save`. */
   keep: z.number().int().nonnegative().optional(),
   /** engine id → `<os>-<arch>` → what is active. */
   engines: z.record(EngineIdField, z.record(OsArchKey, ActiveEntry)),

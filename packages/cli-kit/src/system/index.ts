@@ -7,7 +7,7 @@ export { type RunToolOptions, runTool, type ToolRun, toolOutput } from "./run-to
 export { sha256File } from "./sha256-file.js";
 export { hashTree, isGitTopLevel, newestFileTime, sourceIdentity } from "./source-identity.js";
 export { which, type WhichOptions } from "./which.js";
-export { DEFAULT_LOCK_STALE_MS, describeHolder, type LockHolder, lockPath, lockPathFor, type PathLockOptions } from "./path-lock.js";
+export { DEFAULT_LOCK_STALE_MS, describeHolder, type LockHolder, lockPath, lockPathFor, type PathLockOptions, processGone } from "./path-lock.js";
 export { openAppendNoFollow, readFileNoFollow, type Replaced, writeFileReplacing } from "./no-follow.js";
 export { expandHome } from "./expand-home.js";
 export { redactForOutput, redactProcessOutput, registerSecret } from "../redact-output.js";

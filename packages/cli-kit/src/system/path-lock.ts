@@ -51,7 +51,7 @@ export function describeHolder(holder: LockHolder | null): string {
 }
 
 /** Whether process `pid` of this host is gone: signal 0 tests for it without sending anything (EPERM: alive, another user's). */
-function processGone(pid: number): boolean {
+export function processGone(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return false;

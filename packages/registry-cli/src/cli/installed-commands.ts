@@ -54,7 +54,7 @@ export function declareInstalledCommands(program: Command, common: (command: Com
     .action(async (engine: string, opts) => show(opts)(await withReporter(opts, async (reporter) => (await import("../commands/rollback.js")).rollbackCommand(engine, opts, reporter))));
 
   enginesFolder(program.command("remove"))
-    .description("remove an installed version (every platform, or --accel's) and the runtime packs no installed engine links any more")
+    .description("remove an installed version (every platform, or --accel's), its damaged platform folders, and the runtime packs no installed engine links any more")
     .argument("<engine@version>", "e.g. llama-cpp@b4618")
     .option("--accel <token>", "only this platform's folder (cpu, cuda13, ...)")
     .option("--force", "remove the active version too; the previously active one is activated")
@@ -62,8 +62,9 @@ export function declareInstalledCommands(program: Command, common: (command: Com
     .action(async (ref: string, opts) => show(opts)(await withReporter(opts, async (reporter) => (await import("../commands/remove.js")).removeCommand(ref, opts, reporter))));
 
   enginesFolder(program.command("prune"))
-    .description("remove all but the active, the pinned and the N newest other versions of each engine and platform, and the runtime packs left unlinked")
+    .description("remove all but the active (pinned) and the N newest other versions of each engine and platform, damaged folders and leftovers of interrupted installs, and the runtime packs left unlinked")
     .option("--keep <n>", "older versions to keep (default: the active record's keep, else 2)", parseCount("--keep"))
+    .option("--save", "record --keep N as the default of later prunes (the active record's keep)")
     .option("--engine <id>", "only this engine")
     .option("--dry-run", "print what would be removed and the bytes it would free, change nothing")
     .action(async (opts) => show(opts)(await withReporter(opts, async (reporter) => (await import("../commands/prune.js")).pruneCommand(opts, reporter))));

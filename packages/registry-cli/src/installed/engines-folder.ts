@@ -1,6 +1,7 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { ENGINE_ID_PATTERN, type Manifest, type RuntimeManifest, safeParseManifest, VERSION_PATTERN } from "@baiengine/schema";
+import { processGone } from "@baiengine/cli-kit/system";
 import { platformFolderName } from "../install/engines-dir.js";
 import { readRuntimeStore } from "../install/runtime-store.js";
 import { type FileFacts, walkFiles } from "./file-usage.js";
@@ -42,6 +43,27 @@ export interface StrayFolder {
   dir: string;
   reason: string;
   files: FileFacts[];
+  /** Set for a folder in an engine's version folder that `remove` and `prune` may take: see EngineStray. */
+  engine?: EngineStray;
+}
+
+/**
+ * A stray inside `<engineId>/<version>/`: a platform folder that is not a whole install (`damaged`:
+ * no valid manifest, its server missing), an install's temporary `.<platform>.installing-<pid>-*`,
+ * or a copy a `--force` install moved aside (`.<platform>.replaced-*`).
+ */
+export interface EngineStray {
+  engineId: string;
+  version: string;
+  /** The platform folder it is, or was being installed as. */
+  platform: string;
+  kind: "damaged" | "installing" | "replaced";
+  /**
+   * Why it must be left alone now, or null: an `installing` folder whose process (the pid in its
+   * name) still runs on this host is an install in progress; a `replaced` copy whose platform folder
+   * is not installed whole is the copy the next install of that platform puts back.
+   */
+  leave: string | null;
 }
 
 export interface EnginesFolder {
@@ -81,20 +103,42 @@ export async function scanEnginesFolder(enginesDir: string): Promise<EnginesFold
         await stray(versionDir, `not a version folder of ${id}`);
         continue;
       }
-      for (const platform of await subfolders(versionDir)) {
+      const names = await subfolders(versionDir);
+      const whole = new Set<string>();
+      for (const platform of names.filter((n) => !n.startsWith("."))) {
         const dir = join(versionDir, platform);
-        if (platform.startsWith(".")) {
-          await stray(dir, dotFolderReason(platform));
+        const checked = await checkEngineFolder(dir, id, version, platform);
+        if ("reason" in checked) {
+          result.strays.push({ dir, reason: checked.reason, files: await walkFiles(dir), engine: { engineId: id, version, platform, kind: "damaged", leave: null } });
           continue;
         }
-        const checked = await checkEngineFolder(dir, id, version, platform);
-        if ("reason" in checked) await stray(dir, checked.reason);
-        else result.engines.push({ engineId: id, version, platform, osArch: `${checked.manifest.os}-${checked.manifest.arch}`, dir, manifest: checked.manifest, files: await walkFiles(dir) });
+        whole.add(platform);
+        result.engines.push({ engineId: id, version, platform, osArch: `${checked.manifest.os}-${checked.manifest.arch}`, dir, manifest: checked.manifest, files: await walkFiles(dir) });
+      }
+      for (const name of names.filter((n) => n.startsWith("."))) {
+        const dir = join(versionDir, name);
+        const engine = asideOf(name, id, version, whole);
+        result.strays.push({ dir, reason: dotFolderReason(name), files: await walkFiles(dir), ...(engine ? { engine } : {}) });
       }
     }
   }
   result.runtimes = await scanRuntimeStores(enginesDir, result.strays);
   return result;
+}
+
+/** What a dot-named folder in a version folder is (an install's temporary folder, a copy moved aside), or null for any other hidden folder. */
+function asideOf(name: string, engineId: string, version: string, whole: ReadonlySet<string>): EngineStray | null {
+  const installing = /^\.([a-z0-9_-]+)\.installing-(\d+)-[0-9a-f]+$/.exec(name);
+  if (installing) {
+    const pid = Number(installing[2]);
+    // The pid in the name is the installing process (install-package's installingPath); while it runs, its folder is being written.
+    const leave = processGone(pid) ? null : `an install in progress (process ${pid} is running)`;
+    return { engineId, version, platform: installing[1]!, kind: "installing", leave };
+  }
+  const replaced = /^\.([a-z0-9_-]+)\.replaced-[0-9a-f]+$/.exec(name);
+  if (!replaced) return null;
+  const platform = replaced[1]!;
+  return { engineId, version, platform, kind: "replaced", leave: whole.has(platform) ? null : `the only copy of ${platform}: the next install of that platform puts it back` };
 }
 
 /** An installed platform folder counts only with a valid manifest naming that engine, version and platform, and its server there. */

@@ -54,7 +54,7 @@ export async function applyManage(
     if (options.dryRun) return result;
     result.swept = (await emptyTrash(enginesDir)).deleted;
     if (planned.record) await writeActiveRecord(loaded, planned.record);
-    for (const removal of planned.removals.filter((r) => r.kind === "engine")) await moveToTrash(enginesDir, removal, 2);
+    for (const removal of planned.removals.filter((r) => r.kind !== "runtime")) await moveToTrash(enginesDir, removal, 2);
     // Engines are deleted before their runtime stores are looked at: a removed engine's hard links
     // must be gone for the store's link count to show it unused (one still running stays, and so does its store).
     await emptyTrash(enginesDir);
@@ -75,6 +75,8 @@ async function moveToTrash(enginesDir: string, removal: Removal, levels: number)
     await renameWithRetry(removal.dir, join(trash, name));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? "";
+    // A leftover of an interrupted install may be cleaned up by that platform's next install meanwhile.
+    if (code === "ENOENT" && removal.kind === "stray") return;
     if (["EBUSY", "EPERM", "EACCES"].includes(code)) {
       throw new FolderInUseError(removal.dir, code, `${removal.id} ${removal.version}`);
     }

@@ -8,3 +8,6 @@ export const accelPart = (platform: string, osArch: string): string => platform.
 
 /** Whether a platform folder holds a CPU build (its accelerator token is `cpu`, whatever the variant). */
 export const isCpuPlatform = (platform: string, osArch: string): boolean => accelPart(platform, osArch).split("-")[0] === "cpu";
+
+/** The accelerator part of a platform folder name alone (`<os>-<arch>-<accel>[-variant]`; os and arch hold no dash): `linux-x86_64-cuda13` → `cuda13`. */
+export const accelOfFolder = (platform: string): string => platform.split("-").slice(2).join("-");
