@@ -98,7 +98,7 @@ export async function scanEnginesFolder(enginesDir: string): Promise<EnginesFold
 }
 
 /** An installed platform folder counts only with a valid manifest naming that engine, version and platform, and its server there. */
-async function checkEngineFolder(dir: string, id: string, version: string, platform: string): Promise<{ manifest: Manifest } | { reason: string }> {
+export async function checkEngineFolder(dir: string, id: string, version: string, platform: string): Promise<{ manifest: Manifest } | { reason: string }> {
   const text = await readFile(join(dir, "manifest.json"), "utf8").catch(() => null);
   if (text === null) return { reason: "no manifest.json (not an installed package)" };
   let json: unknown;
