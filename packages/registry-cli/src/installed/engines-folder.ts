@@ -13,7 +13,7 @@ import { type FileFacts, walkFiles } from "./file-usage.js";
  * Layout: `<engines-dir>/<engineId>/<version>/<os>-<arch>-<accel>[-variant]/` (an extracted
  * package: `manifest.json`, the server, `libs/`), `runtimes/<runtimeId>/<version>/<os>-<arch>/`,
  * `active.json` (the active record), `.downloads/` (partial downloads and locks), `.trash/`
- * (folders being removed), `incoming/` (offline installs).
+ * (folders being removed), `incoming/` (offline installs), `registries/` (indexes read from a URL).
  */
 export interface InstalledEngine {
   engineId: string;
@@ -52,7 +52,7 @@ export interface EnginesFolder {
 }
 
 /** Top-level names of the engines folder that are not engines. */
-export const RESERVED_NAMES = new Set([".downloads", ".trash", "runtimes", "incoming"]);
+export const RESERVED_NAMES = new Set([".downloads", ".trash", "runtimes", "incoming", "registries"]);
 
 const subfolders = async (dir: string) =>
   (await readdir(dir, { withFileTypes: true }).catch(() => [])).filter((e) => e.isDirectory()).map((e) => e.name).sort();
