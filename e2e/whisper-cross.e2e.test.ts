@@ -40,7 +40,12 @@ describe("cross-built whisper.cpp packages (linux-aarch64 under qemu-user, windo
       const packed = await time("pack", () =>
         run(process.execPath, [packEngine, "--engine", "whisper-cpp", "--os", cell.os, "--arch", cell.arch, "--accel", "cpu", ...whisperSourceArgs(), "--out", path.join(root, "out"), "--json"], { cwd: root }),
       );
-      const result = JSON.parse(packed.stdout) as { file: string; size: number; timings: Record<string, number>; reusedBuild: boolean; manifest: { version: string; serverBinary: string; build?: { toolchain?: string } } };
+      const result = JSON.parse(packed.stdout) as { file: string; size: number; sha256: string; timings: Record<string, number>; reusedBuild: boolean; manifest: { version: string; serverBinary: string; build?: { toolchain?: string } } };
+      // Reproducible to the byte: a second pack from the same build folder (strip runs again) is the same file.
+      const repacked = await time("repack", () =>
+        run(process.execPath, [packEngine, "--engine", "whisper-cpp", "--os", cell.os, "--arch", cell.arch, "--accel", "cpu", ...whisperSourceArgs(), "--out", path.join(root, "again"), "--json"], { cwd: root }),
+      );
+      expect((JSON.parse(repacked.stdout) as { sha256: string }).sha256).toBe(result.sha256);
       expect(path.basename(result.file)).toBe(`whisper-cpp-${result.manifest.version}-${id}-cpu.baiengine`);
       expect(result.manifest.serverBinary).toBe(serverBinary);
       expect(result.manifest.build?.toolchain).toBe(cell.toolchain);

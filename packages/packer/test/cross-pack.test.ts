@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { extractPackage, readBinaryFile, verifyPackage } from "@baiengine/verifier";
 import { execa } from "execa";
@@ -7,6 +7,12 @@ import { pack } from "../src/pack.js";
 import { which } from "@baiengine/cli-kit/system";
 import { NO_DEVICE, STUB_DEVICE } from "./helpers/devices.js";
 import { tempDirSync } from "@baiengine/test-kit";
+
+/** The COFF header's TimeDateStamp of a PE file (seconds since the epoch; PE/COFF spec: 4 bytes after the machine and section count). */
+function peTimeDateStamp(file: string): number {
+  const bytes = readFileSync(file);
+  return bytes.readUInt32LE(bytes.readUInt32LE(0x3c) + 8);
+}
 
 /** These tests need Debian's cross toolchains and emulators (installed by .ci/run); fail clearly when absent. */
 function requireTools(...tools: string[]): void {
@@ -55,6 +61,15 @@ describe("cross packs of hello", () => {
     );
     const exe = await readBinaryFile(path.join(dest, "package", "hello-server.exe"));
     expect([exe?.format, exe?.machine, exe?.kind]).toEqual(["pe", "x86_64", "executable"]);
+    // Reproducible: every PE file carries the archive time, not the time it was linked or stripped, so a second pack is the same bytes.
+    for (const file of extracted.files.filter((f) => /\.(exe|dll)$/.test(f))) expect(peTimeDateStamp(path.join(dest, file)), file).toBe(result.plan.mtime);
+    // The linker's other stamp, the export directory's, is the archive time too (SOURCE_DATE_EPOCH at link time): a fresh build is the same bytes.
+    for (const file of ["package/libhello-base.dll", "package/hello-greeter.dll"]) {
+      const { stdout } = await execa("x86_64-w64-mingw32-objdump", ["-p", path.join(dest, file)]);
+      expect(/^Time\/Date stamp\s+([0-9a-f]+)$/m.exec(stdout)?.[1], file).toBe(result.plan.mtime!.toString(16));
+    }
+    const again = await pack({ engine: "hello", accel: "cpu", os: "windows", arch: "x86_64", out: path.join(root, "out-again"), cacheDir });
+    expect([again.reusedBuild, again.sha256]).toEqual([true, result.sha256]);
     expect(exe?.needed.map((n) => n.toLowerCase())).toEqual(expect.arrayContaining(["libhello-base.dll", "libstdc++-6.dll", "kernel32.dll"]));
     const cwd = path.join(root, "elsewhere-w");
     mkdirSync(cwd);

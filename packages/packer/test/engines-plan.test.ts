@@ -29,10 +29,10 @@ describe("whisper.cpp plans (the same commands as llama.cpp)", () => {
   });
 
   it("dry runs of cuda12, cuda13, vulkan and metal print ggml's GGML_* defines", () => {
-    const defines = (accel: string, os = "linux", arch = "x86_64") => {
-      const plan = planPack({ engine: "whisper-cpp", accel, os: os as "linux", arch: arch as "x86_64", source: whisperSource }, { facts: whisperFacts(), dryRun: true });
+    const defines = (accel: string, os = "linux", arch = "x86_64", engine = "whisper-cpp") => {
+      const plan = planPack({ engine, accel, os: os as "linux", arch: arch as "x86_64", source: whisperSource }, { facts: whisperFacts(), dryRun: true });
       expect(() => parseManifest(plan.manifest)).not.toThrow();
-      return { defines: plan.defines, text: formatPlan(plan) };
+      return { defines: plan.defines, text: formatPlan(plan), runtimePack: plan.runtimePack };
     };
     expect(defines("cuda12").defines).toMatchObject({ GGML_CUDA: "ON", GGML_CUDA_NCCL: "OFF", GGML_BACKEND_DL: "ON" });
     expect(defines("cuda12").text).toContain("-DGGML_CUDA=ON");
@@ -41,6 +41,14 @@ describe("whisper.cpp plans (the same commands as llama.cpp)", () => {
     const metal = defines("metal", "macos", "aarch64");
     expect(metal.defines).toMatchObject({ GGML_METAL: "ON" });
     expect(metal.text).toContain("-DGGML_METAL=ON");
+    // The runtime pack the dry run names: llama.cpp's, per token and OS; none for Vulkan (the system's loader) and Metal.
+    expect(defines("cuda12").text).toContain("runtime pack: cuda12-runtime (libggml-cuda.so links libcudart.so.12, libcublas.so.12; not carried: installed once beside the engines and shared by every engine that needs it)");
+    expect(defines("cuda13").text).toContain("runtime pack: cuda13-runtime (libggml-cuda.so links libcudart.so.13,");
+    for (const [accel, os, arch] of [["cuda12", "linux", "x86_64"], ["cuda13", "linux", "x86_64"], ["cuda13", "windows", "x86_64"]] as const) {
+      expect(defines(accel, os, arch).runtimePack, `${accel} ${os}`).toEqual(defines(accel, os, arch, "llama-cpp").runtimePack);
+    }
+    expect(defines("cuda13", "windows").runtimePack?.id).toBe("cuda13-runtime");
+    expect([defines("vulkan").runtimePack, metal.runtimePack, defines("cpu").runtimePack]).toEqual([null, null, null]);
   });
 
   it("with no --source, plans to fetch nodejs-whisper from npm into the cache (a dry run fetches nothing)", () => {

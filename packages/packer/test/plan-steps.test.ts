@@ -108,15 +108,18 @@ describe("planCommands, planCollect, planOutputs, planManifest", () => {
     expect(Object.keys(c.defines)[0]).toBe("CMAKE_TOOLCHAIN_FILE");
     expect(c.configure.argv.slice(0, 7)).toEqual(["cmake", "-S", source, "-B", s.folder.buildDir, "-G", "Ninja"]);
     expect(c.build.argv).toEqual(["cmake", "--build", s.folder.buildDir, "--target", "llama-server", "-j", "3"]);
-    expect(c.configure.env).toEqual({ CPLUS_INCLUDE_PATH: s.folder.headerFixes!.dir, C_INCLUDE_PATH: s.folder.headerFixes!.dir });
+    expect(c.configure.env).toEqual({ CPLUS_INCLUDE_PATH: s.folder.headerFixes!.dir, C_INCLUDE_PATH: s.folder.headerFixes!.dir, SOURCE_DATE_EPOCH: String(s.source.mtime) });
+    expect(c.build.env).toEqual(c.configure.env);
   });
 
   it("collects DLLs beside the .exe on Windows and into libs/ elsewhere; --no-strip keeps symbols", () => {
     const win = steps({ accel: "cpu", os: "windows", arch: "x86_64", source });
-    const collect = planCollect({ accel: "cpu", strip: false }, win.facts, win.target, "/b", source);
+    const collect = planCollect({ accel: "cpu", strip: false }, win.facts, win.target, "/b", source, 499162500);
     expect(collect).toMatchObject({ libraryDir: "", serverBinary: { from: "/b/bin/llama-server.exe", to: "llama-server.exe" }, modules: { prefix: "ggml-", extension: ".dll" }, strip: null });
     const linux = steps({ accel: "cpu", source });
-    expect(planCollect({ accel: "cpu" }, linux.facts, linux.target, "/b", source)).toMatchObject({ libraryDir: "libs", modules: { prefix: "libggml-" }, runtimeLibDirs: [] });
+    expect(planCollect({ accel: "cpu" }, linux.facts, linux.target, "/b", source, 499162500)).toMatchObject({ libraryDir: "libs", modules: { prefix: "libggml-" }, runtimeLibDirs: [] });
+    // strip gets the archive time, which binutils writes into PE time stamps instead of the current time.
+    expect(planCollect({ accel: "cpu" }, win.facts, win.target, "/b", source, 499162500).strip).toEqual({ tool: "x86_64-w64-mingw32-strip", args: ["--strip-unneeded"], env: { SOURCE_DATE_EPOCH: "499162500" } });
   });
 
   it("names the package and its partial and checksum files", () => {

@@ -102,7 +102,7 @@ describe("planPack for llama.cpp", () => {
     expect(plan.headerFixes?.files.map((f) => f.path.slice(plan.headerFixes!.dir.length + 1))).toEqual(["amxtileintrin.h"]);
     expect(plan.headerFixes?.files[0]?.content).toContain("#include_next <amxtileintrin.h>");
     expect(plan.headerFixes?.files[0]?.content).toContain("(__PTRDIFF_TYPE__)(stride)");
-    expect(plan.build.env).toEqual({ CPLUS_INCLUDE_PATH: plan.headerFixes?.dir, C_INCLUDE_PATH: plan.headerFixes?.dir });
+    expect(plan.build.env).toEqual({ CPLUS_INCLUDE_PATH: plan.headerFixes?.dir, C_INCLUDE_PATH: plan.headerFixes?.dir, SOURCE_DATE_EPOCH: String(plan.mtime) });
     expect(plan.configure.argv.join(" ")).not.toContain("baiengine-include");
   });
 

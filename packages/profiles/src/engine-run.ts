@@ -48,9 +48,10 @@ export const JSON_TYPES = ["string", "number", "boolean", "object", "array"] as 
  *   poll `health.path` until it answers `health.status` within `readySeconds`, send one request,
  *   check the answer's status and the JSON types of its fields within `requestSeconds`, then stop
  *   it (always; the last lines of its log go with a failure).
+ * `reason` (optional, either kind) says why the engine's smoke is this one, from the server's source.
  */
 export const Smoke = z.discriminatedUnion("kind", [
-  z.strictObject({ kind: z.literal("exit-code"), args: ServerArgs.min(1), outputPattern: Pattern, timeoutSeconds: z.number().int().positive() }),
+  z.strictObject({ kind: z.literal("exit-code"), args: ServerArgs.min(1), outputPattern: Pattern, timeoutSeconds: z.number().int().positive(), reason: NonEmpty.optional() }),
   z.strictObject({
     kind: z.literal("http"),
     args: ServerArgs.min(1),
@@ -60,6 +61,7 @@ export const Smoke = z.discriminatedUnion("kind", [
     answer: z.strictObject({ status: z.number().int().min(100).max(599), json: z.record(NonEmpty, z.enum(JSON_TYPES)) }),
     readySeconds: z.number().int().positive(),
     requestSeconds: z.number().int().positive(),
+    reason: NonEmpty.optional(),
   }),
 ]);
 export type Smoke = z.infer<typeof Smoke>;

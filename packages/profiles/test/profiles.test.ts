@@ -83,6 +83,9 @@ describe("engines as data: smoke and device probe kinds", () => {
     expect(sd.acceleratorDefineNames).toMatchObject({ GGML_CUDA: "SD_CUDA", GGML_VULKAN: "SD_VULKAN", GGML_METAL: "SD_METAL", GGML_HIP: "SD_HIPBLAS" });
     expect(sd.cmakeDefines["SD_SERVER_BUILD_FRONTEND"]).toBe("OFF");
     expect(sd.deviceProbe).toMatchObject({ kind: "list-devices", args: ["--list-devices"], format: "name-tab-description" });
+    // Its smoke is --version (sd-server exits 1 on a bad argument); why there is no HTTP smoke yet is data beside it.
+    expect(sd.smoke).toMatchObject({ kind: "exit-code", args: ["--version"] });
+    expect(sd.smoke.reason).toContain("/sdcpp/v1/capabilities");
     expect(findEngineProfile("llama-cpp")!.smoke).toEqual({ kind: "exit-code", args: ["--version"], outputPattern: "[Vv]ersion", timeoutSeconds: 60 });
   });
 

@@ -39,6 +39,8 @@ export function formatPlan(plan: PackPlan): string {
     lines.push(...plan.headerFixes.files.map((f) => `  ${f.path.slice(plan.headerFixes!.dir.length + 1)}: ${f.reason}`), "");
   }
   lines.push("configure:", `  ${command(plan.configure)}`, "", "build:", `  ${command(plan.build)}`, "");
+  const env = Object.entries(plan.build.env);
+  if (env.length > 0) lines.push("environment of both:", ...env.map(([k, v]) => `  ${k}=${v}`), "");
   const why = Object.entries(reasons).filter(([k]) => k in plan.defines);
   if (why.length > 0) lines.push("why:", ...why.map(([k, v]) => `  ${k}=${plan.defines[k]}: ${v}`), "");
   for (const [id, flags] of Object.entries(plan.engine.toolchainFlags)) if (id === plan.toolchain.id) lines.push(`  compiler flags: ${flags.reason}`, "");
@@ -50,7 +52,11 @@ export function formatPlan(plan: PackPlan): string {
   if (c.modules) lines.push(`  run-time modules ${c.modules.dir}/${c.modules.prefix}*${c.modules.extension} (not ${c.modules.exclude.map((e) => c.modules!.prefix + e).join(", ")}) -> beside the executable, and their imports`);
   if (c.runtimeLibDirs.length > 0) lines.push(`  toolchain runtime libraries the binaries import, from ${c.runtimeLibDirs.join(", ")} -> beside the executable`);
   lines.push(...c.licenseFiles.map((l) => `  ${l.from} -> ${l.to}`));
-  lines.push(`  strip: ${c.strip ? [c.strip.tool, ...c.strip.args].join(" ") : "no (--no-strip)"}`, "");
+  lines.push(`  strip: ${c.strip ? [...Object.entries(c.strip.env).map(([k, v]) => `${k}=${v}`), c.strip.tool, ...c.strip.args].join(" ") : "no (--no-strip)"}`, "");
+  if (plan.runtimePack) {
+    const r = plan.runtimePack;
+    lines.push(`runtime pack: ${r.id} (${r.linkedBy} links ${r.seeds.join(", ")}; not carried: installed once beside the engines and shared by every engine that needs it)`, "");
+  }
   lines.push("manifest (draft; requirements completed from the binaries):", ...JSON.stringify(plan.manifest, null, 2).split("\n").map((l) => `  ${l}`), "");
   lines.push(`output ${plan.outFile}`, `       ${plan.checksumFile}`);
   return `${lines.join("\n")}\n`;

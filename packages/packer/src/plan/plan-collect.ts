@@ -8,9 +8,10 @@ import type { CollectPlan, PackOptions } from "./plan-types.js";
  * Step 7 of planPack: which files of the build tree go where under `package/`: the server binary,
  * the libraries it links (`libs/` for ELF/Mach-O, found through $ORIGIN/libs and @loader_path/libs;
  * beside the .exe on Windows), the run-time modules (beside the executable, where
- * ggml-backend-reg.cpp looks), the toolchain's runtime DLLs (mingw), the licence files, and how to strip.
+ * ggml-backend-reg.cpp looks), the toolchain's runtime DLLs (mingw), the licence files, and how to strip
+ * (with SOURCE_DATE_EPOCH `mtime`, the archive time, so PE time stamps are reproducible).
  */
-export function planCollect(options: PackOptions, facts: PackFacts, target: PackTarget, buildDir: string, sourceArg: string): CollectPlan {
+export function planCollect(options: PackOptions, facts: PackFacts, target: PackTarget, buildDir: string, sourceArg: string, mtime: number | null): CollectPlan {
   const { engine, toolchain, os } = target;
   const serverBinary = executableName(engine.serverBinary, os);
   const binaryDir = path.join(buildDir, engine.binaryDir);
@@ -24,6 +25,6 @@ export function planCollect(options: PackOptions, facts: PackFacts, target: Pack
       : null,
     runtimeLibDirs: toolchain.bundlesRuntimeFromCompiler ? facts.runtimeLibDirs : [],
     licenseFiles: engine.licenseFiles.map((f) => ({ from: path.join(sourceArg, f), to: f })),
-    strip: options.strip === false ? null : { tool: toolchain.strip.tool, args: toolchain.strip.args },
+    strip: options.strip === false ? null : { tool: toolchain.strip.tool, args: toolchain.strip.args, env: mtime === null ? {} : { SOURCE_DATE_EPOCH: String(mtime) } },
   };
 }

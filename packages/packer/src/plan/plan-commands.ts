@@ -15,10 +15,13 @@ export interface PackCommands {
 /**
  * Step 6 of planPack: `cmake -S <source> -B <build dir> [-G Ninja] -D…` and `cmake --build … --target
  * <engine's target> -j <jobs>`, run from the working directory, with the header fixes first on the
- * compilers' include path (CPLUS_INCLUDE_PATH, C_INCLUDE_PATH).
+ * compilers' include path (CPLUS_INCLUDE_PATH, C_INCLUDE_PATH) and SOURCE_DATE_EPOCH the archive
+ * time `mtime` (reproducible PE files: binutils stamps them with the current time otherwise).
  */
-export function planCommands(options: PackOptions, facts: PackFacts, target: PackTarget, sourceArg: string, build: PackDefines, folder: BuildFolder): PackCommands {
+export function planCommands(options: PackOptions, facts: PackFacts, target: PackTarget, sourceArg: string, build: PackDefines, folder: BuildFolder, mtime: number | null): PackCommands {
   const env: Record<string, string> = folder.headerFixes ? { CPLUS_INCLUDE_PATH: folder.headerFixes.dir, C_INCLUDE_PATH: folder.headerFixes.dir } : {};
+  // The linker writes it into PE time stamps (COFF header, export directory), GCC into __DATE__/__TIME__.
+  if (mtime !== null) env["SOURCE_DATE_EPOCH"] = String(mtime);
   const defines = folder.toolchainFile ? { CMAKE_TOOLCHAIN_FILE: folder.toolchainFile.path, ...build.defines } : build.defines;
   const generator = build.generator ? ["-G", build.generator] : [];
   const jobs = String(options.jobs ?? facts.cpus);

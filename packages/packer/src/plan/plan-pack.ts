@@ -10,6 +10,8 @@ import { planSource } from "./plan-source.js";
 import { planTarget } from "./plan-target.js";
 import type { PackOptions, PackPlan } from "./plan-types.js";
 import { Refusals } from "./refusals.js";
+import { runtimeForToken } from "@baiengine/profiles";
+import type { PackTarget } from "./plan-target.js";
 
 export { MIN_APP_VERSION } from "./plan-manifest.js";
 
@@ -34,8 +36,14 @@ export function planSteps(options: PackOptions, context: PlanContext) {
   const outputs = planOutputs(options, facts, target, source.version);
   const folder = planBuildFolder(facts, target, source, build, outputs.packageStem);
   const sourceArg = source.dir ?? `<${target.engine.id} source>`;
-  const commands = planCommands(options, facts, target, sourceArg, build, folder);
+  const commands = planCommands(options, facts, target, sourceArg, build, folder, source.mtime);
   return { facts, refusals, target, source, build, outputs, folder, sourceArg, commands };
+}
+
+/** The runtime pack of the target's token on its OS (the engine's stand-in runtime for a stand-in token), from the runtime profiles. */
+function expectedRuntimePack(target: PackTarget): PackPlan["runtimePack"] {
+  const found = runtimeForToken(target.token, target.os, target.engine.id);
+  return found ? { id: found.profile.id, seeds: found.platform.seeds, linkedBy: found.platform.seedsLinkedBy } : null;
 }
 
 /**
@@ -63,7 +71,8 @@ export function planPack(options: PackOptions, context: PlanContext): PackPlan {
     generator: build.generator,
     configure: commands.configure,
     build: commands.build,
-    collect: planCollect(options, facts, target, folder.buildDir, sourceArg),
+    collect: planCollect(options, facts, target, folder.buildDir, sourceArg, source.mtime),
+    runtimePack: expectedRuntimePack(target),
     manifest: planManifest(facts, target, source, build, commands.defines),
     blockers: refusals.blockers,
   };

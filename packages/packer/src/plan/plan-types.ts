@@ -36,7 +36,12 @@ export interface CollectPlan {
   /** Toolchain folders searched for imported runtime libraries (mingw DLLs), copied beside the .exe. */
   runtimeLibDirs: string[];
   licenseFiles: { from: string; to: string }[];
-  strip: { tool: string; args: string[] } | null;
+  /**
+   * How to strip, or null. `env` holds SOURCE_DATE_EPOCH (the archive time): binutils' PE writer
+   * (strip, objcopy) stamps each .exe/.dll's COFF TimeDateStamp with it, else with the current time,
+   * so a Windows package would differ on every pack.
+   */
+  strip: { tool: string; args: string[]; env: Record<string, string> } | null;
 }
 
 export interface PackPlan {
@@ -76,6 +81,12 @@ export interface PackPlan {
   configure: PlannedCommand;
   build: PlannedCommand;
   collect: CollectPlan;
+  /**
+   * The runtime pack a package of this accelerator is expected to name (its profile's seeds are what
+   * ggml's GPU backend links), shared by every engine whose packages link them; null when the
+   * accelerator needs none. The manifest's `runtime` is still derived from the staged binaries.
+   */
+  runtimePack: { id: string; seeds: string[]; linkedBy: string } | null;
   manifest: Manifest;
   outDir: string;
   outFile: string;

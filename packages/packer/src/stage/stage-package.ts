@@ -25,7 +25,7 @@ export async function stagePackage(stageDir: string, collect: CollectPlan, closu
     await chmod(dest, file.kind === "server" ? 0o755 : 0o644);
     // Toolchain runtime DLLs too: Debian's libstdc++-6.dll carries 20 MB of debug sections.
     if (collect.strip) {
-      const r = await execa(collect.strip.tool, [...collect.strip.args, dest], { reject: false, stdin: "ignore" });
+      const r = await execa(collect.strip.tool, [...collect.strip.args, dest], { reject: false, stdin: "ignore", env: collect.strip.env });
       if (r.exitCode !== 0) throw new FailureError(`${collect.strip.tool} failed on ${file.to}: ${r.stderr.split("\n")[0]}`, "install the target's binutils, or pass --no-strip");
     }
   }
