@@ -66,6 +66,18 @@ export class HashMismatchError extends DownloadError {
 /** `install`/`resolve` refused: nothing was installed. */
 export class InstallRefusedError extends FailureError {}
 
+/** The runtime pack an engine package needs is not installed (or was removed meanwhile): `runtimeId`, at least `minVersion`. */
+export class RuntimeNotInstalledError extends InstallRefusedError {
+  constructor(
+    message: string,
+    hint: string,
+    readonly runtimeId: string,
+    readonly minVersion: string,
+  ) {
+    super(message, hint);
+  }
+}
+
 /**
  * The verifier refused the package (`findings`, every one it made). When all its errors are
  * EXTRACT_WRITE_FAILED (the disk full, no permission) the fault is this machine's, not the package's,

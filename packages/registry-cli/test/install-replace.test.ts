@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { copyFile, mkdir, readdir, rename, stat, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { stripVTControlCharacters } from "node:util";
 import { describe, expect, inject, it } from "vitest";
@@ -59,5 +59,32 @@ describe("--force replacement never leaves no installed copy", () => {
     expect(last.code, last.stderr).toBe(0);
     expect(await readdir(versionDir)).toEqual([platform]);
     expect(await complete(join(versionDir, platform))).toBe(true);
+  });
+});
+
+describe("an installed folder damaged by hand, an unreadable active record", () => {
+  it("a folder whose server was deleted is not 'already installed': install replaces it, saying so", async () => {
+    const enginesDir = join(await tempDir(), "engines");
+    const file = await installedOnce(enginesDir);
+    const dest = join(enginesDir, "hello", packed.version, platform);
+    await rm(join(dest, "hello-server"));
+    const next = await runCli(["install", file, "--engines-dir", enginesDir]);
+    expect(next.code, next.stderr).toBe(0);
+    expect(stripVTControlCharacters(next.stderr)).toContain(`warning: ${dest} is damaged (its server hello-server is missing); installing ${basename(file)} again`);
+    expect(next.stdout).not.toContain("already installed");
+    expect((await stat(join(dest, "hello-server"))).isFile()).toBe(true);
+    expect(await readdir(join(enginesDir, "hello", packed.version))).toEqual([platform]);
+  });
+
+  it("an active.json that is not a record refuses the install before any byte is read, and installs nothing", async () => {
+    const enginesDir = join(await tempDir(), "engines");
+    await mkdir(enginesDir, { recursive: true });
+    await writeFile(join(enginesDir, "active.json"), '{"format": 1, "engines": ');
+    const file = join(await tempDir(), basename(packed.file));
+    await copyFile(packed.file, file);
+    const r = await runCli(["install", file, "--engines-dir", enginesDir, "--json"]);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).error.message).toMatch(/active\.json is not a valid active record: not JSON/);
+    expect((await readdir(enginesDir)).sort()).toEqual(["active.json"]);
   });
 });

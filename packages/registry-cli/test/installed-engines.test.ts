@@ -165,11 +165,14 @@ describe("versions side by side, an active version, use, rollback", () => {
     await mkdir(join(dir, "hello", "0.2.0", ".linux-x86_64-cuda13.installing-4242-abcd1234"));
     await mkdir(join(dir, "hello", "9.9.9", "linux-x86_64-cpu"), { recursive: true });
     await writeFile(join(dir, "hello", "9.9.9", "linux-x86_64-cpu", "notes.txt"), "not a package");
+    // The cache of an index read from its URL is the tool's own, not a stray.
+    await mkdir(join(dir, "registries", "127.0.0.1_8765-0a1b2c3d", "index"), { recursive: true });
     const r = await runCli(["installed", "--engines-dir", dir]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^ENGINE\s+VERSION\s+PLATFORM\s+SIZE\s+RUNTIME\s+ACTIVE\s+NEWER\n[- ]+\nhello\s+0\.2\.0\s+linux-x86_64-cpu\s+\S+ \S+\s+-\s+active\n$/);
     expect(r.stderr).toContain(`warning: ${join(dir, "hello", "0.2.0", ".linux-x86_64-cuda13.installing-4242-abcd1234")}: half-installed`);
     expect(r.stderr).toContain(`warning: ${join(dir, "hello", "9.9.9", "linux-x86_64-cpu")}: no manifest.json (not an installed package); not counted as installed`);
+    expect(r.stderr).not.toContain(join(dir, "registries"));
     // The active version deleted by hand: named, and the next install takes its place.
     await rm(join(dir, "hello", "0.2.0", "linux-x86_64-cpu"), { recursive: true });
     const gone = await runCli(["installed", "--engines-dir", dir, "--json"]);
@@ -457,9 +460,14 @@ describe("the index's history and the disk", () => {
     const r = await runCli(["install", "--registry", copy, "--engine", "hello", ...linux, "--accel", "cpu", "--base-url", base(), "--engines-dir", dir]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain("installed: hello 0.2.0");
+    const warning = "warning: hello 0.3.0 is yanked (crashes on load); installing it because it was asked for by exact version";
+    const dry = await runCli(["install", "--registry", copy, "--engine", "hello@0.3.0", ...linux, "--accel", "cpu", "--base-url", base(), "--engines-dir", dir, "--dry-run"]);
+    expect(dry.stderr).toContain(warning);
     const exact = await runCli(["install", "--registry", copy, "--engine", "hello@0.3.0", ...linux, "--accel", "cpu", "--base-url", base(), "--engines-dir", dir]);
     expect(exact.code, exact.stderr).toBe(0);
-    expect(exact.stderr).toContain("warning: hello 0.3.0 is yanked (crashes on load); installing it because it was asked for by exact version");
+    // Said before the download starts, not after it.
+    expect(exact.stderr.indexOf(warning)).toBeGreaterThanOrEqual(0);
+    expect(exact.stderr.indexOf(warning)).toBeLessThan(exact.stderr.indexOf("download, verify and extract"));
     const unyank = await runCli(["unyank", "hello@0.3.0", "--registry", copy]);
     expect(unyank.stdout).toBe("hello 0.3.0: no longer yanked\n");
   });

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { copyFile, mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { promisify } from "node:util";
@@ -9,6 +9,7 @@ import { startPackageServer, type PackageServer } from "./helpers/package-server
 import { emptyRegistry, writeJson } from "./helpers/registry-fixtures.js";
 import { runCli } from "./helpers/run-cli.js";
 import { tempDir } from "@baiengine/test-kit";
+import { installResolved, packageVerifier, readIndex, resolvePackage } from "../src/index.js";
 
 /**
  * The whole chain of a GPU package that needs a runtime pack, on real parts: the packer's
@@ -202,5 +203,34 @@ describe("a damaged runtime store is installed again, not taken as installed", (
     const engine = await runCli(["install", engineFiles[1]!, "--engines-dir", dir]);
     expect(engine.code, engine.stderr).toBe(0);
     expect(engine.stdout).toContain("  device: HelloGPU0: Hello stub GPU (1024 MiB, 1000 MiB free)");
+  });
+});
+
+describe("what others do to the engines folder during an install", () => {
+  beforeAll(() => publishVersion("0.3.0"));
+
+  it("a runtime store removed after the runtime install and before the linking (a concurrent remove) is installed again, and the engine installs with its device", async () => {
+    const dir = join(await tempDir(), "engines");
+    const store = join(dir, "runtimes", RUNTIME, "13.0.1", "linux-x86_64");
+    const index = await readIndex(registry);
+    const resolution = resolvePackage(index.registry, "hello", { request: { os: "linux", arch: "x86_64", accel: "cuda13" } }, { baseUrl: base() });
+    const warnings: string[] = [];
+    let removed = false;
+    // The engine's download starts once its runtime is installed: the moment another process's remove could take the store.
+    const reporter = {
+      step: (name: string) => {
+        if (name === "download, verify and extract" && existsSync(store) && !removed) {
+          removed = true;
+          rmSync(store, { recursive: true });
+        }
+      },
+      log: (level: string, message: string) => void (level === "warn" && warnings.push(message)),
+    };
+    const result = await installResolved(resolution, dir, { verifier: packageVerifier, reporter });
+    expect(removed).toBe(true);
+    expect(warnings).toContain(`${RUNTIME} was removed while ${resolution.entry.filename} was being installed; installing it again`);
+    expect(result.devices).toMatchObject({ ran: true });
+    expect(existsSync(join(store, "libs", "libhellort.so.1"))).toBe(true);
+    expect(await listDevices(join(dir, "hello", resolution.version, "linux-x86_64-cuda13", "hello-server"))).toContain("HelloGPU0");
   });
 });

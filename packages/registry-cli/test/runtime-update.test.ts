@@ -1,5 +1,5 @@
-import { appendFile, readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { appendFile, copyFile, readdir, readFile } from "node:fs/promises";
+import { basename, join } from "node:path";
 import { packRuntime } from "@baiengine/packer";
 import { CUDA13_LINUX, CUDA13_WINDOWS, fakeToolkit } from "@baiengine/packer/fixtures/fake-toolkit";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -46,7 +46,8 @@ describe("runtime packs in engines.json", () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain("cuda13-runtime: latestVersion (new runtime) -> 13.0.88");
     const runtime = (await index()).runtimes[0];
-    expect(runtime).toMatchObject({ id: "cuda13-runtime", name: "NVIDIA CUDA 13 runtime", latestVersion: "13.0.88" });
+    // Dated as an engine version is, so export has a date to write (the live packages.json has one per runtime).
+    expect(runtime).toMatchObject({ id: "cuda13-runtime", name: "NVIDIA CUDA 13 runtime", latestVersion: "13.0.88", releaseDate: new Date().toISOString().slice(0, 10) });
     expect(runtime.packages.map((p: { filename: string }) => p.filename)).toEqual([
       "cuda13-runtime-13.0.88-linux-x86_64.bairuntime",
       "cuda13-runtime-13.0.88-windows-x86_64.bairuntime",
@@ -81,6 +82,20 @@ describe("runtime packs in engines.json", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('needs runtime "cuda13-runtime" for linux-x86_64, which runtimes[] has only for windows-x86_64');
     expect(await readFile(registry, "utf8")).toBe(before);
+  });
+
+  it("validate takes --packages-dir more than once: engines and runtime packs kept in folders of their own", async () => {
+    const engines = await tempDir("engines-out");
+    const runtimes = await tempDir("runtimes-out");
+    for (const name of await readdir(dir, { recursive: true })) {
+      if (name.endsWith(".baiengine")) await copyFile(join(dir, name), join(engines, basename(name)));
+      if (name.endsWith(".bairuntime")) await copyFile(join(dir, name), join(runtimes, basename(name)));
+    }
+    const one = await runCli(["validate", "--registry", registry, "--packages-dir", engines]);
+    expect(one.code).toBe(1);
+    expect(one.stderr).toContain(`runtimes[0].packages[0]: ${basename(linuxPack.file)} is not in ${engines}`);
+    const both = await runCli(["validate", "--registry", registry, "--packages-dir", engines, "--packages-dir", runtimes]);
+    expect(both.code, both.stderr).toBe(0);
   });
 
   it("validate checks runtime files' size and sha256 with --packages-dir", async () => {

@@ -78,7 +78,7 @@ program
 
 common(program.command("validate"))
   .description("check engines.json (schema and cross-field rules), optionally the package files and the URLs")
-  .option("--packages-dir <dir>", "also check every listed file is there with its size and sha256")
+  .option("--packages-dir <dir>", "also check every listed file is there with its size and sha256 (repeat for engines and runtimes kept apart)", (dir: string, dirs: string[] = []) => [...dirs, dir])
   .option("--check-urls", "also HEAD every resolved URL (following redirects; a ranged GET where the host refuses HEAD), through HTTPS_PROXY/HTTP_PROXY unless NO_PROXY")
   .option("--auth-token <token>", "token for a private mirror, sent as Authorization: Bearer to the package's host only (or set BAIENGINE_AUTH_TOKEN); never printed")
   .action(async (opts) => show(opts)(await (await import("../commands/validate.js")).validateCommand(opts)));

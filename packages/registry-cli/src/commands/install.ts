@@ -25,6 +25,8 @@ export interface InstallOptions extends Omit<InstallAsk, "file"> {
   /** A token for a private mirror (else BAIENGINE_AUTH_TOKEN). */
   authToken?: string;
   dryRun?: boolean;
+  /** `--json`: the reporter is silent, so warnings go into the rendered result. */
+  json?: boolean;
 }
 
 export function runtimeInstallLine(r: RuntimeInstallResult): string {
@@ -61,7 +63,11 @@ export async function installCommand(file: string | undefined, opts: InstallOpti
   const loadWarnings: string[] = [];
   const request = await planInstallRequest({ ...opts, ...(file !== undefined ? { file } : {}) }, enginesDir, indexOptions({ ...opts, enginesDir }, loadWarnings));
   const warnings = [...request.skipped, ...loadWarnings];
-  if (opts.dryRun) return { json: request.plan, lines: request.kind === "engine" ? describeInstallPlan(request.plan) : describeRuntimePlan(request.plan), warnings };
+  // A yanked version is said before anything is fetched (and in a dry run), not after the download.
+  const yanked = request.kind === "engine" && request.resolution ? yankedWarnings(request.resolution) : [];
+  if (opts.dryRun) return { json: request.plan, lines: request.kind === "engine" ? describeInstallPlan(request.plan) : describeRuntimePlan(request.plan), warnings: [...warnings, ...yanked] };
+  if (opts.json) warnings.push(...yanked);
+  else for (const line of yanked) reporter.log?.("warn", line);
   const deps = { verifier: packageVerifier, reporter };
   const credential = credentialFrom(opts.authToken);
   const tuning = {
@@ -76,6 +82,5 @@ export async function installCommand(file: string | undefined, opts: InstallOpti
   }
   const resolution = request.resolution;
   const result = await applyInstall(request.plan, deps, tuning);
-  if (resolution) warnings.push(...yankedWarnings(resolution));
   return { json: { ...result, ...(resolution ? { url: resolution.url, reasons: resolution.reasons } : {}) }, lines: installLines(result, request.kind === "engine" ? request.plan.savedAs : undefined), warnings };
 }

@@ -17,7 +17,7 @@ export function renameLines(renames: PackageRename[], dryRun: boolean): string[]
 export function changeLines(c: UpdateChanges, written: boolean, dryRun: boolean): string[] {
   const where = c.channel === "prerelease" ? "pre-release" : c.channel === "stable" ? "latestVersion" : `${c.channel} channel`;
   return [
-    `${c.engineId}: ${where} ${c.version.from ?? "(new engine)"} -> ${c.version.to}${c.releaseDate ? ` (released ${c.releaseDate})` : ""}${outcome(written, dryRun)}`,
+    `${c.engineId}: ${where} ${c.version.from ?? (c.newEngine ? "(new engine)" : "(none yet)")} -> ${c.version.to}${c.releaseDate ? ` (released ${c.releaseDate})` : ""}${outcome(written, dryRun)}`,
     ...listLines(c),
     ...c.planned.map((f) => `  ? ${f}: planned, no file in the packages folder: not published`),
     ...(c.clearedPrerelease ? [`  pre-release ${c.clearedPrerelease} cleared (stable ${c.version.to} is at or above it)`] : []),

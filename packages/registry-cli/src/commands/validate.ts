@@ -10,7 +10,8 @@ function withCredential(flag: string | undefined) {
 
 export interface ValidateOptions {
   registry: string;
-  packagesDir?: string;
+  /** Folders of the packages (`--packages-dir`, repeatable: engines and runtime packs may lie apart). */
+  packagesDir?: string[];
   checkUrls?: boolean;
   /** A token for a private mirror (else BAIENGINE_AUTH_TOKEN). */
   authToken?: string;
@@ -18,8 +19,9 @@ export interface ValidateOptions {
 
 /** `validate`: the index's problems, each one line on stderr (exit 1 when there are any). */
 export async function validateCommand(opts: ValidateOptions): Promise<Rendered> {
-  if (opts.packagesDir) await requirePath(opts.packagesDir, "folder", "--packages-dir");
-  const { engines, problems } = await validateIndexFile(opts.registry, { ...(opts.packagesDir ? { packagesDir: opts.packagesDir } : {}), checkUrls: Boolean(opts.checkUrls), ...withCredential(opts.authToken) });
+  const packagesDir = opts.packagesDir ?? [];
+  for (const dir of packagesDir) await requirePath(dir, "folder", "--packages-dir");
+  const { engines, problems } = await validateIndexFile(opts.registry, { packagesDir, checkUrls: Boolean(opts.checkUrls), ...withCredential(opts.authToken) });
   return {
     json: { ok: problems.length === 0, engines, problems },
     lines: problems.length === 0 ? [`${opts.registry}: valid (${engines} engine(s))`] : [],

@@ -1,7 +1,7 @@
 import { basename, join } from "node:path";
 import { type Manifest, type Reporter, runtimeVersionSatisfies } from "@baiengine/schema";
 import { checkLibraryFolder, lackingRuntimeLibraries, runtimeLabel } from "@baiengine/verifier";
-import { InstallRefusedError } from "../errors.js";
+import { InstallRefusedError, RuntimeNotInstalledError } from "../errors.js";
 import type { InstallPlan } from "./install-plan.js";
 import { linkRuntime, type RuntimeLinks } from "./link-runtime.js";
 import { takeInstallLock } from "./install-lock.js";
@@ -41,9 +41,11 @@ export async function attachRuntime(packageDir: string, m: Manifest, plan: Insta
         : planned && planned.runtimeId !== need.id
           ? `; the index names ${planned.runtimeId} for it instead`
           : "";
-    throw new InstallRefusedError(
+    throw new RuntimeNotInstalledError(
       `${plan.filename} needs runtime ${need.id} ${need.minVersion} or newer for ${m.os}-${m.arch}, which is not installed in ${join(plan.enginesDir, "runtimes")}${offered}`,
       `nothing was installed; install the engine from an index that lists its runtime (install --engine), or the runtime pack first: install ${need.id}-<version>-${m.os}-${m.arch}.bairuntime`,
+      need.id,
+      need.minVersion,
     );
   }
   await refuseUncovered(packageDir, m, installed, plan);

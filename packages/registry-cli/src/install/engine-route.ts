@@ -1,6 +1,7 @@
 import { exists } from "@baiengine/cli-kit/system";
 import type { Manifest } from "@baiengine/schema";
-import { InstallRefusedError } from "../errors.js";
+import { InstallRefusedError, RuntimeNotInstalledError } from "../errors.js";
+import { checkEngineFolder } from "../installed/engines-folder.js";
 import { detectHostFacts, type HostFacts } from "../resolve/host-facts.js";
 import { type PackageRequirements, unmetRequirements } from "../resolve/requirements-check.js";
 import type { ExtractedPackage } from "../verifier-port.js";
@@ -8,10 +9,15 @@ import { type AttachedRuntime, attachRuntime } from "./attach-runtime.js";
 import { checkDevices, type DeviceCheck } from "./device-check.js";
 import type { InstallPlan } from "./install-plan.js";
 import type { InstallDeps } from "./install-target.js";
-import type { InstallRoute } from "./pipeline.js";
+import type { InstallRoute, InstalledState } from "./pipeline.js";
 
 /** What an engine install's checks found, filled in as they run. */
 export interface EngineFacts {
+  /**
+   * Installs the runtime pack the index names for this package again: set for an index install,
+   * for a runtime removed between its install and the linking (a `remove` of its last other engine).
+   */
+  reinstallRuntime?: () => Promise<unknown>;
   /** Requirements the host does not meet, installed anyway because of --force. */
   forced: string[];
   runtime: AttachedRuntime | null;
@@ -25,14 +31,14 @@ export function hostOnce(plan: InstallPlan, deps: InstallDeps): () => Promise<Ho
 }
 
 /**
- * The route of an engine package: installed when its folder exists; checks, in order: the manifest's
+ * The route of an engine package: installed when its folder holds a whole install (a damaged one is replaced); checks, in order: the manifest's
  * names, its requirements, the runtime it needs linked in, and the device probe (a GPU package is
  * placed only when its server lists a device of its kind).
  */
 export function engineRoute(plan: InstallPlan, deps: InstallDeps, host: () => Promise<HostFacts>, facts: EngineFacts): InstallRoute<ExtractedPackage> {
   return {
     extract: (source, dest, options) => deps.verifier.extract(source, dest, options),
-    installed: async (target) => ((await exists(target.dest)) ? { kind: "whole" } : { kind: "absent" }),
+    installed: (target) => engineFolderState(target.dest, plan),
     parentLevels: 2,
     checks: [
       async ({ manifest }) => checkManifestNames(plan, manifest),
@@ -40,7 +46,12 @@ export function engineRoute(plan: InstallPlan, deps: InstallDeps, host: () => Pr
         facts.forced.push(...(await checkRequirements(plan, manifest.requirements, "its manifest", host, deps)));
       },
       async ({ manifest }, packageDir) => {
-        facts.runtime = await attachRuntime(packageDir, manifest, plan, deps.reporter);
+        facts.runtime = await attachRuntime(packageDir, manifest, plan, deps.reporter).catch(async (error: unknown) => {
+          if (!(error instanceof RuntimeNotInstalledError) || !facts.reinstallRuntime) throw error;
+          deps.reporter?.log?.("warn", `${error.runtimeId} was removed while ${plan.filename} was being installed; installing it again`);
+          await facts.reinstallRuntime();
+          return attachRuntime(packageDir, manifest, plan, deps.reporter);
+        });
       },
       async ({ manifest }, packageDir) => {
         deps.reporter?.step?.("device probe", plan.filename);
@@ -48,6 +59,16 @@ export function engineRoute(plan: InstallPlan, deps: InstallDeps, host: () => Pr
       },
     ],
   };
+}
+
+/**
+ * An engine platform folder: absent, whole (a valid manifest naming this engine, version and
+ * platform, and its server there), or damaged (anything else: deleted by hand, a foreign folder).
+ */
+export async function engineFolderState(dest: string, plan: InstallPlan): Promise<InstalledState> {
+  if (!(await exists(dest))) return { kind: "absent" };
+  const checked = await checkEngineFolder(dest, plan.engineId, plan.version, plan.platform);
+  return "reason" in checked ? { kind: "damaged", damage: checked.reason } : { kind: "whole" };
 }
 
 /**

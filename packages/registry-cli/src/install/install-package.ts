@@ -1,12 +1,13 @@
 import { pathToFileURL } from "node:url";
-import { exists, makeFolders } from "@baiengine/cli-kit/system";
+import { makeFolders } from "@baiengine/cli-kit/system";
 import { type Activation, activateInstalled, activeNote } from "../installed/activate.js";
+import { readActiveRecord } from "../installed/active-record-file.js";
 import { checkDiskSpace, installNeeds } from "./disk-space.js";
 import type { Registry } from "@baiengine/schema";
 import type { Resolution } from "../resolve/resolve-package.js";
 import type { AttachedRuntime } from "./attach-runtime.js";
 import type { DeviceCheck } from "./device-check.js";
-import { checkRequirements, type EngineFacts, engineRoute, hostOnce } from "./engine-route.js";
+import { checkRequirements, type EngineFacts, engineFolderState, engineRoute, hostOnce } from "./engine-route.js";
 import { type InstallPlan, planFileInstall, planResolvedInstall } from "./install-plan.js";
 import { applyRuntimeInstall, type RuntimeInstallResult } from "./install-runtime.js";
 import { type DownloadTuning, type InstallDeps, type InstalledFacts, resultBase } from "./install-target.js";
@@ -41,13 +42,19 @@ export async function applyInstall(plan: InstallPlan, deps: InstallDeps, tuning:
   const host = hostOnce(plan, deps);
   const facts: EngineFacts = { forced: [], runtime: null };
   let runtimeInstall: RuntimeInstallResult | undefined;
-  if (plan.force || !(await exists(plan.dest))) {
+  if (plan.force || (await engineFolderState(plan.dest, plan)).kind !== "whole") {
     // Before any byte is fetched; a runtime that fails leaves the engine uninstalled.
     if (plan.source.kind === "download") facts.forced.push(...(await checkRequirements(plan, plan.source.requirements, "the index", host, deps)));
     // The folder first: one that cannot be made is that error, not "0 bytes free".
     await makeFolders(plan.enginesDir);
+    // The record this install would update must be readable: refused now, not after the download.
+    await readActiveRecord(plan.enginesDir);
     await checkDiskSpace(plan.enginesDir, await installNeeds(plan));
-    if (plan.runtime) runtimeInstall = await keepingActive(plan, deps, () => applyRuntimeInstall(plan.runtime!, deps, tuning));
+    if (plan.runtime) {
+      const runtime = plan.runtime;
+      runtimeInstall = await keepingActive(plan, deps, () => applyRuntimeInstall(runtime, deps, tuning));
+      facts.reinstallRuntime = () => applyRuntimeInstall(runtime, deps, tuning);
+    }
   }
   const outcome = await keepingActive(plan, deps, () => runInstall(plan, engineRoute(plan, deps, host, facts), deps, tuning));
   if (outcome.alreadyInstalled) return { ...base, alreadyInstalled: true };

@@ -14,7 +14,7 @@ import { type FileFacts, walkFiles } from "./file-usage.js";
  * Layout: `<engines-dir>/<engineId>/<version>/<os>-<arch>-<accel>[-variant]/` (an extracted
  * package: `manifest.json`, the server, `libs/`), `runtimes/<runtimeId>/<version>/<os>-<arch>/`,
  * `active.json` (the active record), `.downloads/` (partial downloads and locks), `.trash/`
- * (folders being removed), `incoming/` (offline installs).
+ * (folders being removed), `incoming/` (offline installs), `registries/` (indexes read from a URL).
  */
 export interface InstalledEngine {
   engineId: string;
@@ -74,7 +74,7 @@ export interface EnginesFolder {
 }
 
 /** Top-level names of the engines folder that are not engines. */
-export const RESERVED_NAMES = new Set([".downloads", ".trash", "runtimes", "incoming"]);
+export const RESERVED_NAMES = new Set([".downloads", ".trash", "runtimes", "incoming", "registries"]);
 
 const subfolders = async (dir: string) =>
   (await readdir(dir, { withFileTypes: true }).catch(() => [])).filter((e) => e.isDirectory()).map((e) => e.name).sort();
@@ -142,7 +142,7 @@ function asideOf(name: string, engineId: string, version: string, whole: Readonl
 }
 
 /** An installed platform folder counts only with a valid manifest naming that engine, version and platform, and its server there. */
-async function checkEngineFolder(dir: string, id: string, version: string, platform: string): Promise<{ manifest: Manifest } | { reason: string }> {
+export async function checkEngineFolder(dir: string, id: string, version: string, platform: string): Promise<{ manifest: Manifest } | { reason: string }> {
   const text = await readFile(join(dir, "manifest.json"), "utf8").catch(() => null);
   if (text === null) return { reason: "no manifest.json (not an installed package)" };
   let json: unknown;

@@ -1,3 +1,4 @@
+import { utcDate } from "./merge-version.js";
 import { type Registry, type RuntimeEntry, type RuntimePackageEntry, safeParseRegistry } from "@baiengine/schema";
 import { canonicalRegistryText } from "../index-file/canonical-json.js";
 import { utcTimestamp } from "../index-file/modify-index.js";
@@ -83,7 +84,9 @@ export function planRuntimeUpdate(registry: Registry, scan: ScanResult, options:
     const before = old.get(platform(e));
     return before && before.filename === e.filename ? { ...before, ...e } : e;
   });
-  const runtime: RuntimeEntry = { ...(current ?? {}), id: runtimeId, name, description: options.description ?? current?.description ?? context.metadata?.description ?? "", latestVersion: version, packages };
+  // Dated when a version is published, as an engine's is; a re-publish of the same version keeps its date.
+  const releaseDate = current?.latestVersion === version ? current.releaseDate : utcDate(context.now);
+  const runtime: RuntimeEntry = { ...(current ?? {}), id: runtimeId, name, description: options.description ?? current?.description ?? context.metadata?.description ?? "", latestVersion: version, ...(releaseDate !== undefined ? { releaseDate } : {}), packages };
   if (index >= 0) runtimes[index] = runtime;
   else runtimes.push(runtime);
 

@@ -44,12 +44,15 @@ export function listedPackages(registry: Registry, options: { history?: boolean 
 }
 
 /**
- * With a packages folder (searched like `update` does): every file of the current versions (the
+ * With packages folders (each searched like `update` does: engines and runtime packs may lie apart): every file of the current versions (the
  * latest, the pre-release, runtime packs) is there with the index's size and sha256. Older versions
  * of `versions[]` are not expected in a build's folder; `--check-urls` checks their hosted files.
  */
-export async function checkPackageFiles(registry: Registry, dir: string, concurrency = 4): Promise<ValidationProblem[]> {
-  const files = [...(await listFiles(dir)), ...(await listFiles(dir, 0, RUNTIME_EXTENSION))];
+export async function checkPackageFiles(registry: Registry, dirs: string | readonly string[], concurrency = 4): Promise<ValidationProblem[]> {
+  const folders = typeof dirs === "string" ? [dirs] : dirs;
+  const dir = folders.join(", ");
+  const files: string[] = [];
+  for (const folder of folders) files.push(...(await listFiles(folder)), ...(await listFiles(folder, 0, RUNTIME_EXTENSION)));
   const found = new Map(files.map((path) => [basename(path), path]));
   const results = await mapConcurrent(listedPackages(registry), concurrency, async ({ where, entry }): Promise<ValidationProblem | null> => {
     const path = found.get(entry.filename);
@@ -132,7 +135,7 @@ export function historyDisagreements(registry: Registry): ValidationProblem[] {
  * `validate`: the schema and cross-field rules, then (optionally) the files and the URLs. Planned
  * packages (the design's placeholders) are problems too, one each: "planned, not published".
  */
-export async function validateIndexFile(file: string, options: { packagesDir?: string; checkUrls?: boolean; credential?: HttpCredential } = {}): Promise<{ engines: number; problems: ValidationProblem[] }> {
+export async function validateIndexFile(file: string, options: { packagesDir?: string | readonly string[]; checkUrls?: boolean; credential?: HttpCredential } = {}): Promise<{ engines: number; problems: ValidationProblem[] }> {
   let index: Awaited<ReturnType<typeof readIndex>>;
   try {
     index = await readIndex(file, { allowPlaceholders: true });
@@ -142,7 +145,7 @@ export async function validateIndexFile(file: string, options: { packagesDir?: s
   }
   const problems: ValidationProblem[] = index.placeholders.map((p) => ({ where: p.where, message: `${p.filename}: planned, not published (${p.fields})` }));
   problems.push(...historyDisagreements(index.registry));
-  if (options.packagesDir) problems.push(...(await checkPackageFiles(index.registry, options.packagesDir)));
+  if (options.packagesDir !== undefined && options.packagesDir.length > 0) problems.push(...(await checkPackageFiles(index.registry, options.packagesDir)));
   if (options.checkUrls) problems.push(...(await checkPackageUrls(index.registry, options.credential ? { credential: options.credential } : {})));
   return { engines: index.registry.engines.length, problems };
 }

@@ -1,5 +1,5 @@
 import { BinaryFormatError, type BinaryInfo } from "./binary-info.js";
-import { RangeNeeded, SparseByteSource } from "./byte-source.js";
+import { MAX_RANGE_BYTES, RangeNeeded, SparseByteSource } from "./byte-source.js";
 import { guard, readFromSource, SNIFF_BYTES, sniffBinary } from "./read-binary.js";
 
 export interface BinaryScannerOptions {
@@ -54,6 +54,7 @@ export class BinaryScanner {
   private pending: Capture[] = [];
   private captured = 0;
   private captures = 0;
+  private readonly wishesKept = new Set<string>();
   private result: BinaryInfo | null = null;
   private failure: BinaryFormatError | null = null;
 
@@ -153,6 +154,27 @@ export class BinaryScanner {
         return;
       }
       this.want(error.offset, error.length);
+      this.keepWishes();
+    }
+  }
+
+  /**
+   * Keeps the part still ahead of the stream of each range the reader asked to prefetch, when it
+   * fits the capture budget besides what is pending; otherwise leaves it (the read that needs it
+   * then fails as before, naming the range).
+   */
+  private keepWishes(): void {
+    for (const wish of this.src.wishes.splice(0)) {
+      // Each range once: the reader asks again on every re-parse, also after the range was kept.
+      const key = `${wish.offset}+${wish.length}`;
+      if (this.wishesKept.has(key)) continue;
+      this.wishesKept.add(key);
+      const from = Math.max(wish.offset, this.position);
+      const length = Math.min(wish.offset + wish.length - from, MAX_RANGE_BYTES);
+      if (length <= 0 || this.captured + length > this.maxCapturedBytes || this.failure) continue;
+      if (this.pending.some((p) => p.offset <= from && from + length <= p.offset + p.bytes.length)) continue;
+      this.captured += length;
+      this.pending.push({ offset: from, bytes: new Uint8Array(length), filled: 0 });
     }
   }
 

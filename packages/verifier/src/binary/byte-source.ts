@@ -12,6 +12,12 @@ export interface ByteSource {
   readonly size: number | undefined;
   /** Exactly `length` bytes at `offset`; throws BinaryFormatError past the end, RangeNeeded when not loaded yet. */
   read(offset: number, length: number): Uint8Array;
+  /**
+   * Bytes a later read may need though the headers read so far cannot say so yet (an ELF's dynamic
+   * string table, found only from the dynamic section that lies after it): a streaming source keeps
+   * them as they pass if its budget allows. Optional; a source holding the whole file ignores it.
+   */
+  prefetch?(offset: number, length: number): void;
 }
 
 /** Thrown by a SparseByteSource for a range it has not loaded; the drivers catch it, fetch the range and retry. */
@@ -50,7 +56,14 @@ export function memorySource(bytes: Uint8Array): ByteSource {
 export class SparseByteSource implements ByteSource {
   private segments: { offset: number; bytes: Uint8Array }[] = [];
 
+  /** Ranges a reader asked to keep (`prefetch`), taken by the streaming scanner. */
+  readonly wishes: { offset: number; length: number }[] = [];
+
   constructor(public size: number | undefined) {}
+
+  prefetch(offset: number, length: number): void {
+    this.wishes.push({ offset, length });
+  }
 
   add(offset: number, bytes: Uint8Array): void {
     if (bytes.length === 0) return;

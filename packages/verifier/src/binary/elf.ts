@@ -67,6 +67,10 @@ export function readElf(src: ByteSource): BinaryInfo {
   if (interpSeg) info.interpreter = new Fields(src.read(interpSeg.offset, interpSeg.filesz), le, "PT_INTERP").cstring(0);
 
   const dynSeg = segments.find((s) => s.type === PT_DYNAMIC);
+  // Linkers put .dynsym/.dynstr/.gnu.version_r in the first loaded segment, ahead of the dynamic
+  // section that points at them: a stream must keep them before it knows it needs them.
+  const first = segments.find((s) => s.type === PT_LOAD);
+  if (dynSeg && first && first.offset < dynSeg.offset) src.prefetch?.(first.offset, Math.min(first.filesz, dynSeg.offset - first.offset));
   if (dynSeg) readDynamic(src, dynSeg, segments, is64, le, info);
   return info;
 }
