@@ -396,23 +396,37 @@ describe("damaged folders, prune's default, small refusals", () => {
     expect((await activeRecord(dir())).engines["hello"]).toEqual(JSON.parse(before).engines["hello"]);
     expect((await cli(dir(), ["prune", "--dry-run"])).stdout).toBe("nothing to do\n");
     expect((await cli(dir(), ["prune", "--keep", "0", "--dry-run"])).stdout).toMatch(/^would remove hello 0\.2\.0 /);
+    // Saved into an engines folder that does not exist yet: it is made for the record alone.
+    const fresh = join(root, "engines-fresh");
+    expect((await cli(fresh, ["prune", "--keep", "3", "--save"])).stdout).toBe("prune's default --keep: 2 (built in) -> 3, saved in the active record\n");
+    expect(await activeRecord(fresh)).toEqual({ format: 1, keep: 3, engines: {} });
     const noKeep = await cli(dir(), ["prune", "--save"]);
     expect(noKeep.code).toBe(2);
     expect(noKeep.stderr).toContain("error: --save records --keep N as prune's default: pass --keep too");
   });
 
-  it("small refusals: an engine not installed, an accelerator that is none, use and rollback dry runs free nothing", async () => {
+  it("a damaged active version is removed like a removed active one: the previous one still installed takes its place", async () => {
+    await breakServer("0.3.0");
+    expect((await installed(dir())).missing).toEqual([{ engineId: "hello", osArch: "linux-x86_64", version: "0.3.0", platform: "linux-x86_64-cpu" }]);
+    const prune = await cli(dir(), ["prune"]);
+    expect(prune.code, prune.stderr).toBe(0);
+    expect(prune.stdout).toContain("hello on linux-x86_64: 0.3.0 linux-x86_64-cpu -> 0.2.0 linux-x86_64-cpu (the removed version was active)\n");
+    expect(activeOf(await installed(dir()))).toEqual(["0.2.0 linux-x86_64-cpu"]);
+    expect(existsSync(join(dir(), "hello", "0.3.0"))).toBe(false);
+  });
+
+  it("small refusals: an engine not installed, an accelerator that is none; a use dry run prints no bytes line", async () => {
     const nope = await cli(dir(), ["prune", "--engine", "nope"]);
     expect(nope.code).toBe(1);
     expect(nope.stderr).toBe(`error: nope is not installed in ${dir()}\n  hint: \`engine-registry installed\` lists what is installed; to add it: install --engine nope\n`);
     const removeNope = await cli(dir(), ["remove", "nope@1.0.0"]);
     expect(removeNope.code).toBe(1);
     expect(removeNope.stderr).toContain("`engine-registry installed` lists what is installed");
-    const bogus = await cli(dir(), ["use", "hello@0.3.0", "--accel", "bogus", ...linux]);
+    const bogus = await cli(dir(), ["use", "hello@0.2.0", "--accel", "bogus", ...linux]);
     expect(bogus.code).toBe(2);
     expect(bogus.stderr).toContain('error: --accel "bogus": accelerator token "bogus" is not one of cpu, metal, vulkan, sycl, hip, cuda<major>, rocm<major>');
     const use = await cli(dir(), ["use", "hello@0.2.0", ...linux, "--dry-run"]);
-    expect(use.stdout).toBe("would set hello on linux-x86_64: 0.3.0 linux-x86_64-cpu -> 0.2.0 linux-x86_64-cpu, pinned\n");
+    expect(use.stdout).toBe("would set hello on linux-x86_64: 0.2.0 linux-x86_64-cpu -> 0.2.0 linux-x86_64-cpu, pinned\n");
   });
 });
 

@@ -40,10 +40,11 @@ export async function applyManage(
   options: { dryRun?: boolean; reporter?: Reporter } = {},
 ): Promise<ManageResult> {
   const reporter = options.reporter ?? {};
-  // A missing engines folder holds nothing: planned as empty (refusals name what is not installed), never created.
+  // A missing engines folder holds nothing: planned as empty (refusals name what is not installed), and
+  // created only for a record to write (a saved setting).
   if (!(await stat(enginesDir).then((s) => s.isDirectory(), () => false))) {
     const planned = plan({ enginesDir, engines: [], runtimes: [], strays: [] }, emptyActiveRecord());
-    return { ...planned, record: null, dryRun: Boolean(options.dryRun), keptRuntimes: [], leftInTrash: [], swept: [] };
+    if (planned.record === null || options.dryRun) return { ...planned, dryRun: Boolean(options.dryRun), keptRuntimes: [], leftInTrash: [], swept: [] };
   }
   return withEnginesLock(enginesDir, reporter, async () => {
     // Read and plan before anything changes: a record this command cannot read (invalid, or a newer
