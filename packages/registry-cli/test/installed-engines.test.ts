@@ -275,6 +275,12 @@ describe("what use @latest, rollback and a damaged record do", () => {
     // Asked for by accelerator, the CPU build is taken.
     const cpu = await cli(dir(), ["use", "hello@latest", "--accel", "cpu", ...linux, "--dry-run"]);
     expect(cpu.stdout).toBe("would set hello on linux-x86_64: 0.1.0 linux-x86_64-cuda13 -> 0.3.0 linux-x86_64-cpu, following updates (unpinned)\n");
+    // A version that has only a CPU build, asked for by version: switched, and said so.
+    const asked = await cli(dir(), ["use", "hello@0.3.0", ...linux, "--dry-run"]);
+    expect(asked.stdout).toBe(
+      "0.3.0 is installed as a cpu build only: it replaces the active GPU linux-x86_64-cuda13 because that version was asked for (rollback hello goes back)\n" +
+        "would set hello on linux-x86_64: 0.1.0 linux-x86_64-cuda13 -> 0.3.0 linux-x86_64-cpu, pinned\n",
+    );
   });
 
   it("rollback takes an engine id alone: a version is a usage error pointing to use, and nothing changes", async () => {

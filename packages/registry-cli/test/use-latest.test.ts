@@ -51,6 +51,10 @@ describe("use @latest: the newest installed version of the active platform folde
     expect(r.notes).toEqual(["the active b4618 linux-x86_64-cuda13 is no longer installed: linux-x86_64-cpu takes its place"]);
   });
 
+  it("with nothing active and every installed version ruled out by the index, refused with the reasons", () => {
+    expect(() => chooseLatest([installed("b4618", "cpu")], undefined, { ...ask, published: [yanked("b4618")] })).toThrow("llama-cpp on linux-x86_64: no installed version to follow (passed over llama-cpp b4618: yanked in the index (crashes))");
+  });
+
   it("with nothing active, the newest version; several platform folders of it need --accel", () => {
     expect(() => chooseLatest([installed("b4700", "cpu"), installed("b4700", "vulkan")], undefined, ask)).toThrow(AcceleratorNotChosenError);
     expect(chosen(chooseLatest([installed("b4700", "cpu"), installed("b4700", "vulkan")], undefined, { ...ask, accel: "vulkan" }))).toBe("b4700 linux-x86_64-vulkan");

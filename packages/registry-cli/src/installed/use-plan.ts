@@ -38,7 +38,10 @@ export function planUse(folder: EnginesFolder, record: ActiveRecord, req: UseReq
   const installed = installedOf(folder, req.engineId, req.osArch);
   if (installed.length === 0) throw new EngineNotInstalledError(req.engineId, folder.enginesDir, req.osArch);
   const latest = req.version === "latest";
-  const { target, notes } = latest ? chooseLatest(installed, current, req) : { target: chooseVersion(installed, current, req), notes: [] };
+  const { target, notes } = latest ? chooseLatest(installed, current, req) : { target: chooseVersion(installed, current, req), notes: [] as string[] };
+  if (!latest && req.accel === undefined && current && isCpuPlatform(target.platform, target.osArch) && !isCpuPlatform(current.platform, req.osArch)) {
+    notes.push(`${target.version} is installed as a cpu build only: it replaces the active GPU ${current.platform} because that version was asked for (rollback ${req.engineId} goes back)`);
+  }
   const pinned = !latest;
   const entry = current && current.version === target.version && current.platform === target.platform ? { ...current, pinned } : switchedEntry(current, target, { pinned, reason: latest ? "use latest" : "use", now });
   const state = latest ? "following updates (unpinned)" : "pinned";
@@ -105,14 +108,16 @@ export function chooseLatest(installed: InstalledEngine[], current: ActiveEntry 
     }
     return { target, notes };
   }
-  const active = current!;
+  const hint = `pick one: use ${req.engineId}@<version> (\`engine-registry installed\` lists them)`;
+  if (current === undefined) throw new NoLatestVersionError(req.engineId, req.osArch, notes, hint);
+  const active = current;
   const activeInstalled = installed.some((e) => e.version === active.version && e.platform === active.platform);
   let others = pool;
   if (activeInstalled && !isCpuPlatform(active.platform, req.osArch)) {
     for (const e of others.filter((x) => isCpuPlatform(x.platform, x.osArch))) notes.push(`passed over ${named(e)}: a cpu package does not replace the active GPU one (use ${req.engineId}@${e.version} --accel ${accelOf(e)} to switch)`);
     others = others.filter((x) => !isCpuPlatform(x.platform, x.osArch));
   }
-  if (others.length === 0) throw new NoLatestVersionError(req.engineId, req.osArch, notes.length > 0 ? notes : [`nothing installed for ${active.platform}`], `pick one: use ${req.engineId}@<version> (\`engine-registry installed\` lists them)`);
+  if (others.length === 0) throw new NoLatestVersionError(req.engineId, req.osArch, notes.length > 0 ? notes : [`nothing installed for ${active.platform}`], hint);
   const target = pickPlatform(others.filter((e) => e.version === others[0]!.version), undefined, current);
   notes.push(activeInstalled ? `no other version of ${active.platform} to follow: switching to ${target.platform}` : `the active ${named(active)} is no longer installed: ${target.platform} takes its place`);
   return { target, notes };
