@@ -1,5 +1,19 @@
 // The public API, named: what the app side and the tests use. A new export is a decision, not a side effect of a file.
 export { DeviceProbeRefusedError, DownloadError, HashMismatchError, IndexChangedError, IndexInvalidError, IndexLockedError, InstallRefusedError, NoPackageFitsError, PackageRefusedError, UpdateRefusedError } from "./errors.js";
+export {
+  AcceleratorNotChosenError,
+  ActiveRecordChangedError,
+  ActiveRecordInvalidError,
+  ActiveRecordNewerError,
+  ActiveRecordUnreadableError,
+  ActiveVersionError,
+  EngineNotInstalledError,
+  FolderInUseError,
+  ManageRefusedError,
+  NoLatestVersionError,
+  NothingToRollBackError,
+  VersionNotInstalledError,
+} from "./errors.js";
 export { DEFAULT_LOCK_STALE_MS, DEFAULT_LOCK_TIMEOUT_MS, canonicalRegistryText, canonicalRegistryValue, createIndex, fsyncFolder, isTempFileOf, lockIndex, lockPathFor, modifyIndex, parseIndexText, readIndex, removeStaleTempFiles, sha256Text, tempPathFor, utcTimestamp, writeFileAtomic, type AtomicWriteOptions, type LoadedIndex, type LockOptions, type ModifyResult, type ReadIndexOptions } from "./index-file/index.js";
 export { initRepository, planInit } from "./init/init-repository.js";
 export { DEFAULT_BASE_URL, readme, releaseWorkflow } from "./init/templates.js";
