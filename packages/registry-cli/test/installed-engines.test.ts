@@ -1,3 +1,4 @@
+import { pathToFileURL } from "node:url";
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { copyFile, mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
@@ -111,6 +112,10 @@ describe("versions side by side, an active version, use, rollback", () => {
       ["0.2.0", "linux-x86_64-cpu", true, "0.3.0"],
     ]);
     expect(report.engines.every((e) => e.size > 0 && e.runtime === null)).toBe(true);
+    // The index by its URL, as install reads it.
+    const byUrl = await runCli(["installed", "--engines-dir", dir, "--registry", pathToFileURL(registry).href, "--json"]);
+    expect(byUrl.code, byUrl.stderr).toBe(0);
+    expect((JSON.parse(byUrl.stdout) as Report).engines.map((e) => e.newer)).toEqual(["0.3.0", "0.3.0"]);
     const record = await activeRecord(dir);
     expect(record.engines["hello"]!["linux-x86_64"]).toMatchObject({ version: "0.2.0", platform: "linux-x86_64-cpu", pinned: false, previous: [{ version: "0.1.0", platform: "linux-x86_64-cpu" }], reason: "update" });
   });

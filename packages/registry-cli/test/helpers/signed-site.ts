@@ -1,6 +1,6 @@
 import { copyFile, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { afterAll, afterEach, beforeAll, expect } from "vitest";
+import { afterEach, beforeAll, expect } from "vitest";
 import { readCurrentMetadata } from "../../src/trust/metadata-dir.js";
 import { keyVariable, type RoleName } from "../../src/trust/role-keys.js";
 import { publishHello } from "./published-hello.js";
