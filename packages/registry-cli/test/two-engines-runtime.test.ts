@@ -21,7 +21,6 @@ import { runCli } from "./helpers/run-cli.js";
  */
 
 const RUNTIME = "hello-cuda13-runtime";
-const _RUNTIME_FILE = `${RUNTIME}-13.0.1-linux-x86_64.bairuntime`;
 const linux = ["--os", "linux", "--arch", "x86_64", "--accel", "cuda13"];
 let root: string;
 let registry: string;
