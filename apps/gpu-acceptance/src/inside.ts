@@ -62,11 +62,13 @@ function loadsByName(name: string): boolean {
 
 /**
  * Non-empty files named `name` where ld.so searches (ld.so(8): LD_LIBRARY_PATH, the ld.so.cache, the
- * default folders): a copy the loader finds but cannot open still counts as not hidden. A covered
- * file reads as /dev/null (empty), a covered folder as empty.
+ * default folders; the cache's folders stand for this machine's multiarch ones, x86_64 or aarch64):
+ * a copy the loader finds but cannot open still counts as not hidden. A covered file reads as
+ * /dev/null (empty), a covered folder as empty.
  */
 function visibleCopies(name: string, cache: Map<string, string[]>): string[] {
-  const searched = [...(process.env["LD_LIBRARY_PATH"] ?? "").split(":").filter(Boolean), "/lib", "/usr/lib", "/lib64", "/usr/lib64", "/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu"];
+  const cached = new Set([...cache.values()].flat().map((f) => path.dirname(f)));
+  const searched = [...(process.env["LD_LIBRARY_PATH"] ?? "").split(":").filter(Boolean), ...cached, "/lib", "/usr/lib", "/lib64", "/usr/lib64"];
   const files = [...searched.map((d) => path.join(d, name)), ...(cache.get(name) ?? [])];
   return [...new Set(files)].filter((f) => (statSync(f, { throwIfNoEntry: false })?.size ?? 0) > 0);
 }

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { type PlaceholderPackage, parseJsonDocument, type Registry, safeParseRegistry, safeParseRegistryForReaders, safeParseRegistryWithPlaceholders, type ValidationResult } from "@baiengine/schema";
+import { UsageError } from "@baiengine/cli-kit/errors";
 import { IndexInvalidError } from "../errors.js";
 
 /** engines.json as read: the parsed registry, the exact bytes and their hash (for change detection). */
@@ -60,15 +61,19 @@ export function parseIndexText(file: string, text: string | Buffer, options: Rea
   return result.value;
 }
 
+/**
+ * The bytes of an index file named by `flag` (`--registry`, `--from`). Throws UsageError (exit 2)
+ * for a file that does not exist, IndexInvalidError for one that cannot be read; `hint` says what to pass.
+ */
+export async function readIndexBytes(file: string, flag: string, hint: string): Promise<Buffer> {
+  return readFile(file).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") throw new UsageError(`${flag} ${file} does not exist`, hint);
+    throw new IndexInvalidError(file, [`(root): cannot be read (${error.code ?? error.message})`], hint);
+  });
+}
+
 /** Reads and validates engines.json. */
 export async function readIndex(file: string, options: ReadIndexOptions = {}): Promise<LoadedIndex> {
-  let buffer: Buffer;
-  try {
-    buffer = await readFile(file);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === "ENOENT" ? "file not found" : `cannot be read (${code ?? (error as Error).message})`;
-    throw new IndexInvalidError(file, [`(root): ${reason}`], "pass --registry <path to engines.json>, or create one with `engine-registry init <dir>`");
-  }
+  const buffer = await readIndexBytes(file, "--registry", "pass --registry <path to engines.json>, or create one with `engine-registry init <dir>`");
   return { file, ...parseIndexText(file, buffer, options), text: buffer.toString("utf8"), sha256: sha256Text(buffer) };
 }

@@ -1,7 +1,7 @@
-import { readFile, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Registry, Reporter } from "@baiengine/schema";
-import { IndexInvalidError } from "../errors.js";
+import { readIndexBytes } from "../index-file/read-index.js";
 import type { TrustedTargets } from "../tuf-client/refresh-metadata.js";
 import { type FetchedIndex, fetchIndex } from "./fetch-index.js";
 import { IndexCache } from "./index-cache.js";
@@ -35,10 +35,7 @@ export interface LoadedRegistry {
 }
 
 async function readLocal(location: Extract<RegistryLocation, { kind: "file" }>): Promise<Buffer> {
-  return readFile(location.path).catch((error: NodeJS.ErrnoException) => {
-    const reason = error.code === "ENOENT" ? "file not found" : `cannot be read (${error.code ?? error.message})`;
-    throw new IndexInvalidError(location.path, [`(root): ${reason}`], "pass --registry <path or URL of engines.json>, or create one with `engine-registry init <dir>`");
-  });
+  return readIndexBytes(location.path, "--registry", "pass --registry <path or URL of engines.json>, or create one with `engine-registry init <dir>`");
 }
 
 /**
@@ -70,7 +67,7 @@ export async function registryTrust(options: LoadRegistryOptions): Promise<Trust
  * When trust is configured for the registry (`--trust` now or before), its TUF metadata is
  * refreshed first and the index bytes must be the signed `engines.json`/`packages.json` target
  * before they are parsed; a registry without configured trust is read exactly as before. Throws
- * TrustRefusedError, DownloadError or IndexInvalidError.
+ * TrustRefusedError, DownloadError, IndexInvalidError, or UsageError for a local file that does not exist.
  */
 export async function loadRegistry(options: LoadRegistryOptions): Promise<LoadedRegistry> {
   const location = parseRegistryLocation(options.registry);

@@ -2,6 +2,7 @@ import { pathToFileURL } from "node:url";
 import { makeFolders } from "@baiengine/cli-kit/system";
 import { type Activation, activateInstalled, activeNote } from "../installed/activate.js";
 import { readActiveRecord } from "../installed/active-record-file.js";
+import { osArchOfFolder } from "../installed/platform-folder.js";
 import { checkDiskSpace, installNeeds } from "./disk-space.js";
 import type { Registry } from "@baiengine/schema";
 import type { Resolution } from "../resolve/resolve-package.js";
@@ -67,7 +68,7 @@ export async function applyInstall(plan: InstallPlan, deps: InstallDeps, tuning:
   return result;
 }
 
-const osArchOf = (plan: InstallPlan) => plan.platform.split("-").slice(0, 2).join("-");
+const osArchOf = (plan: InstallPlan) => osArchOfFolder(plan.platform);
 
 /** Runs a step of the install; when it fails, a warning says which version stays active (the record is not touched). */
 async function keepingActive<T>(plan: InstallPlan, deps: InstallDeps, step: () => Promise<T>): Promise<T> {

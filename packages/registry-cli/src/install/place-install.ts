@@ -11,6 +11,17 @@ import { exists, renameWithRetry } from "@baiengine/cli-kit/system";
 export const installingPath = (dest: string) => join(dirname(dest), `.${basename(dest)}.installing-${process.pid}-${randomBytes(4).toString("hex")}`);
 const replacedPath = (dest: string) => join(dirname(dest), `.${basename(dest)}.replaced-${randomBytes(4).toString("hex")}`);
 
+/** A name beside an installed platform folder, read back (`parseAsideFolder`). */
+export type AsideFolder = { platform: string; kind: "installing"; pid: number } | { platform: string; kind: "replaced" };
+
+/** The platform and kind of an install's temporary folder or a moved-aside copy (the names above); null for any other name. */
+export function parseAsideFolder(name: string): AsideFolder | null {
+  const installing = /^\.([a-z0-9_-]+)\.installing-(\d+)-[0-9a-f]+$/.exec(name);
+  if (installing) return { platform: installing[1]!, kind: "installing", pid: Number(installing[2]) };
+  const replaced = /^\.([a-z0-9_-]+)\.replaced-[0-9a-f]+$/.exec(name);
+  return replaced ? { platform: replaced[1]!, kind: "replaced" } : null;
+}
+
 
 /**
  * Undoes what a killed install of `dest` left behind. Call it holding that platform's install lock,
@@ -19,16 +30,17 @@ const replacedPath = (dest: string) => join(dirname(dest), `.${basename(dest)}.r
  * otherwise; half-extracted folders are removed. Returns what it did, one line each.
  */
 export async function recoverInterrupted(dest: string): Promise<string[]> {
-  const prefix = `.${basename(dest)}.`;
-  const names = (await readdir(dirname(dest)).catch(() => [] as string[])).filter((n) => n.startsWith(prefix)).sort();
+  const names = (await readdir(dirname(dest)).catch(() => [] as string[])).sort();
   const done: string[] = [];
   for (const name of names) {
+    const aside = parseAsideFolder(name);
+    if (aside?.platform !== basename(dest)) continue;
     const path = join(dirname(dest), name);
-    const kind = name.slice(prefix.length).split("-")[0];
+    const kind = aside.kind;
     if (kind === "replaced" && !(await exists(dest))) {
       await renameWithRetry(path, dest);
       done.push(`restored ${dest} from ${name} (an earlier --force install was interrupted)`);
-    } else if (kind === "replaced" || kind === "installing") {
+    } else {
       await rm(path, { recursive: true, force: true });
       done.push(`removed ${name} (left by an interrupted install)`);
     }

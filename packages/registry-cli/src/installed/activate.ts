@@ -4,7 +4,7 @@ import type { ActiveEntry, ActiveRecord, Reporter } from "@baiengine/schema";
 import { compareEngineVersions } from "../version/compare-versions.js";
 import { readActiveRecord, withEnginesLock, writeActiveRecord } from "./active-record-file.js";
 import { switchedEntry, withActive } from "./manage-plan.js";
-import { isCpuPlatform } from "./platform-folder.js";
+import { accelOfFolder, isCpuPlatform } from "./platform-folder.js";
 
 /** A freshly installed engine platform (its checks and device probe passed, its folder renamed into place). */
 export interface InstalledTarget {
@@ -32,15 +32,15 @@ export interface Activation {
  * `use <engine>@<version> --accel cpu`). An active version whose folder is gone is replaced.
  */
 export function planActivation(current: ActiveEntry | undefined, target: InstalledTarget, activeInstalled: boolean): Omit<Activation, "active"> {
-  const { engineId, version, platform, osArch } = target;
+  const { engineId, version, platform } = target;
   if (current === undefined) return { activated: true, reason: "first install: active" };
   if (current.version === version && current.platform === platform) return { activated: false, reason: "already the active version" };
   if (!activeInstalled) return { activated: true, reason: `active (the active ${current.version} ${current.platform} is no longer installed)` };
   if (current.pinned) return { activated: false, reason: `not activated: ${engineId} is pinned to ${current.version} (use ${engineId}@latest to follow updates, or use ${engineId}@${version})` };
   const order = compareEngineVersions(version, current.version);
   if (order === null || order < 0) return { activated: false, reason: `not activated: the active ${current.version} is ${order === null ? "of another version scheme" : "newer"} (use ${engineId}@${version} to switch)` };
-  if (isCpuPlatform(platform, osArch) && !isCpuPlatform(current.platform, osArch)) {
-    return { activated: false, reason: `not activated: a cpu package does not replace the active GPU one (${current.platform}); use ${engineId}@${version} --accel ${platform.slice(osArch.length + 1)} to switch` };
+  if (isCpuPlatform(platform) && !isCpuPlatform(current.platform)) {
+    return { activated: false, reason: `not activated: a cpu package does not replace the active GPU one (${current.platform}); use ${engineId}@${version} --accel ${accelOfFolder(platform)} to switch` };
   }
   return { activated: true, reason: `active (was ${current.version} ${current.platform})` };
 }

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { lockPath, makeFolders } from "@baiengine/cli-kit/system";
-import { ACTIVE_RECORD_FILE, type ActiveRecord, type Reporter, safeParseActiveRecord } from "@baiengine/schema";
+import { ACTIVE_RECORD_FILE, type ActiveRecord, JsonDocumentError, parseStrictJson, type Reporter, safeParseActiveRecord } from "@baiengine/schema";
 import { ActiveRecordChangedError, ActiveRecordInvalidError, ActiveRecordNewerError, InstallRefusedError } from "../errors.js";
 import { removeStaleTempFiles, writeFileAtomic } from "../index-file/atomic-write.js";
 import { sha256Text } from "../index-file/read-index.js";
@@ -35,9 +35,10 @@ export async function readActiveRecord(enginesDir: string): Promise<LoadedActive
   if (text === null) return { file, record: emptyActiveRecord(), sha256: null };
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = parseStrictJson(text);
   } catch (error) {
-    throw new ActiveRecordInvalidError(file, [`not JSON (${(error as Error).message})`]);
+    if (!(error instanceof JsonDocumentError)) throw error;
+    throw new ActiveRecordInvalidError(file, [`not JSON as the app reads it (${error.message})`]);
   }
   const format = typeof json === "object" && json !== null ? (json as { format?: unknown }).format : undefined;
   if (typeof format === "number" && Number.isInteger(format) && format > ACTIVE_RECORD_FORMAT) throw new ActiveRecordNewerError(file, format, ACTIVE_RECORD_FORMAT);

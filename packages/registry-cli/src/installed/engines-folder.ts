@@ -1,8 +1,9 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { ENGINE_ID_PATTERN, type Manifest, type RuntimeManifest, safeParseManifest, VERSION_PATTERN } from "@baiengine/schema";
+import { ENGINE_ID_PATTERN, type Manifest, parseJsonDocument, type RuntimeManifest, safeParseManifest, VERSION_PATTERN } from "@baiengine/schema";
 import { processGone } from "@baiengine/cli-kit/system";
 import { platformFolderName } from "../install/engines-dir.js";
+import { parseAsideFolder } from "../install/place-install.js";
 import { readRuntimeStore } from "../install/runtime-store.js";
 import { type FileFacts, walkFiles } from "./file-usage.js";
 
@@ -81,8 +82,9 @@ const subfolders = async (dir: string) =>
 
 /** What a dot-named folder beside an install is: a temporary one of an install, or one moved aside. */
 function dotFolderReason(name: string): string {
-  if (/\.installing-/.test(name)) return "half-installed (an install in progress, or one that was interrupted: the next install of that platform removes it)";
-  if (/\.replaced-/.test(name)) return "an installed copy moved aside by a --force install (put back or removed by the next install of that platform)";
+  const aside = parseAsideFolder(name);
+  if (aside?.kind === "installing") return "half-installed (an install in progress, or one that was interrupted: the next install of that platform removes it)";
+  if (aside?.kind === "replaced") return "an installed copy moved aside by a --force install (put back or removed by the next install of that platform)";
   return "not an install (a hidden folder)";
 }
 
@@ -128,30 +130,22 @@ export async function scanEnginesFolder(enginesDir: string): Promise<EnginesFold
 
 /** What a dot-named folder in a version folder is (an install's temporary folder, a copy moved aside), or null for any other hidden folder. */
 function asideOf(name: string, engineId: string, version: string, whole: ReadonlySet<string>): EngineStray | null {
-  const installing = /^\.([a-z0-9_-]+)\.installing-(\d+)-[0-9a-f]+$/.exec(name);
-  if (installing) {
-    const pid = Number(installing[2]);
-    // The pid in the name is the installing process (install-package's installingPath); while it runs, its folder is being written.
-    const leave = processGone(pid) ? null : `an install in progress (process ${pid} is running)`;
-    return { engineId, version, platform: installing[1]!, kind: "installing", leave };
+  const aside = parseAsideFolder(name);
+  if (aside === null) return null;
+  const { platform, kind } = aside;
+  if (aside.kind === "installing") {
+    // The pid in the name is the installing process (installingPath); while it runs, its folder is being written.
+    const leave = processGone(aside.pid) ? null : `an install in progress (process ${aside.pid} is running)`;
+    return { engineId, version, platform, kind, leave };
   }
-  const replaced = /^\.([a-z0-9_-]+)\.replaced-[0-9a-f]+$/.exec(name);
-  if (!replaced) return null;
-  const platform = replaced[1]!;
-  return { engineId, version, platform, kind: "replaced", leave: whole.has(platform) ? null : `the only copy of ${platform}: the next install of that platform puts it back` };
+  return { engineId, version, platform, kind, leave: whole.has(platform) ? null : `the only copy of ${platform}: the next install of that platform puts it back` };
 }
 
 /** An installed platform folder counts only with a valid manifest naming that engine, version and platform, and its server there. */
 export async function checkEngineFolder(dir: string, id: string, version: string, platform: string): Promise<{ manifest: Manifest } | { reason: string }> {
-  const text = await readFile(join(dir, "manifest.json"), "utf8").catch(() => null);
-  if (text === null) return { reason: "no manifest.json (not an installed package)" };
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return { reason: "its manifest.json is not JSON" };
-  }
-  const parsed = safeParseManifest(json);
+  const bytes = await readFile(join(dir, "manifest.json")).catch(() => null);
+  if (bytes === null) return { reason: "no manifest.json (not an installed package)" };
+  const parsed = parseJsonDocument(bytes, safeParseManifest);
   if (!parsed.ok) return { reason: `its manifest.json is invalid (${parsed.issues[0]})` };
   const m = parsed.value;
   if (m.engineId !== id || m.version !== version || platformFolderName(m) !== platform) {

@@ -1,13 +1,13 @@
 /**
- * The parts of an installed platform folder's name, `<os>-<arch>-<accelerator token>[-variant]`,
- * that activation rules look at. Pure.
+ * The parts of an installed platform folder's name, `<os>-<arch>-<accelerator token>[-variant]`
+ * (os and arch hold no dash), that activation rules look at. Pure.
  */
 
-/** The accelerator part of a platform folder on `osArch`: `linux-x86_64-cuda13` → `cuda13`, `linux-x86_64-cpu-avx2` → `cpu-avx2`. */
-export const accelPart = (platform: string, osArch: string): string => platform.slice(osArch.length + 1);
+/** The machine part: `linux-x86_64-cuda13` → `linux-x86_64` (the active record's key). */
+export const osArchOfFolder = (platform: string): string => platform.split("-").slice(0, 2).join("-");
+
+/** The accelerator part: `linux-x86_64-cuda13` → `cuda13`, `linux-x86_64-cpu-avx2` → `cpu-avx2`. */
+export const accelOfFolder = (platform: string): string => platform.split("-").slice(2).join("-");
 
 /** Whether a platform folder holds a CPU build (its accelerator token is `cpu`, whatever the variant). */
-export const isCpuPlatform = (platform: string, osArch: string): boolean => accelPart(platform, osArch).split("-")[0] === "cpu";
-
-/** The accelerator part of a platform folder name alone (`<os>-<arch>-<accel>[-variant]`; os and arch hold no dash): `linux-x86_64-cuda13` → `cuda13`. */
-export const accelOfFolder = (platform: string): string => platform.split("-").slice(2).join("-");
+export const isCpuPlatform = (platform: string): boolean => accelOfFolder(platform).split("-")[0] === "cpu";

@@ -3,7 +3,7 @@ import { AcceleratorNotChosenError, EngineNotInstalledError, NoLatestVersionErro
 import type { PublishedVersion } from "../history/engine-history.js";
 import type { EnginesFolder, InstalledEngine } from "./engines-folder.js";
 import { activeEntry, installedOf, type ManagePlan, switchedEntry, withActive } from "./manage-plan.js";
-import { accelPart, isCpuPlatform } from "./platform-folder.js";
+import { accelOfFolder, isCpuPlatform } from "./platform-folder.js";
 
 /**
  * Pure plans of `use` and `rollback`: which installed version and platform folder becomes active
@@ -24,7 +24,7 @@ export interface UseRequest {
   published?: readonly PublishedVersion[];
 }
 
-const accelOf = (e: InstalledEngine) => accelPart(e.platform, e.osArch);
+const accelOf = (e: InstalledEngine) => accelOfFolder(e.platform);
 const named = (e: { version: string; platform: string }) => `${e.version} ${e.platform}`;
 const versionsOf = (list: InstalledEngine[]) => [...new Set(list.map((e) => e.version))];
 
@@ -39,7 +39,7 @@ export function planUse(folder: EnginesFolder, record: ActiveRecord, req: UseReq
   if (installed.length === 0) throw new EngineNotInstalledError(req.engineId, folder.enginesDir, req.osArch);
   const latest = req.version === "latest";
   const { target, notes } = latest ? chooseLatest(installed, current, req) : { target: chooseVersion(installed, current, req), notes: [] as string[] };
-  if (!latest && req.accel === undefined && current && isCpuPlatform(target.platform, target.osArch) && !isCpuPlatform(current.platform, req.osArch)) {
+  if (!latest && req.accel === undefined && current && isCpuPlatform(target.platform) && !isCpuPlatform(current.platform)) {
     notes.push(`${target.version} is installed as a cpu build only: it replaces the active GPU ${current.platform} because that version was asked for (rollback ${req.engineId} goes back)`);
   }
   const pinned = !latest;
@@ -113,9 +113,9 @@ export function chooseLatest(installed: InstalledEngine[], current: ActiveEntry 
   const active = current;
   const activeInstalled = installed.some((e) => e.version === active.version && e.platform === active.platform);
   let others = pool;
-  if (activeInstalled && !isCpuPlatform(active.platform, req.osArch)) {
-    for (const e of others.filter((x) => isCpuPlatform(x.platform, x.osArch))) notes.push(`passed over ${named(e)}: a cpu package does not replace the active GPU one (use ${req.engineId}@${e.version} --accel ${accelOf(e)} to switch)`);
-    others = others.filter((x) => !isCpuPlatform(x.platform, x.osArch));
+  if (activeInstalled && !isCpuPlatform(active.platform)) {
+    for (const e of others.filter((x) => isCpuPlatform(x.platform))) notes.push(`passed over ${named(e)}: a cpu package does not replace the active GPU one (use ${req.engineId}@${e.version} --accel ${accelOf(e)} to switch)`);
+    others = others.filter((x) => !isCpuPlatform(x.platform));
   }
   if (others.length === 0) throw new NoLatestVersionError(req.engineId, req.osArch, notes.length > 0 ? notes : [`nothing installed for ${active.platform}`], hint);
   const target = pickPlatform(others.filter((e) => e.version === others[0]!.version), undefined, current);

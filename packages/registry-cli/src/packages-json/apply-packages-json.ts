@@ -1,19 +1,16 @@
-import { readFile } from "node:fs/promises";
 import { exists } from "@baiengine/cli-kit/system";
 import { type PackagesIndex, parseJsonDocument, safeParsePackagesIndex } from "@baiengine/schema";
 import { IndexInvalidError, UpdateRefusedError } from "../errors.js";
 import { writeFileAtomic } from "../index-file/atomic-write.js";
 import { type LockOptions, lockIndex } from "../index-file/index-lock.js";
 import { createIndex, modifyIndex } from "../index-file/modify-index.js";
-import { readIndex } from "../index-file/read-index.js";
+import { readIndex, readIndexBytes } from "../index-file/read-index.js";
 import { type MigrateChanges, type MigrateOptions, planMigrate } from "./plan-migrate.js";
 import { toPackagesIndex } from "./to-packages-index.js";
 
 /** Reads and validates a packages.json (any historical shape); throws IndexInvalidError with `path: reason` lines. */
 export async function readPackagesIndex(file: string): Promise<PackagesIndex> {
-  const bytes = await readFile(file).catch((error: NodeJS.ErrnoException) => {
-    throw new IndexInvalidError(file, [`(root): ${error.code === "ENOENT" ? "file not found" : `cannot be read (${error.code ?? error.message})`}`], "pass --from <path to packages.json>");
-  });
+  const bytes = await readIndexBytes(file, "--from", "pass --from <path to packages.json>");
   const result = parseJsonDocument(bytes, safeParsePackagesIndex);
   if (!result.ok) throw new IndexInvalidError(file, result.issues, "fix the listed fields of packages.json");
   return result.value;
