@@ -172,12 +172,15 @@ describe("versions side by side, an active version, use, rollback", () => {
     await writeFile(join(dir, "hello", "9.9.9", "linux-x86_64-cpu", "notes.txt"), "not a package");
     // The cache of an index read from its URL is the tool's own, not a stray.
     await mkdir(join(dir, "registries", "127.0.0.1_8765-0a1b2c3d", "index"), { recursive: true });
+    // So is the lock folder a killed command left (the next command takes it over).
+    await mkdir(join(dir, "active.json.lock"));
     const r = await runCli(["installed", "--engines-dir", dir]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^ENGINE\s+VERSION\s+PLATFORM\s+SIZE\s+RUNTIME\s+ACTIVE\s+NEWER\n[- ]+\nhello\s+0\.2\.0\s+linux-x86_64-cpu\s+\S+ \S+\s+-\s+active\n$/);
     expect(r.stderr).toContain(`warning: ${join(dir, "hello", "0.2.0", ".linux-x86_64-cuda13.installing-4242-abcd1234")}: half-installed`);
     expect(r.stderr).toContain(`warning: ${join(dir, "hello", "9.9.9", "linux-x86_64-cpu")}: no manifest.json (not an installed package); not counted as installed`);
     expect(r.stderr).not.toContain(join(dir, "registries"));
+    expect(r.stderr).not.toContain("active.json.lock");
     // The active version deleted by hand: named, and the next install takes its place.
     await rm(join(dir, "hello", "0.2.0", "linux-x86_64-cpu"), { recursive: true });
     const gone = await runCli(["installed", "--engines-dir", dir, "--json"]);

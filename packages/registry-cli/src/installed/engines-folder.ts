@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { ENGINE_ID_PATTERN, type Manifest, parseJsonDocument, type RuntimeManifest, safeParseManifest, VERSION_PATTERN } from "@baiengine/schema";
-import { processGone } from "@baiengine/cli-kit/system";
+import { ACTIVE_RECORD_FILE, ENGINE_ID_PATTERN, type Manifest, parseJsonDocument, type RuntimeManifest, safeParseManifest, VERSION_PATTERN } from "@baiengine/schema";
+import { lockPathFor, processGone } from "@baiengine/cli-kit/system";
 import { platformFolderName } from "../install/engines-dir.js";
 import { parseAsideFolder } from "../install/place-install.js";
 import { readRuntimeStore } from "../install/runtime-store.js";
@@ -14,7 +14,8 @@ import { type FileFacts, walkFiles } from "./file-usage.js";
  *
  * Layout: `<engines-dir>/<engineId>/<version>/<os>-<arch>-<accel>[-variant]/` (an extracted
  * package: `manifest.json`, the server, `libs/`), `runtimes/<runtimeId>/<version>/<os>-<arch>/`,
- * `active.json` (the active record), `.downloads/` (partial downloads and locks), `.trash/`
+ * `active.json` (the active record) and `active.json.lock/` (its lock, left behind by a killed command
+ * until the next one takes it over), `.downloads/` (partial downloads and locks), `.trash/`
  * (folders being removed), `incoming/` (offline installs), `registries/` (indexes read from a URL).
  */
 export interface InstalledEngine {
@@ -75,7 +76,7 @@ export interface EnginesFolder {
 }
 
 /** Top-level names of the engines folder that are not engines. */
-export const RESERVED_NAMES = new Set([".downloads", ".trash", "runtimes", "incoming", "registries"]);
+export const RESERVED_NAMES = new Set([".downloads", ".trash", "runtimes", "incoming", "registries", lockPathFor(ACTIVE_RECORD_FILE)]);
 
 const subfolders = async (dir: string) =>
   (await readdir(dir, { withFileTypes: true }).catch(() => [])).filter((e) => e.isDirectory()).map((e) => e.name).sort();
