@@ -496,8 +496,18 @@ describe("the index's history and the disk", () => {
     // Said before the download starts, not after it.
     expect(exact.stderr.indexOf(warning)).toBeGreaterThanOrEqual(0);
     expect(exact.stderr.indexOf(warning)).toBeLessThan(exact.stderr.indexOf("download, verify and extract"));
+    // The active version, installed before the index withdrew it: installed names it, with the way off it.
+    const listed = await runCli(["installed", "--engines-dir", dir, "--registry", copy]);
+    expect(listed.stderr).toContain("warning: hello 0.3.0 linux-x86_64-cpu is yanked in the index (crashes on load); it is the active version: use hello@<version> to move off it");
+    expect(listed.stderr).not.toContain("hello 0.2.0 linux-x86_64-cpu is yanked");
+    const json = JSON.parse((await runCli(["installed", "--engines-dir", dir, "--registry", copy, "--json"])).stdout);
+    expect(json.engines.map((e: { version: string; yanked: unknown }) => [e.version, e.yanked])).toEqual([
+      ["0.2.0", null],
+      ["0.3.0", { reason: "crashes on load", date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) }],
+    ]);
     const unyank = await runCli(["unyank", "hello@0.3.0", "--registry", copy]);
     expect(unyank.stdout).toBe("hello 0.3.0: no longer yanked\n");
+    expect((await runCli(["installed", "--engines-dir", dir, "--registry", copy])).stderr).not.toContain("yanked");
   });
 });
 

@@ -35,8 +35,8 @@ export function declareInstalledCommands(program: Command, common: (command: Com
     .action(async (ref: string, opts) => show(opts)(await (await import("../commands/yank.js")).yankCommand(ref, opts, false)));
 
   enginesFolder(program.command("installed"))
-    .description("every installed engine version and platform, read from disk: size, runtime pack, active, newer in the index")
-    .option("--registry <path>", "the index to compare with (NEWER column): engines.json or packages.json, a path or its http(s):// or file:// URL")
+    .description("every installed engine version and platform, read from disk: size, runtime pack, active; newer and yanked in the index")
+    .option("--registry <path>", "the index to compare with (NEWER column, yanked versions): engines.json or packages.json, a path or its http(s):// or file:// URL")
     .option("--trust <root.json>", "the registry's root.json, when it is signed (remembered for this registry)")
     .action(async (opts) => show(opts)(await (await import("../commands/installed.js")).installedCommand(opts)));
 

@@ -6,7 +6,7 @@ import { listInstalled } from "../installed/installed-list.js";
 import { formatTable } from "../list/list-engines.js";
 import { enginesDirOf } from "./render-manage.js";
 
-/** `installed`: every installed engine version and platform, read from disk, with size, runtime, active and newer-in-index. */
+/** `installed`: every installed engine version and platform, read from disk, with size, runtime, active, and (with --registry) newer and yanked versions. */
 export async function installedCommand(opts: { enginesDir?: string; registry?: string; trust?: string }): Promise<Rendered> {
   const enginesDir = await enginesDirOf(opts);
   const loadWarnings: string[] = [];
@@ -28,6 +28,7 @@ export async function installedCommand(opts: { enginesDir?: string; registry?: s
     ...loadWarnings,
     ...(report.recordProblem ? [`${report.recordProblem.message}; no version is shown as active (${report.recordProblem.hint})`] : []),
     ...report.strays.map((s) => `${s.dir}: ${s.reason}; not counted as installed`),
+    ...report.engines.filter((e) => e.yanked).map((e) => `${e.engineId} ${e.version} ${e.platform} is yanked in the index (${e.yanked!.reason})${e.active ? `; it is the active version: ${e.newer ? `install ${e.engineId}@${e.newer}, or ` : ""}use ${e.engineId}@<version> to move off it` : ""}`),
     ...report.missing.map((m) => `${m.engineId} on ${m.osArch}: the active ${m.version} ${m.platform} is not installed (deleted by hand?); pick one: use ${m.engineId}@<version>`),
   ];
   return { json: report, lines, warnings };

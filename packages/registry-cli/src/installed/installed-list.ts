@@ -22,6 +22,8 @@ export interface InstalledRow {
   pinned: boolean;
   /** The newest stable, non-yanked version of the index with a package for this platform, when above this one. */
   newer: string | null;
+  /** Why the index withdrew this version (`yank`), or null: not yanked, or no index given. */
+  yanked: { reason: string; date: string | null } | null;
 }
 
 export interface InstalledReport {
@@ -66,6 +68,7 @@ export async function listInstalled(enginesDir: string, options: { registry?: Re
       active,
       pinned: active && Boolean(activeEntry(record, e.engineId, e.osArch)?.pinned),
       newer: options.registry ? newerInIndex(options.registry, e.engineId, e.platform, e.version) : null,
+      yanked: options.registry ? yankedInIndex(options.registry, e.engineId, e.version) : null,
     };
   });
   const installed = new Set(folder.engines.map((e) => `${e.engineId}/${e.osArch}/${e.version}/${e.platform}`));
@@ -91,4 +94,10 @@ function newerInIndex(registry: Registry, engineId: string, platform: string, ve
   if (!best) return null;
   const order = compareEngineVersions(best.version, version);
   return order !== null && order > 0 ? best.version : null;
+}
+
+function yankedInIndex(registry: Registry, engineId: string, version: string): { reason: string; date: string | null } | null {
+  const engine = registry.engines.find((e) => e.id === engineId);
+  const yanked = engine ? publishedVersions(engine).find((v) => v.version === version)?.yanked : undefined;
+  return yanked ? { reason: yanked.reason, date: yanked.date ?? null } : null;
 }
