@@ -13,8 +13,30 @@ export class IndexInvalidError extends FailureError {
   }
 }
 
+/**
+ * Another process held a lock past the wait: `lock` is the lock folder, `holder` who holds it (pid,
+ * host, command, as it recorded itself), `waitedMs` how long this process waited.
+ */
+export class LockTimeoutError extends FailureError {
+  constructor(
+    message: string,
+    hint: string,
+    readonly lock: string,
+    readonly holder: string,
+    readonly waitedMs: number,
+  ) {
+    super(message, hint);
+  }
+}
+
 /** Another process holds the index lock for longer than the timeout. */
-export class IndexLockedError extends FailureError {}
+export class IndexLockedError extends LockTimeoutError {}
+
+/** Another command on the engines folder (`use`, `remove`, `prune`, an install's activation) held its lock past the wait. */
+export class EnginesFolderLockedError extends LockTimeoutError {}
+
+/** Another install of the same package file held its lock past the wait (a stalled download). */
+export class InstallLockedError extends LockTimeoutError {}
 
 /** The index changed on disk between reading and writing it (a writer that ignored the lock). */
 export class IndexChangedError extends FailureError {}

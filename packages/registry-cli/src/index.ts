@@ -1,5 +1,5 @@
 // The public API, named: what the app side and the tests use. A new export is a decision, not a side effect of a file.
-export { DeviceProbeRefusedError, DownloadError, HashMismatchError, IndexChangedError, IndexInvalidError, IndexLockedError, InstallRefusedError, NoPackageFitsError, PackageRefusedError, UpdateRefusedError } from "./errors.js";
+export { DeviceProbeRefusedError, DownloadError, EnginesFolderLockedError, HashMismatchError, IndexChangedError, IndexInvalidError, IndexLockedError, InstallLockedError, InstallRefusedError, LockTimeoutError, NoPackageFitsError, PackageRefusedError, UpdateRefusedError } from "./errors.js";
 export {
   AcceleratorNotChosenError,
   ActiveRecordChangedError,

@@ -27,6 +27,9 @@ export function lockIndex(file: string, options: LockOptions = {}): Promise<() =
       new IndexLockedError(
         `${file} is locked by ${holder}; gave up after ${Math.round(timeoutMs / 1000)}s`,
         `wait for that process to finish; if it is gone, its lock ${lock} is taken over at once when its process has exited on this host, or after ${staleMs / 1000}s without a heartbeat`,
+        lock,
+        holder,
+        timeoutMs,
       ),
   });
 }

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { lockPath, makeFolders } from "@baiengine/cli-kit/system";
 import { ACTIVE_RECORD_FILE, type ActiveRecord, JsonDocumentError, parseStrictJson, type Reporter, safeParseActiveRecord } from "@baiengine/schema";
-import { ActiveRecordChangedError, ActiveRecordInvalidError, ActiveRecordNewerError, InstallRefusedError } from "../errors.js";
+import { ActiveRecordChangedError, ActiveRecordInvalidError, ActiveRecordNewerError, EnginesFolderLockedError } from "../errors.js";
 import { removeStaleTempFiles, writeFileAtomic } from "../index-file/atomic-write.js";
 import { sha256Text } from "../index-file/read-index.js";
 
@@ -68,14 +68,17 @@ const ENGINES_LOCK_TIMEOUT_MS = 5 * 60_000;
  * Runs `work` holding the engines folder's lock (`active.json.lock`): every change to the active
  * record and every removal of an installed folder happens under it, so `use`, `remove`, `prune` and
  * an install's activation never interleave. Temp files a killed writer left are removed first.
+ * Throws EnginesFolderLockedError when another holder does not finish within `timeoutMs` (5 minutes).
  */
-export async function withEnginesLock<T>(enginesDir: string, reporter: Reporter, work: () => Promise<T>): Promise<T> {
+export async function withEnginesLock<T>(enginesDir: string, reporter: Reporter, work: () => Promise<T>, options: { timeoutMs?: number } = {}): Promise<T> {
   await makeFolders(enginesDir);
   const file = activeRecordPath(enginesDir);
+  const timeoutMs = options.timeoutMs ?? ENGINES_LOCK_TIMEOUT_MS;
   const release = await lockPath(file, {
-    timeoutMs: ENGINES_LOCK_TIMEOUT_MS,
+    timeoutMs,
     onWait: (holder) => reporter.log?.("info", `waiting for another command on ${enginesDir}: ${holder}`),
-    timedOut: (holder, lock, staleMs) => new InstallRefusedError(`another command on ${enginesDir} (${holder}) did not finish within 5 minutes`, `if it is gone, its lock ${lock} is taken over after ${staleMs / 1000}s`),
+    timedOut: (holder, lock, staleMs) =>
+      new EnginesFolderLockedError(`another command on ${enginesDir} (${holder}) did not finish within ${Math.round(timeoutMs / 1000)}s`, `wait for it to finish; if it is gone, its lock ${lock} is taken over after ${staleMs / 1000}s`, lock, holder, timeoutMs),
   });
   try {
     await removeStaleTempFiles(file);
