@@ -1,7 +1,7 @@
 import { pathToFileURL } from "node:url";
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { copyFile, mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { copyFile, cp, mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { pack, packRuntime } from "@baiengine/packer";
 import { safeParseActiveRecord } from "@baiengine/schema";
@@ -225,6 +225,38 @@ describe("runtime packs go with the last engine that links them", () => {
     report = await installed(dir);
     expect(report.runtimes).toEqual([]);
     expect(activeOf(report)).toEqual(["0.3.0 linux-x86_64-cpu pinned"]);
+  });
+
+  it("prune takes a damaged store no engine links and a dead runtime install's leftover; a damaged store an engine still links stays, said so", async () => {
+    const dir = join(root, "engines-runtime-strays");
+    expect((await install(dir, "hello@0.1.0", "cuda13")).code).toBe(0);
+    const versionDir = join(dir, "runtimes", RUNTIME, "13.0.1");
+    const store = join(versionDir, "linux-x86_64");
+    // A copy (new inodes: nothing links it) of another version, its manifest gone.
+    const orphan = join(dir, "runtimes", RUNTIME, "13.0.0", "linux-x86_64");
+    await cp(store, orphan, { recursive: true });
+    await rm(join(orphan, "manifest.json"));
+    const dead = spawnSync(process.execPath, ["-e", ""]).pid;
+    const leftover = join(versionDir, `.linux-x86_64.installing-${dead}-0badc0de`);
+    await mkdir(leftover);
+    await writeFile(join(leftover, "part"), "x".repeat(1000));
+    // The installed engine's own store, damaged too: its library stays hard-linked into the engine.
+    const manifest = await readFile(join(store, "manifest.json"));
+    await rm(join(store, "manifest.json"));
+    const dry = await cli(dir, ["prune", "--dry-run"]);
+    expect(dry.stdout).toMatch(new RegExp(`would remove runtime ${RUNTIME} 13\\.0\\.0 linux-x86_64 \\(damaged: its manifest\\.json is missing; \\d+ bytes\\): ${orphan}\n`));
+    expect(existsSync(orphan)).toBe(true);
+    const prune = await cli(dir, ["prune"]);
+    expect(prune.code, prune.stderr).toBe(0);
+    expect(prune.stdout).toContain(`left ${store}: an installed engine still links it: the next install that needs it repairs it\n`);
+    expect(prune.stdout).toContain(`remove runtime ${RUNTIME} 13.0.1 linux-x86_64 (left half-installed by an interrupted install; 1000 bytes): ${leftover}\n`);
+    expect(existsSync(join(dir, "runtimes", RUNTIME, "13.0.0"))).toBe(false);
+    expect(existsSync(leftover)).toBe(false);
+    expect(existsSync(store)).toBe(true);
+    await writeFile(join(store, "manifest.json"), manifest);
+    const report = await installed(dir);
+    expect(report.runtimes.map((r) => [r.version, r.linkedBy])).toEqual([["13.0.1", 1]]);
+    expect(report.engines.map((e) => e.version)).toEqual(["0.1.0"]);
   });
 
   it("an update whose device probe finds no device stays uninstalled and inactive; the active one stays, with a message", async () => {

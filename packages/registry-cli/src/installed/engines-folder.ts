@@ -5,7 +5,7 @@ import { lockPathFor, processGone } from "@baiengine/cli-kit/system";
 import { platformFolderName } from "../install/engines-dir.js";
 import { parseAsideFolder } from "../install/place-install.js";
 import { readRuntimeStore } from "../install/runtime-store.js";
-import { type FileFacts, walkFiles } from "./file-usage.js";
+import { type FileFacts, linkedOutside, walkFiles } from "./file-usage.js";
 
 /**
  * What an engines folder holds, read from disk each time (nothing is remembered elsewhere, so a
@@ -47,6 +47,8 @@ export interface StrayFolder {
   files: FileFacts[];
   /** Set for a folder in an engine's version folder that `remove` and `prune` may take: see EngineStray. */
   engine?: EngineStray;
+  /** Set for a folder in a runtime's version folder that `prune` may take: see RuntimeStray. */
+  runtime?: RuntimeStray;
 }
 
 /**
@@ -64,6 +66,25 @@ export interface EngineStray {
    * Why it must be left alone now, or null: an `installing` folder whose process (the pid in its
    * name) still runs on this host is an install in progress; a `replaced` copy whose platform folder
    * is not installed whole is the copy the next install of that platform puts back.
+   */
+  leave: string | null;
+}
+
+/**
+ * A stray inside `runtimes/<runtimeId>/<version>/` that `prune` may take: a store folder that is not
+ * whole (`damaged`, with `damage` saying what is missing) or a runtime install's temporary
+ * `.<platform>.installing-<pid>-*`.
+ */
+export interface RuntimeStray {
+  runtimeId: string;
+  version: string;
+  /** `<os>-<arch>`. */
+  platform: string;
+  kind: "damaged" | "installing";
+  damage: string;
+  /**
+   * Why it must be left alone now, or null: an install in progress (its process runs on this host),
+   * or a damaged store an installed engine still links (the next install that needs it repairs it).
    */
   leave: string | null;
 }
@@ -165,10 +186,25 @@ async function scanRuntimeStores(enginesDir: string, strays: StrayFolder[]): Pro
       for (const platform of await subfolders(join(root, runtimeId, version))) {
         const dir = join(root, runtimeId, version, platform);
         const state = platform.startsWith(".") ? { ok: false as const, damage: dotFolderReason(platform) } : await readRuntimeStore(dir, { runtimeId, version, platform });
-        if (state.ok) stores.push({ runtimeId, version, platform, dir, manifest: state.runtime.manifest, files: await walkFiles(dir) });
-        else strays.push({ dir, reason: `runtime store: ${state.damage}`, files: await walkFiles(dir) });
+        const files = await walkFiles(dir);
+        if (state.ok) stores.push({ runtimeId, version, platform, dir, manifest: state.runtime.manifest, files });
+        else {
+          const runtime = runtimeStrayOf(platform, { runtimeId, version, damage: state.damage }, files);
+          strays.push({ dir, reason: `runtime store: ${state.damage}`, files, ...(runtime ? { runtime } : {}) });
+        }
       }
     }
   }
   return stores;
+}
+
+/** What a runtime store folder that is not whole is, for `prune`; null for a hidden folder no install made. */
+function runtimeStrayOf(name: string, of: Pick<RuntimeStray, "runtimeId" | "version" | "damage">, files: readonly FileFacts[]): RuntimeStray | null {
+  if (!name.startsWith(".")) {
+    const leave = linkedOutside(files) ? "an installed engine still links it: the next install that needs it repairs it" : null;
+    return { ...of, platform: name, kind: "damaged", leave };
+  }
+  const aside = parseAsideFolder(name);
+  if (aside?.kind !== "installing") return null;
+  return { ...of, platform: aside.platform, kind: "installing", leave: processGone(aside.pid) ? null : `an install in progress (process ${aside.pid} is running)` };
 }

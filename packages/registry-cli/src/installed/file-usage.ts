@@ -56,3 +56,10 @@ export function bytesFreed(files: readonly FileFacts[]): number {
   for (const h of held.values()) if (h.count >= h.links) total += h.size;
   return total;
 }
+
+/** Whether any of a folder's files has a hard link outside it (an installed engine linking a runtime store's library). */
+export function linkedOutside(files: readonly FileFacts[]): boolean {
+  const own = new Map<string, number>();
+  for (const f of files) own.set(f.inode, (own.get(f.inode) ?? 0) + 1);
+  return files.some((f) => f.links > own.get(f.inode)!);
+}

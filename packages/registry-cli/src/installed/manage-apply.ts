@@ -9,7 +9,7 @@ import { removeEmptyParents } from "../install/pipeline.js";
 import { runtimeLockPath } from "../install/runtime-plan.js";
 import { emptyActiveRecord, readActiveRecord, withEnginesLock, writeActiveRecord } from "./active-record-file.js";
 import { type EnginesFolder, scanEnginesFolder } from "./engines-folder.js";
-import { walkFiles } from "./file-usage.js";
+import { linkedOutside, walkFiles } from "./file-usage.js";
 import type { ManagePlan, Removal } from "./manage-plan.js";
 
 export interface ManageResult extends ManagePlan {
@@ -76,8 +76,8 @@ async function moveToTrash(enginesDir: string, removal: Removal, levels: number)
     await renameWithRetry(removal.dir, join(trash, name));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? "";
-    // A leftover of an interrupted install may be cleaned up by that platform's next install meanwhile.
-    if (code === "ENOENT" && removal.kind === "stray") return;
+    // A leftover or damaged folder (one with a reason) may be cleaned up by that platform's next install meanwhile.
+    if (code === "ENOENT" && removal.reason !== undefined) return;
     if (["EBUSY", "EPERM", "EACCES"].includes(code)) {
       throw new FolderInUseError(removal.dir, code, `${removal.id} ${removal.version}`);
     }
@@ -92,10 +92,7 @@ async function removeStore(enginesDir: string, removal: Removal, reporter: Repor
   const lock = runtimeLockPath(enginesDir, { runtimeId: removal.id, version: removal.version, os, arch });
   const release = await takeInstallLock({ lock, filename: basename(lock) }, reporter);
   try {
-    const files = await walkFiles(removal.dir);
-    const own = new Map<string, number>();
-    for (const f of files) own.set(f.inode, (own.get(f.inode) ?? 0) + 1);
-    if (files.some((f) => f.links > own.get(f.inode)!)) return false;
+    if (linkedOutside(await walkFiles(removal.dir))) return false;
     await moveToTrash(enginesDir, removal, 3);
     return true;
   } finally {

@@ -1,7 +1,7 @@
 import { type ActiveEntry, type ActiveRecord, DEFAULT_PRUNE_KEEP } from "@baiengine/schema";
 import { ActiveVersionError, EngineNotInstalledError, VersionNotInstalledError } from "../errors.js";
 import { newestFirst } from "../history/engine-history.js";
-import type { EngineStray, EnginesFolder, InstalledEngine, InstalledStore, StrayFolder } from "./engines-folder.js";
+import type { EngineStray, EnginesFolder, InstalledEngine, InstalledStore, RuntimeStray, StrayFolder } from "./engines-folder.js";
 import { bytesFreed, folderBytes } from "./file-usage.js";
 import { accelOfFolder } from "./platform-folder.js";
 import { runtimeLinkOf, storeInodes, storesInUse } from "./runtime-links.js";
@@ -23,7 +23,7 @@ export interface Removal {
   dir: string;
   /** Bytes of the folder's files (each file once). */
   bytes: number;
-  /** For a stray: what it is (`damaged: its server ... is missing`). */
+  /** For a stray or a damaged runtime store: what it is (`damaged: its server ... is missing`). */
   reason?: string;
 }
 
@@ -79,11 +79,18 @@ export interface RemoveRequest {
 }
 
 type EngineStrayFolder = StrayFolder & { engine: EngineStray };
+type RuntimeStrayFolder = StrayFolder & { runtime: RuntimeStray };
 
 /** Strays of engine versions `remove` and `prune` take (damaged platform folders, leftovers of interrupted installs), and the notes on those left alone. */
 function straysFor(folder: EnginesFolder, match: (s: EngineStray) => boolean): { strays: EngineStrayFolder[]; notes: string[] } {
   const all = folder.strays.filter((s): s is EngineStrayFolder => s.engine !== undefined && match(s.engine));
   return { strays: all.filter((s) => s.engine.leave === null), notes: all.filter((s) => s.engine.leave !== null).map((s) => `left ${s.dir}: ${s.engine.leave}`) };
+}
+
+/** Runtime strays `prune` takes (damaged stores no engine links, leftovers of dead runtime installs), and the notes on those left alone. */
+function runtimeStraysOf(folder: EnginesFolder): { strays: RuntimeStrayFolder[]; notes: string[] } {
+  const all = folder.strays.filter((s): s is RuntimeStrayFolder => s.runtime !== undefined);
+  return { strays: all.filter((s) => s.runtime.leave === null), notes: all.filter((s) => s.runtime.leave !== null).map((s) => `left ${s.dir}: ${s.runtime.leave}`) };
 }
 
 /**
@@ -109,8 +116,9 @@ export function planRemove(folder: EnginesFolder, record: ActiveRecord, req: Rem
 /**
  * `prune [--keep N]`: per engine and platform folder, all but the active (the pinned one is the
  * active one) and the N newest other versions; damaged platform folders and leftovers of interrupted
- * installs (never one in progress) go too. `save` records N as prune's default (`keep` in the
- * record). Throws EngineNotInstalledError for an `engineId` with nothing installed.
+ * installs (never one in progress) go too, and without `engineId` the damaged runtime stores no
+ * installed engine links. `save` records N as prune's default (`keep` in the record). Throws
+ * EngineNotInstalledError for an `engineId` with nothing installed.
  */
 export function planPrune(folder: EnginesFolder, record: ActiveRecord, options: { keep?: number; engineId?: string; save?: boolean }, now: Date): ManagePlan {
   const keep = options.keep ?? record.keep ?? DEFAULT_PRUNE_KEEP;
@@ -127,10 +135,12 @@ export function planPrune(folder: EnginesFolder, record: ActiveRecord, options: 
     const others = newestFirst(group).filter((e) => !isActive(record, e));
     targets.push(...others.slice(keep));
   }
+  const runtime = options.engineId === undefined ? runtimeStraysOf(folder) : { strays: [], notes: [] };
   const saved = options.save && record.keep !== keep ? { ...record, keep } : record;
-  const plan = planRemovals(folder, saved, targets, strays, now);
-  if (saved === record) return { ...plan, notes };
-  return { ...plan, record: plan.record ?? saved, lines: [...plan.lines, `prune's default --keep: ${record.keep ?? `${DEFAULT_PRUNE_KEEP} (built in)`} -> ${keep}, saved in the active record`], notes };
+  const plan = planRemovals(folder, saved, targets, strays, now, runtime.strays);
+  const allNotes = [...notes, ...runtime.notes];
+  if (saved === record) return { ...plan, notes: allNotes };
+  return { ...plan, record: plan.record ?? saved, lines: [...plan.lines, `prune's default --keep: ${record.keep ?? `${DEFAULT_PRUNE_KEEP} (built in)`} -> ${keep}, saved in the active record`], notes: allNotes };
 }
 
 const STRAY_REASONS: Record<EngineStray["kind"], string> = {
@@ -139,8 +149,8 @@ const STRAY_REASONS: Record<EngineStray["kind"], string> = {
   replaced: "a copy an interrupted --force install moved aside",
 };
 
-/** The removal of `targets` and `strays`, the stores left unlinked, the bytes freed, and the record with a removed active version replaced. */
-function planRemovals(folder: EnginesFolder, record: ActiveRecord, targets: InstalledEngine[], strays: EngineStrayFolder[], now: Date): ManagePlan {
+/** The removal of `targets`, `strays` and `runtimeStrays`, the stores left unlinked, the bytes freed, and the record with a removed active version replaced. */
+function planRemovals(folder: EnginesFolder, record: ActiveRecord, targets: InstalledEngine[], strays: EngineStrayFolder[], now: Date, runtimeStrays: RuntimeStrayFolder[] = []): ManagePlan {
   const removedDirs = new Set([...targets, ...strays].map((e) => e.dir));
   const inodes = storeInodes(folder.runtimes);
   const linkedStores = new Set([...targets, ...strays].flatMap((e) => runtimeLinkOf(e, folder.runtimes, inodes)?.stores ?? []));
@@ -150,8 +160,9 @@ function planRemovals(folder: EnginesFolder, record: ActiveRecord, targets: Inst
     ...newestFirst(targets).map((e) => ({ kind: "engine" as const, id: e.engineId, version: e.version, platform: e.platform, dir: e.dir, bytes: folderBytes(e.files) })),
     ...strays.map((s) => ({ kind: "stray" as const, id: s.engine.engineId, version: s.engine.version, platform: s.engine.platform, dir: s.dir, bytes: folderBytes(s.files), reason: s.engine.kind === "damaged" ? `damaged: ${s.reason}` : STRAY_REASONS[s.engine.kind] })),
     ...stores.map((s: InstalledStore) => ({ kind: "runtime" as const, id: s.runtimeId, version: s.version, platform: s.platform, dir: s.dir, bytes: folderBytes(s.files) })),
+    ...runtimeStrays.map(({ runtime: r, dir, files }) => ({ kind: "runtime" as const, id: r.runtimeId, version: r.version, platform: r.platform, dir, bytes: folderBytes(files), reason: r.kind === "damaged" ? `damaged: ${r.damage}` : STRAY_REASONS[r.kind] })),
   ];
-  const freed = bytesFreed([...targets, ...strays, ...stores].flatMap((x) => x.files));
+  const freed = bytesFreed([...targets, ...strays, ...stores, ...runtimeStrays].flatMap((x) => x.files));
   const kept = folder.runtimes.filter((s) => linkedStores.has(s.dir) && inUse.has(s.dir));
   const lines = [
     ...removals.map((r) => `remove ${r.kind === "runtime" ? "runtime " : ""}${r.id} ${r.version} ${r.platform} (${r.reason ? `${r.reason}; ` : ""}${r.bytes} bytes): ${r.dir}`),
