@@ -1,4 +1,4 @@
-import { Command, CommanderError } from "commander";
+import { Command, CommanderError, type Option } from "commander";
 import { ARCH_VALUES, type Arch, isArch, isOs, OS_VALUES, type Os } from "@baiengine/schema";
 import { detectEnvironment } from "./environment.js";
 import { CliError, EXIT, errorFacts, UsageError } from "./errors.js";
@@ -16,12 +16,37 @@ export function createProgram(
   options: { versionFlags?: string } = {},
 ): Command {
   // Tools whose `--version <v>` names an engine version move their own to e.g. "-V, --packer-version".
-  return new Command(name)
+  return new CliCommand(name)
     .description(description)
     .version(version, options.versionFlags ?? "-V, --version", "print this tool's version")
     .showSuggestionAfterError(true)
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .exitOverride();
+}
+
+/** Commander's methods this file overrides or calls; they are not in its typings (commander 14's lib/command.js). */
+interface CommanderInternals {
+  missingMandatoryOptionValue(option: Option): void;
+  unknownOption(flag: string): void;
+}
+
+/**
+ * Commander checks required options before unknown ones, so a typo of a required flag (`--acel cpu`
+ * for `--accel cpu`) was reported as the required flag missing. Here an unknown option on the line
+ * is reported first, with commander's suggestion (`Did you mean --accel?`); subcommands are alike.
+ */
+class CliCommand extends Command {
+  override createCommand(name?: string): Command {
+    return new CliCommand(name);
+  }
+
+  missingMandatoryOptionValue(option: Option): void {
+    const internals = Command.prototype as unknown as CommanderInternals;
+    // `args` holds the operands, then everything from the first unknown option on.
+    const unknown = this.args.find((a) => a.startsWith("-") && a !== "-");
+    if (unknown !== undefined) internals.unknownOption.call(this, unknown);
+    internals.missingMandatoryOptionValue.call(this, option);
+  }
 }
 
 /**

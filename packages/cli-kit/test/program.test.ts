@@ -42,6 +42,21 @@ describe("runCli", () => {
     expect(bad.stderr).toContain('--count expects a positive integer, got "x"');
   });
 
+  it("names a typo of a required flag as the unknown option it is, with the suggestion, in subcommands too", () => {
+    const required = `
+const program = kit.createProgram("demo", "a demo", "1.2.3");
+program.requiredOption("--accel <token>", "an accelerator").action((o) => kit.printJson(o));
+program.command("sub").requiredOption("--packages-dir <dir>", "a folder").action((o) => kit.printJson(o));
+await kit.runCli(program);`;
+    const typo = cli(required, ["--acel", "cpu"]);
+    expect(typo.code).toBe(EXIT.usage);
+    expect(typo.stderr).toBe("error: unknown option '--acel'\n(Did you mean --accel?)\n");
+    expect(cli(required, ["sub", "--packages-dri=x"]).stderr).toBe("error: unknown option '--packages-dri=x'\n(Did you mean --packages-dir?)\n");
+    // Really missing: said as before.
+    expect(cli(required, ["sub"]).stderr).toBe("error: required option '--packages-dir <dir>' not specified\n");
+    expect(cli(required, ["--accel", "cpu"])).toMatchObject({ code: 0, stdout: '{\n  "accel": "cpu"\n}\n' });
+  });
+
   it("exits 1 with the message and the fix for a refusal, never a stack trace", () => {
     const refused = cli(demo, ["--count", "13"]);
     expect(refused).toMatchObject({ code: EXIT.failed, stdout: "" });
