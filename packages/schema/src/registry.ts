@@ -123,7 +123,8 @@ export const EngineEntry = z.looseObject({
 export type EngineEntry = z.infer<typeof EngineEntry>;
 
 export const BaseUrlField = z
-  .url({ protocol: /^https?$/, error: (iss) => `expected an http(s) URL, got ${formatGot(iss.input)}` })
+  // abort: a URL of another scheme is one issue, not also "without a trailing slash".
+  .url({ protocol: /^https?$/, abort: true, error: (iss) => `expected an http(s) URL, got ${formatGot(iss.input)}` })
   .regex(/^https?:\/\/\S*[^/\s]$/, { error: (iss) => `must be an http(s) URL without a trailing slash, got ${formatGot(iss.input)}` });
 
 /** ISO-8601 timestamp in UTC (`2025-01-10T00:00:00Z`). */

@@ -41,6 +41,10 @@ describe("engines.json field rules", () => {
     const issues = issuesAfter(mutate);
     expect(issues.some((i) => i.startsWith(expected))).toBe(true);
   });
+
+  it("a baseUrl of another scheme is one issue, not also the trailing-slash rule's", () => {
+    expect(issuesAfter((r) => Object.assign(r, { baseUrl: "file:///srv/mirror" }))).toEqual(['baseUrl: expected an http(s) URL, got "file:///srv/mirror"']);
+  });
 });
 
 describe("engines.json cross-field rules", () => {
