@@ -1,5 +1,6 @@
 import type { Cell, RunnerSetup } from "./cell.js";
-import { MatrixUsageError } from "./errors.js";
+import { findEngineProfile } from "@baiengine/profiles";
+import { untaggedEngineError } from "./errors.js";
 
 /**
  * One `include` row of a GitHub Actions matrix. Keys are the `matrix.*` names the workflows use;
@@ -59,7 +60,7 @@ export function githubMatrixRow(cell: Cell): GithubMatrixRow {
 /** `{"include":[...]}` for `strategy.matrix: ${{ fromJSON(...) }}`; a git cell without a tag to clone is a MatrixUsageError. */
 export function githubMatrix(cells: Cell[]): { include: GithubMatrixRow[] } {
   const untagged = cells.find((c) => c.source.kind === "git" && c.source.ref === null);
-  if (untagged) throw new MatrixUsageError(`engine ${untagged.engine} is built from a git tag: pass --version`, `e.g. --engine ${untagged.engine} --version b4618`);
+  if (untagged) throw untaggedEngineError(findEngineProfile(untagged.engine)!);
   return { include: cells.map(githubMatrixRow) };
 }
 

@@ -1,7 +1,7 @@
 import { sourceTag } from "@baiengine/profiles";
 import { ARCH_VALUES, acceleratorFamily, formatPackageFilename, isSupportedPlatform, OS_VALUES, type PlatformMatrixRow, PLATFORM_MATRIX } from "@baiengine/schema";
 import type { Cell, CellSource } from "./cell.js";
-import { MatrixUsageError } from "./errors.js";
+import { MatrixUsageError, untaggedEngineError } from "./errors.js";
 import type { MatrixSources } from "./matrix-sources.js";
 import { runnerFor } from "./runners.js";
 import { toolkitSetup } from "./toolkits.js";
@@ -106,7 +106,7 @@ function makeCell(
   const version = request.version ?? null;
   // Listing every engine shows the git engines' cells without a tag; one engine's cells (CI) need it.
   if (engine.source.kind === "git" && version === null && request.localSource === undefined && request.engine !== undefined) {
-    throw new MatrixUsageError(`engine ${engine.id} is built from a git tag: pass --version`, `e.g. --engine ${engine.id} --version b4618`);
+    throw untaggedEngineError(engine);
   }
   const sourceDir = request.sourceDir ?? DEFAULT_SOURCE_DIR;
   const outDir = request.outDir ?? DEFAULT_OUT_DIR;

@@ -117,6 +117,13 @@ describe("matrix filters", () => {
   });
 });
 
+describe("stable-diffusion.cpp's cells", () => {
+  it("clone its release tag master-<version>", async () => {
+    const rows = await githubRows(["--engine", "sd-cpp", "--version", "827-97d2990", "--os", "linux", "--arch", "x86_64", "--accel", "cpu"]);
+    expect(rows.map((r) => [r["source-ref"], r.package])).toEqual([["master-827-97d2990", "sd-cpp-827-97d2990-linux-x86_64-cpu.baiengine"]]);
+  });
+});
+
 describe("matrix errors", () => {
   const cases: [string, string[], RegExp][] = [
     ["an unknown engine", ["--engine", "nope"], /error: unknown engine "nope"\n {2}hint: pass --engine with one of: llama-cpp, hello, whisper-cpp, sd-cpp/],
@@ -124,7 +131,8 @@ describe("matrix errors", () => {
     ["a combination that matches nothing", ["--engine", "llama-cpp", "--version", "b1", "--os", "macos", "--accel", "rocm"], /error: no build cell matches --os macos --accel rocm/],
     ["an unknown os", ["--os", "freebsd"], /error: --os "freebsd" is not one of macos, linux, windows/],
     ["an unknown accelerator", ["--accel", "tpu"], /error: --accel "tpu" is not an accelerator/],
-    ["a git engine without a version", ["--engine", "llama-cpp"], /error: engine llama-cpp is built from a git tag: pass --version/],
+    ["a git engine without a version", ["--engine", "llama-cpp"], /error: engine llama-cpp is built from a git tag: pass --version\n {2}hint: e\.g\. --engine llama-cpp --version b4618\n/],
+    ["stable-diffusion.cpp without a version: its tag's shape", ["--engine", "sd-cpp"], /hint: e\.g\. --engine sd-cpp --version 827-97d2990 \(git tag master-827-97d2990\)\n/],
     ["a CI matrix of every engine without a version", ["--format", "github"], /error: engine llama-cpp is built from a git tag: pass --version/],
     ["an unknown format", ["--format", "yaml"], /argument 'yaml' is invalid/],
   ];

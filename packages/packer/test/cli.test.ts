@@ -23,7 +23,7 @@ describe("pack-engine CLI (built dist)", () => {
     expect(r.stdout).toContain("plan llama-cpp-{version}-linux-x86_64-cuda12");
     expect(r.stdout).toContain("engine      llama-cpp (version unknown)");
     expect(r.stdout).toContain("blocked here (a real pack would refuse):");
-    expect(r.stdout).toContain("  - no llama.cpp source and no version to clone (pass --source <dir or .tar.gz> with a llama.cpp source, or --version <tag> to clone it)");
+    expect(r.stdout).toContain("  - no llama.cpp source and no version to clone (pass --source <dir or .tar.gz> with a llama.cpp source, or --version b4618 to clone its tag)");
     expect(r.stdout).toContain("-DGGML_CUDA=ON");
   });
 

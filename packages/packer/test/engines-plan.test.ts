@@ -92,6 +92,26 @@ describe("stable-diffusion.cpp plans (dry runs, no source on npm)", () => {
   });
 });
 
+describe("stable-diffusion.cpp's versions and tags", () => {
+  it("takes the version from its release tag master-<count>-<commit>, clones that tag for --version, and hints at the shape", () => {
+    const sd = { ...linuxFacts().source!, dir: "/src/sd.cpp", tag: "master-827-97d2990" };
+    const tagged = planPack({ engine: "sd-cpp", accel: "cpu", source: "/src/sd.cpp" }, { facts: linuxFacts({ source: sd }), dryRun: true });
+    expect([tagged.version, tagged.versionFrom]).toEqual(["827-97d2990", "git tag"]);
+    expect(tagged.packageStem).toBe("sd-cpp-827-97d2990-linux-x86_64-cpu");
+    const clone = planPack({ engine: "sd-cpp", accel: "cpu", version: "827-97d2990" }, { facts: linuxFacts({ source: null }), dryRun: true });
+    expect(clone.source.clone).toEqual({ repository: "https://github.com/leejet/stable-diffusion.cpp", tag: "master-827-97d2990" });
+    const error = (() => {
+      try {
+        planPack({ engine: "sd-cpp", accel: "cpu", version: "master-827-97d2990" }, { facts: linuxFacts({ source: null }), dryRun: true });
+      } catch (e) {
+        return e as { hint?: string };
+      }
+      return null;
+    })();
+    expect(error?.hint).toBe("pass --version 827-97d2990 (git tag master-827-97d2990)");
+  });
+});
+
 describe("GPU packages of both engines need the same runtime", () => {
   it("whisper.cpp's cuda13 plan is llama.cpp's: the same toolkit, defines and architectures", () => {
     const whisper = planPack({ engine: "whisper-cpp", accel: "cuda13", source: whisperSource }, { facts: whisperFacts(), dryRun: true });

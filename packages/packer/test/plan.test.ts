@@ -154,7 +154,7 @@ describe("planPack for llama.cpp", () => {
     expect([plan.version, plan.versionFrom, plan.source.dir, plan.mtime]).toEqual(["unknown", "unknown", null, null]);
     expect(plan.packageStem).toBe("llama-cpp-{version}-linux-x86_64-cuda12");
     expect(plan.outFile).toBe("/work/dist/engines/llama-cpp-{version}-linux-x86_64-cuda12.baiengine");
-    expect(plan.blockers).toEqual(["no llama.cpp source and no version to clone (pass --source <dir or .tar.gz> with a llama.cpp source, or --version <tag> to clone it)"]);
+    expect(plan.blockers).toEqual(["no llama.cpp source and no version to clone (pass --source <dir or .tar.gz> with a llama.cpp source, or --version b4618 to clone its tag)"]);
     expect(plan.defines["GGML_CUDA"]).toBe("ON");
     const text = formatPlan(plan);
     expect(text).toContain("engine      llama-cpp (version unknown)");

@@ -54,9 +54,18 @@ export const RuntimeModules = z.strictObject({
 });
 export type RuntimeModules = z.infer<typeof RuntimeModules>;
 
-/** Where an engine's source comes from. `tag` is the git tag of a version: `{version}` is replaced. */
+/**
+ * Where an engine's source comes from. `tag` is the git tag of a version (`{version}` is replaced:
+ * stable-diffusion.cpp's `master-{version}` for tag `master-827-97d2990`), and `exampleVersion` one
+ * such version, for hints.
+ */
 export const EngineSource = z.discriminatedUnion("kind", [
-  z.strictObject({ kind: z.literal("git"), repository: z.url(), tag: z.string().includes("{version}") }),
+  z.strictObject({
+    kind: z.literal("git"),
+    repository: z.url(),
+    tag: z.string().refine((t) => t.split("{version}").length === 2, { error: "must hold {version} once" }),
+    exampleVersion: NonEmpty,
+  }),
   /** A folder relative to the @baiengine/packer package (its fixtures), e.g. `fixtures/hello`. */
   z.strictObject({ kind: z.literal("local"), dir: NonEmpty }),
   /**
@@ -133,5 +142,12 @@ export function devBuildFacts(dev: DevBuild, declared: string, gitTag: string | 
 
 /** The git tag of `version` in the engine's repository (`{version}` of the profile's tag replaced). */
 export function sourceTag(source: Extract<EngineSource, { kind: "git" }>, version: string): string {
-  return source.tag.replaceAll("{version}", version);
+  return source.tag.replace("{version}", version);
+}
+
+/** The version a git tag names under the profile's tag template (`master-827-97d2990` → `827-97d2990`), or null for a tag of another shape. */
+export function versionOfTag(source: Extract<EngineSource, { kind: "git" }>, tag: string): string | null {
+  const [prefix, suffix] = source.tag.split("{version}") as [string, string];
+  if (tag.length <= prefix.length + suffix.length || !tag.startsWith(prefix) || !tag.endsWith(suffix)) return null;
+  return tag.slice(prefix.length, tag.length - suffix.length);
 }

@@ -14,6 +14,7 @@ import {
   nativeToolchain,
   parseToolkitVersion,
   sourceTag,
+  versionOfTag,
 } from "../src/index.js";
 import { resolveToolchains } from "../src/toolchains.js";
 
@@ -53,6 +54,14 @@ describe("profiles as data", () => {
     const llama = findEngineProfile("llama-cpp")!;
     expect(llama).toMatchObject({ name: "llama.cpp", modelFormats: ["gguf"] });
     expect(llama.source.kind === "git" && sourceTag(llama.source, "b4618")).toBe("b4618");
+    // stable-diffusion.cpp's release tags are master-<commit count>-<short commit> (its build.yml's tag_name).
+    const sd = findEngineProfile("sd-cpp")!.source;
+    if (sd.kind !== "git") throw new Error("sd-cpp is built from git");
+    expect(sourceTag(sd, "827-97d2990")).toBe("master-827-97d2990");
+    expect(versionOfTag(sd, "master-827-97d2990")).toBe("827-97d2990");
+    expect(versionOfTag(sd, "master-")).toBeNull();
+    expect(versionOfTag(sd, "workflow-302-fad6178")).toBeNull();
+    expect(llama.source.kind === "git" && versionOfTag(llama.source, "b4618")).toBe("b4618");
     expect(findEngineProfile("whisper")).toBeNull();
     const mingw = findToolchain({ os: "linux", arch: "x86_64" }, { os: "windows", arch: "x86_64" })!;
     expect(mingw.headerFixes?.[0]?.content).toContain("#include_next <amxtileintrin.h>");

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { devBuildFacts, type EngineProfile, type EngineSource, sourceTag } from "@baiengine/profiles";
+import { devBuildFacts, type EngineProfile, type EngineSource, sourceTag, versionOfTag } from "@baiengine/profiles";
 import { checkNamePart } from "@baiengine/schema";
 import { SourceError, UnknownProfileError } from "../errors.js";
 import type { PackFacts, SourceFacts } from "./facts.js";
@@ -78,7 +78,7 @@ function sourceFolder(options: PackOptions, facts: PackFacts, engine: EngineProf
   }
   if (options.version === undefined) {
     // A dry run plans without a source, the version unknown; a real pack stops here.
-    refusals.refuse(new SourceError(`no ${engine.name} source and no version to clone`, `pass --source <dir or .tar.gz> with a ${engine.name} source, or --version <tag> to clone it`));
+    refusals.refuse(new SourceError(`no ${engine.name} source and no version to clone`, `pass --source <dir or .tar.gz> with a ${engine.name} source, or ${versionHint(engine.source)} to clone its tag`));
     return { dir: null, clone: null, npm: null };
   }
   const tag = sourceTag(engine.source, options.version);
@@ -109,13 +109,20 @@ function pickVersion(options: PackOptions, source: SourceFacts | null, engine: E
   const from = source?.declared?.rule.file ?? "";
   if (options.version !== undefined) picked = { version: options.version, versionFrom: "--version" };
   else if (declared?.release) picked = { version: declared.version, versionFrom: `${from} at release tag ${source?.tag}` };
-  else if (source?.tag) picked = { version: source.tag, versionFrom: "git tag" };
+  else if (source?.tag) picked = { version: (engine.source.kind === "git" ? versionOfTag(engine.source, source.tag) : null) ?? source.tag, versionFrom: "git tag" };
   else if (declared) picked = { version: declared.version, versionFrom: from };
   else {
     if (dir !== null) refusals.refuse(new SourceError(`cannot tell the ${engine.name} version of ${dir}`, "pass --version <version>"));
     picked = { version: UNKNOWN_VERSION, versionFrom: "unknown" };
   }
   const problem = picked.version === UNKNOWN_VERSION ? null : checkNamePart("version", picked.version);
-  if (problem) throw new UnknownProfileError(problem, "pass --version with a version such as b4618 or 0.5.0");
+  if (problem) throw new UnknownProfileError(problem, `pass ${versionHint(engine.source)}`);
   return picked;
+}
+
+/** `--version 827-97d2990 (git tag master-827-97d2990)`: the profile's example, and its tag when the two differ. */
+function versionHint(source: EngineSource): string {
+  if (source.kind !== "git") return "--version with a version such as 0.5.0";
+  const tag = sourceTag(source, source.exampleVersion);
+  return `--version ${source.exampleVersion}${tag === source.exampleVersion ? "" : ` (git tag ${tag})`}`;
 }
