@@ -67,6 +67,10 @@ describe("whisper.cpp plans (the same commands as llama.cpp)", () => {
     expect(() => planPack({ engine: "whisper-cpp", accel: "cpu", source: whisperSource }, { facts })).toThrow(
       "/src/whisper.cpp is not a whisper.cpp source tree (missing examples/server/CMakeLists.txt, examples/server/server.cpp)",
     );
+    // A dry run lists that one blocker, not also a missing archive time (the folder's files are not read).
+    const foreign = whisperFacts({ missingMarkers: ["examples/server/server.cpp"], newestFileTime: null });
+    const dry = planPack({ engine: "whisper-cpp", accel: "cpu", source: whisperSource }, { facts: foreign, dryRun: true });
+    expect(dry.blockers).toEqual(["/src/whisper.cpp is not a whisper.cpp source tree (missing examples/server/server.cpp) (pass --source with a whisper.cpp checkout (https://github.com/ggml-org/whisper.cpp))"]);
   });
 
   it("reads the version of a quoted CMake project name", () => {

@@ -60,7 +60,8 @@ export function planSource(options: PackOptions, facts: PackFacts, engine: Engin
   // A source still to fetch declares its version once fetched (pack plans again then).
   const { version, versionFrom } = pickVersion(options, source, engine, npm === null ? dir : null, refusals);
   const time = chooseArchiveTime(options.sourceDateEpoch ?? facts.sourceDateEpoch ?? null, source);
-  if (time === null && clone === null && npm === null && source !== null) refusals.refuse(new SourceError(`no time for the archive entries: ${source.dir} has no commit and no files`, "set SOURCE_DATE_EPOCH"));
+  // A folder that is not the engine's source was refused above; its files' times are not read.
+  if (time === null && clone === null && npm === null && source !== null && source.missingMarkers.length === 0) refusals.refuse(new SourceError(`no time for the archive entries: ${source.dir} has no commit and no files`, "set SOURCE_DATE_EPOCH"));
   const defines = declaredBuild(source)?.defines ?? {};
   return { dir, clone, npm, facts: source, version, versionFrom, mtime: time?.seconds ?? null, mtimeFrom: time?.from ?? null, defines };
 }
