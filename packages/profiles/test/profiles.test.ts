@@ -74,7 +74,7 @@ describe("profiles as data", () => {
 describe("engines as data: smoke and device probe kinds", () => {
   it("whisper.cpp: source from npm, an HTTP smoke with a generated model and WAV, a log-lines probe; no OpenMP", () => {
     const whisper = findEngineProfile("whisper-cpp")!;
-    expect(whisper.source).toEqual({ kind: "npm", package: "nodejs-whisper", version: "0.3.1", dir: "cpp/whisper.cpp", repository: "https://github.com/ggml-org/whisper.cpp" });
+    expect(whisper.source).toEqual({ kind: "npm", package: "nodejs-whisper", version: "0.3.1", dir: "cpp/whisper.cpp", repository: "https://github.com/ggml-org/whisper.cpp", published: "2026-08-15T07:29:14Z" });
     expect(whisper.sourceMarkers).toContain("examples/server/server.cpp");
     // What its loader reads (ggml's own 'ggml' magic files), not the live index's ["gguf", "bin"]; the reason says why.
     expect(whisper.modelFormats).toEqual(["bin"]);

@@ -21,8 +21,10 @@ import { RuntimeRequirement } from "./runtime.js";
 export const BuildFacts = z.looseObject({
   sourceRepository: z.string().optional(),
   sourceCommit: z.string().optional(),
+  /** The npm package the source was taken from (`nodejs-whisper@0.3.1`), when it came from one. */
+  sourcePackage: z.string().optional(),
   sourceDate: z.string().optional(),
-  /** Which rule chose sourceDate (the archive entries' time): `SOURCE_DATE_EPOCH`, `git-commit` or `newest-source-file`. */
+  /** Which rule chose sourceDate (the archive entries' time): `SOURCE_DATE_EPOCH`, `git-commit`, `npm-publish-time` or `newest-source-file`. */
   sourceDateFrom: z.string().optional(),
   cmakeDefines: z.record(z.string(), z.string()).optional(),
   compiler: z.string().optional(),

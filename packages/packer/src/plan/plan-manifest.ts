@@ -15,6 +15,7 @@ function buildRecord(facts: PackFacts, target: PackTarget, source: PackSource, b
   const { engine, toolchain } = target;
   return {
     ...(engine.source.kind === "local" ? {} : { sourceRepository: engine.source.repository }),
+    ...(source.npmPackage ? { sourcePackage: source.npmPackage } : {}),
     ...(source.facts?.commit ? { sourceCommit: source.facts.commit } : {}),
     ...(source.mtime !== null ? { sourceDate: new Date(source.mtime * 1000).toISOString(), ...(source.mtimeFrom ? { sourceDateFrom: source.mtimeFrom } : {}) } : {}),
     cmakeDefines: Object.fromEntries(Object.entries(defines).filter(([k]) => !k.endsWith("_LAUNCHER") && !MACHINE_DEFINES.has(k))),

@@ -39,6 +39,8 @@ export interface PackSource {
   mtimeFrom: ArchiveTimeRule | null;
   /** Defines the source's version rule decides (its dev option, OFF only at the release tag). */
   defines: Record<string, string>;
+  /** The npm package the source came from (`nodejs-whisper@0.3.1`), or null: the manifest's `build.sourcePackage`. */
+  npmPackage: string | null;
 }
 
 /**
@@ -59,11 +61,13 @@ export function planSource(options: PackOptions, facts: PackFacts, engine: Engin
   }
   // A source still to fetch declares its version once fetched (pack plans again then).
   const { version, versionFrom } = pickVersion(options, source, engine, npm === null ? dir : null, refusals);
-  const time = chooseArchiveTime(options.sourceDateEpoch ?? facts.sourceDateEpoch ?? null, source);
+  const fromNpm = engine.source.kind === "npm" && options.source === undefined ? engine.source : null;
+  const npmPackage = fromNpm ? `${fromNpm.package}@${fromNpm.version}` : null;
+  const time = chooseArchiveTime(options.sourceDateEpoch ?? facts.sourceDateEpoch ?? null, source, fromNpm ? Date.parse(fromNpm.published) / 1000 : null);
   // A folder that is not the engine's source was refused above; its files' times are not read.
   if (time === null && clone === null && npm === null && source !== null && source.missingMarkers.length === 0) refusals.refuse(new SourceError(`no time for the archive entries: ${source.dir} has no commit and no files`, "set SOURCE_DATE_EPOCH"));
   const defines = declaredBuild(source)?.defines ?? {};
-  return { dir, clone, npm, facts: source, version, versionFrom, mtime: time?.seconds ?? null, mtimeFrom: time?.from ?? null, defines };
+  return { dir, clone, npm, facts: source, version, versionFrom, mtime: time?.seconds ?? null, mtimeFrom: time?.from ?? null, defines, npmPackage };
 }
 
 function sourceFolder(options: PackOptions, facts: PackFacts, engine: EngineProfile, refusals: Refusals): Pick<PackSource, "dir" | "clone" | "npm"> {
