@@ -91,7 +91,9 @@ describe("planDefines", () => {
 describe("planBuildFolder", () => {
   it("keys the folder by what changes the build, and generates the cross toolchain file and header fixes into it", () => {
     const a = steps({ accel: "cpu", os: "windows", arch: "x86_64", source });
-    expect(a.folder.buildDir).toBe(`/cache/builds/llama-cpp-0.5.0-windows-x86_64-cpu-${a.folder.cacheKey}`);
+    expect(a.folder.buildDir).toBe(`/cache/builds/llama-cpp-windows-x86_64-cpu-${a.folder.cacheKey}`);
+    // Another version of the same source and defines builds in the same folder (only the package's name differs).
+    expect(steps({ accel: "cpu", os: "windows", arch: "x86_64", source, version: "0.5.1" }).folder.buildDir).toBe(a.folder.buildDir);
     expect(a.folder.toolchainFile?.content).toContain("set(CMAKE_CXX_COMPILER /usr/bin/x86_64-w64-mingw32-g++-posix)");
     expect(a.folder.headerFixes?.files.map((f) => f.path)).toEqual([`${a.folder.buildDir}/baiengine-include/amxtileintrin.h`]);
     const dirty = { ...a.source, facts: llamaSourceFacts({ identity: "git:de3ff815+0123456789abcdef" }) };

@@ -32,14 +32,16 @@ export function buildCacheKey(target: PackTarget, source: PackSource, build: Pac
 }
 
 /**
- * Step 5 of planPack: the build folder (`<cache>/builds/<package stem>-<key>`), its log, and the
- * files generated into it before configuring: the CMake toolchain file of a cross toolchain and the
- * toolchain's header fixes.
+ * Step 5 of planPack: the build folder (`<cache>/builds/<engine>-<os>-<arch>-<token>-<key>`), its
+ * log, and the files generated into it before configuring: the CMake toolchain file of a cross
+ * toolchain and the toolchain's header fixes. The version is not in the name: the same source and
+ * defines packed as another version reuse the build (a version that changes the build changes a
+ * define, and so the key).
  */
-export function planBuildFolder(facts: PackFacts, target: PackTarget, source: PackSource, build: PackDefines, packageStem: string): BuildFolder {
+export function planBuildFolder(facts: PackFacts, target: PackTarget, source: PackSource, build: PackDefines): BuildFolder {
   const { toolchain } = target;
   const cacheKey = buildCacheKey(target, source, build);
-  const buildDir = path.join(facts.cacheDir, "builds", `${packageStem}-${cacheKey}`);
+  const buildDir = path.join(facts.cacheDir, "builds", `${target.engine.id}-${target.os}-${target.arch}-${target.token}-${cacheKey}`);
   let toolchainFile: PackPlan["toolchainFile"] = null;
   if (toolchain.cmakeSystem && toolchain.cc && toolchain.cxx) {
     const resolve = (tool: string) => toolPath(facts, tool) ?? tool;

@@ -34,7 +34,7 @@ export function planSteps(options: PackOptions, context: PlanContext) {
   const source = planSource(options, facts, target.engine, refusals);
   const build = planDefines(options, facts, target, source);
   const outputs = planOutputs(options, facts, target, source.version);
-  const folder = planBuildFolder(facts, target, source, build, outputs.packageStem);
+  const folder = planBuildFolder(facts, target, source, build);
   const sourceArg = source.dir ?? `<${target.engine.id} source>`;
   const commands = planCommands(options, facts, target, sourceArg, build, folder, source.mtime);
   return { facts, refusals, target, source, build, outputs, folder, sourceArg, commands };
