@@ -147,6 +147,12 @@ export function sourceTag(source: Extract<EngineSource, { kind: "git" }>, versio
   return source.tag.replace("{version}", version);
 }
 
+/** The profile's example version for hints, with its tag when the two differ: `827-97d2990 (git tag master-827-97d2990)`, `b4618`. */
+export function exampleVersion(source: Extract<EngineSource, { kind: "git" }>): string {
+  const tag = sourceTag(source, source.exampleVersion);
+  return tag === source.exampleVersion ? tag : `${source.exampleVersion} (git tag ${tag})`;
+}
+
 /** The version a git tag names under the profile's tag template (`master-827-97d2990` → `827-97d2990`), or null for a tag of another shape. */
 export function versionOfTag(source: Extract<EngineSource, { kind: "git" }>, tag: string): string | null {
   const [prefix, suffix] = source.tag.split("{version}") as [string, string];

@@ -1,6 +1,6 @@
 export type { AcceleratorProfile, Toolkit } from "./accelerator-profile.js";
 export { findAcceleratorProfile, gpuTargetList, listAcceleratorProfiles } from "./accelerators.js";
-export { DevBuild, devBuildFacts, EngineProfile, type EngineSource, RuntimeModules, sourceTag, VersionRule, versionOfTag } from "./engine-profile.js";
+export { DevBuild, devBuildFacts, EngineProfile, exampleVersion, type EngineSource, RuntimeModules, sourceTag, VersionRule, versionOfTag } from "./engine-profile.js";
 export { findEngineProfile, listEngineProfiles } from "./engines.js";
 export {
   DeviceProbe,

@@ -13,6 +13,7 @@ import {
   listToolchainProfiles,
   nativeToolchain,
   parseToolkitVersion,
+  exampleVersion,
   sourceTag,
   versionOfTag,
 } from "../src/index.js";
@@ -59,6 +60,8 @@ describe("profiles as data", () => {
     if (sd.kind !== "git") throw new Error("sd-cpp is built from git");
     expect(sourceTag(sd, "827-97d2990")).toBe("master-827-97d2990");
     expect(versionOfTag(sd, "master-827-97d2990")).toBe("827-97d2990");
+    expect(exampleVersion(sd)).toBe("827-97d2990 (git tag master-827-97d2990)");
+    expect(llama.source.kind === "git" && exampleVersion(llama.source)).toBe("b4618");
     expect(versionOfTag(sd, "master-")).toBeNull();
     expect(versionOfTag(sd, "workflow-302-fad6178")).toBeNull();
     expect(llama.source.kind === "git" && versionOfTag(llama.source, "b4618")).toBe("b4618");

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { devBuildFacts, type EngineProfile, type EngineSource, sourceTag, versionOfTag } from "@baiengine/profiles";
+import { devBuildFacts, type EngineProfile, exampleVersion, type EngineSource, sourceTag, versionOfTag } from "@baiengine/profiles";
 import { checkNamePart } from "@baiengine/schema";
 import { SourceError, UnknownProfileError } from "../errors.js";
 import type { PackFacts, SourceFacts } from "./facts.js";
@@ -125,9 +125,7 @@ function pickVersion(options: PackOptions, source: SourceFacts | null, engine: E
   return picked;
 }
 
-/** `--version 827-97d2990 (git tag master-827-97d2990)`: the profile's example, and its tag when the two differ. */
+/** `--version 827-97d2990 (git tag master-827-97d2990)`: the profile's example. */
 function versionHint(source: EngineSource): string {
-  if (source.kind !== "git") return "--version with a version such as 0.5.0";
-  const tag = sourceTag(source, source.exampleVersion);
-  return `--version ${source.exampleVersion}${tag === source.exampleVersion ? "" : ` (git tag ${tag})`}`;
+  return source.kind === "git" ? `--version ${exampleVersion(source)}` : "--version with a version such as 0.5.0";
 }

@@ -67,8 +67,7 @@ export async function listInstalled(enginesDir: string, options: { registry?: Re
       runtime: link ? { id: link.runtimeId, version: link.version, how: link.how } : null,
       active,
       pinned: active && Boolean(activeEntry(record, e.engineId, e.osArch)?.pinned),
-      newer: options.registry ? newerInIndex(options.registry, e.engineId, e.platform, e.version) : null,
-      yanked: options.registry ? yankedInIndex(options.registry, e.engineId, e.version) : null,
+      ...inIndex(options.registry, e.engineId, e.platform, e.version),
     };
   });
   const installed = new Set(folder.engines.map((e) => `${e.engineId}/${e.osArch}/${e.version}/${e.platform}`));
@@ -87,17 +86,13 @@ export async function listInstalled(enginesDir: string, options: { registry?: Re
   };
 }
 
-function newerInIndex(registry: Registry, engineId: string, platform: string, version: string): string | null {
-  const engine = registry.engines.find((e) => e.id === engineId);
-  if (!engine) return null;
-  const best = publishedVersions(engine).find((v) => v.channel === DEFAULT_CHANNEL && !v.yanked && v.packages.some((p) => platformKey(p) === platform));
-  if (!best) return null;
-  const order = compareEngineVersions(best.version, version);
-  return order !== null && order > 0 ? best.version : null;
-}
-
-function yankedInIndex(registry: Registry, engineId: string, version: string): { reason: string; date: string | null } | null {
-  const engine = registry.engines.find((e) => e.id === engineId);
-  const yanked = engine ? publishedVersions(engine).find((v) => v.version === version)?.yanked : undefined;
-  return yanked ? { reason: yanked.reason, date: yanked.date ?? null } : null;
+/** What the index says of an installed version: a newer stable, non-yanked version with a package for its platform, and whether it was yanked. */
+function inIndex(registry: Registry | undefined, engineId: string, platform: string, version: string): Pick<InstalledRow, "newer" | "yanked"> {
+  const engine = registry?.engines.find((e) => e.id === engineId);
+  if (!engine) return { newer: null, yanked: null };
+  const history = publishedVersions(engine);
+  const best = history.find((v) => v.channel === DEFAULT_CHANNEL && !v.yanked && v.packages.some((p) => platformKey(p) === platform));
+  const order = best ? compareEngineVersions(best.version, version) : null;
+  const yanked = history.find((v) => v.version === version)?.yanked;
+  return { newer: order !== null && order > 0 ? best!.version : null, yanked: yanked ? { reason: yanked.reason, date: yanked.date ?? null } : null };
 }
